@@ -1,0 +1,3 @@
+from cnnquiz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""The command line: ``cnnquiz`` opens the app, ``cnnquiz SUBCOMMAND`` does one job.
+
+Each subcommand lives in its own module with ``register(subparsers)``; modules import their
+heavy dependencies (torch, textual) inside the functions that need them, so ``--help`` and
+``calc --no-verify`` start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from cnnquiz import __version__
+from cnnquiz.cli.common import Parser
+from cnnquiz.errors import CnnquizError
+
+SUBCOMMANDS = ("calc", "bank", "quiz", "train", "stats", "app")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="cnnquiz",
+        description="Exam prep for neural networks and CNNs: quizzes, calculators verified in "
+        "PyTorch, and a real CNN to train. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"cnnquiz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"cnnquiz.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["app", *argv])
+    try:
+        return int(args.run(args) or 0)
+    except CnnquizError as exc:
+        print(f"cnnquiz: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("cnnquiz: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,36 @@
+"""Numbers as the course writes them: 2,800 parameters, 3.61 MB (MB = 10^6 bytes)."""
+
+from __future__ import annotations
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
+
+MB = 10**6
+MIB = 2**20
+
+
+def fmt_int(n: int) -> str:
+    """2800 → '2,800'."""
+    return f"{n:,}"
+
+
+def fmt_sig(x: float, digits: int = 3) -> str:
+    """A number to ``digits`` significant figures, trailing zeros dropped: 12.6136 → '12.6'."""
+    if x == 0:
+        return "0"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        # keep plain notation for the sizes people read (526 MB, not 5.26e+02)
+        text = f"{float(text):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_mb(n_bytes: int | float, digits: int = 3) -> str:
+    """Bytes as MB (10^6) to 3 significant figures: 6000000 → '6 MB', 3613600 → '3.61 MB'."""
+    return f"{fmt_sig(n_bytes / MB, digits)} MB"
+
+
+def fmt_bytes(n_bytes: int) -> str:
+    """'3,613,600 bytes (3.61 MB)'."""
+    return f"{fmt_int(n_bytes)} bytes ({fmt_mb(n_bytes)})"
