@@ -1,0 +1,40 @@
+"""Shared fixtures: every test gets its own CNNQUIZ_HOME, and a way to run the CLI like a user."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's progress."""
+    home = tmp_path_factory.mktemp("cnnquiz-home")
+    monkeypatch.setenv("CNNQUIZ_HOME", str(home))
+    return home
+
+
+def run_cli(*args: str, input: str | None = None, timeout: float = 120, env: dict | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``cnnquiz ARGS`` in a subprocess, as a user types it; text output captured."""
+    full_env = {**os.environ, "COLUMNS": "120", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "cnnquiz", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd or ROOT,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli
