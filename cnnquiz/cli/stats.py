@@ -1,7 +1,119 @@
-"""TODO(owner): the `stats` subcommand. Placeholder until its owner lands it."""
+"""``cnnquiz stats``: answers per day, accuracy per topic, the streak, totals and what is due.
+
+The figures come from ``Progress.stats``; this module only draws them (Rich) or prints them as
+one JSON document (``--json``) for scripts.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
 
-def register(sub) -> None:  # noqa: ANN001
-    pass
+from cnnquiz.cli.common import console, positive_int, print_json
+
+BAR_WIDTH = 30
+EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz --plain`."
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "stats",
+        help="your progress: answers per day, accuracy per topic, streak, questions due",
+        description="Your progress: answers per day, accuracy per topic, the streak of days in a "
+        "row with at least one answer, totals, and how many questions are due for review now.",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--days", type=positive_int, default=14, metavar="N", help="days in the chart (default 14)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cnnquiz.progress import Progress
+
+    with Progress() as progress:
+        if progress.warning:
+            print(f"cnnquiz: warning: {progress.warning}", file=sys.stderr)
+        stats = progress.stats(days=args.days)
+        due, new = _due_and_new(progress)
+    if args.json:
+        print_json({**stats.to_dict(), "due_now": due, "new": new})
+        return 0
+    out = console()
+    if stats.answers == 0:
+        out.print(EMPTY)
+        if new is not None:
+            out.print(f"{new} questions are waiting in the bundled banks.")
+        return 0
+    _print_days(out, stats)
+    _print_topics(out, stats)
+    line = (
+        f"Streak: {stats.streak} day{'s' if stats.streak != 1 else ''} · "
+        f"{stats.answers} answers, {stats.correct} right ({stats.accuracy:.0%}) · "
+        f"{stats.questions} questions seen"
+    )
+    if due is not None:
+        line += f" · {due} due now · {new} new"
+    out.print(line)
+    return 0
+
+
+def _due_and_new(progress) -> tuple[int | None, int | None]:  # noqa: ANN001
+    """Counts against the bundled banks; None when they cannot be loaded (stats still work)."""
+    try:
+        from cnnquiz.bank import bundled_bank_paths, load_banks
+
+        ids = [q.id for bank in load_banks(bundled_bank_paths()) for q in bank.questions]
+    except Exception:  # noqa: BLE001 - a broken or missing bank must not break the stats
+        return None, None
+    return len(progress.due(ids)), len(progress.new(ids))
+
+
+def _print_days(out, stats) -> None:  # noqa: ANN001
+    from rich.table import Table
+    from rich.text import Text
+
+    most = max((d.answers for d in stats.days), default=0) or 1
+    table = Table(
+        title=f"Answers per day (last {len(stats.days)} days)",
+        title_justify="left",
+        box=None,
+        show_header=False,
+        pad_edge=False,
+    )
+    table.add_column("day", style="dim")
+    table.add_column("bar")
+    table.add_column("answers", justify="right")
+    for d in stats.days:
+        right = round(BAR_WIDTH * d.correct / most)
+        wrong = round(BAR_WIDTH * d.answers / most) - right
+        bar = Text("█" * right, style="green") + Text("█" * wrong, style="red")
+        figures = f"{d.answers} ({d.correct} right)" if d.answers else "·"
+        table.add_row(d.day.strftime("%a %d %b"), bar, figures)
+    out.print(table)
+    out.print()
+
+
+def _print_topics(out, stats) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    table = Table(
+        title="Accuracy per topic (all time)", title_justify="left", box=None, pad_edge=False
+    )
+    table.add_column("topic")
+    table.add_column("answers", justify="right")
+    table.add_column("right", justify="right")
+    table.add_column("accuracy", justify="right")
+    table.add_column("")
+    for t in sorted(stats.topics, key=lambda t: (t.accuracy, t.topic)):
+        filled = round(10 * t.accuracy)
+        table.add_row(
+            t.topic,
+            str(t.answers),
+            str(t.correct),
+            f"{t.accuracy:.0%}",
+            "█" * filled + "░" * (10 - filled),
+        )
+    out.print(table)
+    out.print()

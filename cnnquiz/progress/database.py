@@ -80,8 +80,8 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
         return _connect(path), None
     except ProgressSchemaError:
         raise
-    except sqlite3.Error as exc:
-        if _is_busy(exc):
+    except (OSError, sqlite3.Error) as exc:
+        if isinstance(exc, sqlite3.Error) and _is_busy(exc):
             raise CnnquizError(
                 "the progress database is locked by another program; try again", str(path)
             ) from None
@@ -108,14 +108,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     )
     try:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        check = db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"quick check: {check}")
+        _refuse_future(db, path)  # before WAL: switching journal mode would write the file
         db.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed answer survives even a power cut; one fsync per answer is nothing
         # at human answering speed.
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
-        check = db.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(f"quick check: {check}")
         _create_schema(db, path)
     except BaseException:
         db.close()
@@ -127,13 +128,7 @@ def _create_schema(db: sqlite3.Connection, path: Path | None = None) -> None:
     """Create or accept the schema inside one write transaction (two first runs may race)."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ProgressSchemaError(
-                f"written by a newer cnnquiz (schema version {version}, this one knows up to "
-                f"{SCHEMA_VERSION}); upgrade cnnquiz, or set CNNQUIZ_HOME to use another folder",
-                str(path) if path else None,
-            )
+        version = _refuse_future(db, path)
         if version < SCHEMA_VERSION:
             # executescript() would COMMIT first; statement by statement stays in this transaction
             for statement in SCHEMA.split(";"):
@@ -144,6 +139,18 @@ def _create_schema(db: sqlite3.Connection, path: Path | None = None) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def _refuse_future(db: sqlite3.Connection, path: Path | None) -> int:
+    """The schema version, unless it is newer than this code knows: then a clear refusal."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ProgressSchemaError(
+            f"written by a newer cnnquiz (schema version {version}, this one knows up to "
+            f"{SCHEMA_VERSION}); upgrade cnnquiz, or set CNNQUIZ_HOME to use another folder",
+            str(path) if path else None,
+        )
+    return version
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
