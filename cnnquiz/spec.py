@@ -379,6 +379,16 @@ def _convert(kind: str, opt: str, value: Any, where: str) -> Any:
     raise AssertionError(opt)
 
 
+def layer_option(kind: str, option: str, value: Any, where: str) -> Any:
+    """One option of a layer kind read and checked alone (``"conv", "kernel", "3x5"``).
+
+    The command line's flags use it so that each error names its own flag (``--stride``).
+    """
+    if option not in _OPTIONS[kind]:
+        raise SpecError(f"{kind} takes {', '.join(_OPTIONS[kind]) or 'no options'}, not {option}", where)
+    return _convert(kind, option, value, where)
+
+
 _PRIMARY = {"conv": "filters", "dense": "units", "pool": "size", "dropout": "rate", "activation": "alpha"}
 _TOKEN = re.compile(r"^(k|s|d|p)(\d+(?:x\d+)?)$")
 

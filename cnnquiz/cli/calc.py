@@ -1,7 +1,318 @@
-"""TODO(owner): the `calc` subcommand. Placeholder until its owner lands it."""
+"""``cnnquiz calc``: the calculators a student types, every figure with its working.
+
+``conv``, ``pool``, ``dense``, ``flatten``, ``gap`` compute one layer; ``model`` a whole network
+(summary table and RAM); ``receptive`` its receptive field. Unless ``--no-verify``, the same
+layers are built in torch on the meta device and their shapes and parameter counts compared
+with the arithmetic (torch is imported only then); a mismatch exits with status 1.
+"""
 
 from __future__ import annotations
 
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-def register(sub) -> None:  # noqa: ANN001
-    pass
+from cnnquiz.arithmetic import OPTIMIZER_STATE, NetworkFigures, analyze
+from cnnquiz.cli.common import Parser, positive_int, print_json
+from cnnquiz.errors import SpecError
+from cnnquiz.spec import (
+    Conv,
+    Dense,
+    Flatten,
+    GlobalPool,
+    Layer,
+    Network,
+    Pool,
+    layer_option,
+    load_network,
+    network_from_inline,
+    parse_shape,
+)
+from cnnquiz.units import DTYPE_BYTES
+
+KERNEL_HELP = "3 or RxC like 3x5"
+
+
+def register(sub: Any) -> None:
+    calc = sub.add_parser(
+        "calc",
+        help="calculators: shapes, parameters, MACs, RAM, receptive field (verified in torch)",
+        description="Every figure with its working and the assumptions behind it. Shapes are "
+        "HxWxC (200x300x3), a vector is one number (1024). Unless --no-verify, torch "
+        "builds the same layers and checks the shapes and parameter counts.",
+    )
+    kinds = calc.add_subparsers(dest="calc", metavar="CALC", parser_class=Parser, required=True)
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", help="print the figures as one JSON document"
+    )
+    common.add_argument(
+        "--no-verify", action="store_true", help="skip the torch check (torch is not imported)"
+    )
+    common.add_argument(
+        "--dtype",
+        default="float32",
+        choices=list(DTYPE_BYTES),
+        help="bytes per value (default float32)",
+    )
+    common.add_argument("--flops", action="store_true", help="also show FLOPs = 2 × MACs")
+
+    conv = kinds.add_parser(
+        "conv",
+        parents=[common],
+        help="one Conv2D layer",
+        description="One Conv2D layer (Keras defaults: stride 1, valid padding).",
+    )
+    _shape_arg(conv)
+    conv.add_argument(
+        "--filters", type=positive_int, required=True, help="number of filters (output channels)"
+    )
+    conv.add_argument("--kernel", default="3", help=f"kernel size, {KERNEL_HELP} (default 3)")
+    conv.add_argument("--stride", default="1", help=f"stride, {KERNEL_HELP} (default 1)")
+    conv.add_argument(
+        "--padding", default="valid", help="valid, same (Keras) or pixels per side (default valid)"
+    )
+    conv.add_argument("--dilation", default="1", help=f"dilation, {KERNEL_HELP} (default 1)")
+    conv.add_argument("--no-bias", action="store_true", help="no bias (weights only)")
+    conv.add_argument("--activation", help="relu, leaky_relu, elu, gelu, sigmoid, tanh, softmax")
+    conv.set_defaults(run=run_layer)
+
+    pool = kinds.add_parser(
+        "pool",
+        parents=[common],
+        help="one pooling layer",
+        description="One pooling layer; the stride defaults to the pool size.",
+    )
+    _shape_arg(pool)
+    pool.add_argument("--size", default="2", help=f"pool size, {KERNEL_HELP} (default 2)")
+    pool.add_argument("--stride", help="stride (default: the pool size)")
+    pool.add_argument("--padding", default="valid", help="valid or same (default valid)")
+    pool.add_argument("--kind", default="max", choices=["max", "avg"], help="max (default) or avg")
+    pool.set_defaults(run=run_layer)
+
+    dense = kinds.add_parser(
+        "dense",
+        parents=[common],
+        help="one Dense layer",
+        description="One Dense (fully connected) layer on a vector.",
+    )
+    _shape_arg(dense, "1024")
+    dense.add_argument("--units", type=positive_int, required=True, help="number of units")
+    dense.add_argument("--no-bias", action="store_true", help="no bias (weights only)")
+    dense.add_argument("--activation", help="relu, leaky_relu, elu, gelu, sigmoid, tanh, softmax")
+    dense.set_defaults(run=run_layer)
+
+    for name, what in (("flatten", "Flatten"), ("gap", "GlobalAveragePooling2D")):
+        p = kinds.add_parser(
+            name,
+            parents=[common],
+            help=f"{what}, and what it costs the next Dense layer",
+            description=f"{what}, and what flatten and gap each cost the Dense layer after them.",
+        )
+        _shape_arg(p, "4x4x64")
+        p.add_argument(
+            "--units",
+            type=positive_int,
+            default=10,
+            help="units of the next Dense layer (default 10)",
+        )
+        p.set_defaults(run=run_layer)
+
+    model = kinds.add_parser(
+        "model",
+        parents=[common],
+        help="a whole network: summary table and RAM",
+        description="A network from a YAML file, or inline with --in: "
+        'cnnquiz calc model --in 200x300x3 "conv 100 k3 s2 same; conv 200 k3 s2 same"',
+    )
+    _network_args(model)
+    model.add_argument(
+        "--batch", type=positive_int, default=32, help="training batch size (default 32)"
+    )
+    model.add_argument(
+        "--optimizer",
+        default="sgd",
+        choices=list(OPTIMIZER_STATE),
+        help="optimizer state to count: sgd 0, momentum 1x, adam 2x the parameters (default sgd)",
+    )
+    model.set_defaults(run=run_model)
+
+    receptive = kinds.add_parser(
+        "receptive",
+        parents=[common],
+        help="receptive field and jump per layer",
+        description="Receptive field and jump (effective stride) of every layer.",
+    )
+    _network_args(receptive)
+    receptive.set_defaults(run=run_receptive)
+
+
+def _shape_arg(parser: argparse.ArgumentParser, example: str = "200x300x3") -> None:
+    parser.add_argument(
+        "--in",
+        dest="input",
+        required=True,
+        metavar="SHAPE",
+        help=f"input shape, HxWxC or a vector length, e.g. {example}",
+    )
+
+
+def _network_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "spec",
+        nargs="?",
+        metavar="NET",
+        help="a network YAML file, or the layers inline (with --in)",
+    )
+    parser.add_argument(
+        "--in",
+        dest="input",
+        metavar="SHAPE",
+        help="input shape for inline layers (or to replace the file's input)",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the arguments into layers and networks
+
+
+def _layer(args: argparse.Namespace) -> Layer:
+    """The layer the flags describe; each flag's error names the flag."""
+    kind = args.calc
+    if kind == "conv":
+        return Conv(
+            filters=args.filters,
+            kernel=layer_option("conv", "kernel", args.kernel, "--kernel"),
+            stride=layer_option("conv", "stride", args.stride, "--stride"),
+            padding=layer_option("conv", "padding", args.padding, "--padding"),
+            dilation=layer_option("conv", "dilation", args.dilation, "--dilation"),
+            bias=not args.no_bias,
+            activation=layer_option("conv", "activation", args.activation, "--activation"),
+            where="--kernel",
+        )
+    if kind == "pool":
+        padding = layer_option("pool", "padding", args.padding, "--padding")
+        return Pool(
+            op=args.kind,
+            size=layer_option("pool", "size", args.size, "--size"),
+            stride=None
+            if args.stride is None
+            else layer_option("pool", "stride", args.stride, "--stride"),
+            padding=padding,
+            where="--size",
+        )
+    if kind == "dense":
+        activation = layer_option("dense", "activation", args.activation, "--activation")
+        return Dense(args.units, bias=not args.no_bias, activation=activation, where="--in")
+    if kind == "flatten":
+        return Flatten(where="--in")
+    return GlobalPool("avg", where="--in")
+
+
+def resolve_network(spec: str | None, input_shape: str | None) -> Network:
+    """A YAML file (``.yaml``/``.yml`` or an existing path), else inline layers with ``--in``."""
+    if spec is None:
+        raise SpecError("give a network YAML file, or --in SHAPE and the layers inline", "NET")
+    path = Path(spec)
+    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
+        network = load_network(path)
+        if input_shape:
+            network = replace(network, input=parse_shape(input_shape, "--in"))
+        return network
+    if not input_shape:
+        raise SpecError(
+            f"no file named {spec!r}; inline layers need an input shape, e.g. --in 200x300x3",
+            "--in",
+        )
+    return network_from_inline(input_shape, spec)
+
+
+def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) -> Any:
+    """torch's verdict on each (network, figures), merged; None with ``--no-verify``."""
+    if args.no_verify:
+        return None
+    from cnnquiz import bridge  # torch loads here, and only here
+
+    verdicts = [bridge.verify(network, fig) for network, fig in pairs]
+    first = verdicts[0]
+    return replace(first, mismatches=tuple(m for v in verdicts for m in v.mismatches))
+
+
+def _finish(args: argparse.Namespace, report: dict[str, Any], render: Any) -> int:
+    """Print the report (JSON or Rich) and turn a torch mismatch into exit status 1."""
+    if args.json:
+        print_json(report)
+    else:
+        render(report)
+    check = report.get("verification")
+    if check and not check["ok"]:
+        import sys
+
+        for m in check["mismatches"]:
+            where = f"layer {m['layer']} ({m['name']})" if m["layer"] else "network"
+            print(
+                f"cnnquiz: mismatch: {where} {m['what']}: arithmetic {m['arithmetic']}, "
+                f"torch {m['torch']}",
+                file=sys.stderr,
+            )
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# The calculators
+
+
+def run_layer(args: argparse.Namespace) -> int:
+    from cnnquiz import report
+    from cnnquiz.cli import calc_render
+
+    shape = parse_shape(args.input, "--in")
+    layer = _layer(args)
+    if args.calc in ("flatten", "gap"):
+        own = Network(shape, (layer, Dense(args.units, where="--units")))
+        other_layer = (
+            GlobalPool("avg", where="--in") if args.calc == "flatten" else Flatten(where="--in")
+        )
+        if not shape.is_image:
+            raise SpecError(
+                f"{args.calc} compares flatten and gap on an H x W x C input, got {shape}", "--in"
+            )
+        other = Network(shape, (other_layer, Dense(args.units, where="--units")))
+        fig, other_fig = analyze(own, args.dtype), analyze(other, args.dtype)
+        v = _verify(args, (own, fig), (other, other_fig))
+        data = report.layers_report(args.calc, fig, args.flops, v)
+        h, w, c = shape.dims
+        data["next_dense"] = report.next_dense(c, h * w * c, args.units, args.calc)
+    else:
+        network = Network(shape, (layer,))
+        fig = analyze(network, args.dtype)
+        data = report.layers_report(args.calc, fig, args.flops, _verify(args, (network, fig)))
+    return _finish(args, data, calc_render.render_layers)
+
+
+def run_model(args: argparse.Namespace) -> int:
+    from cnnquiz import report
+    from cnnquiz.cli import calc_render
+
+    network = resolve_network(args.spec, args.input)
+    fig = analyze(network, args.dtype)
+    v = _verify(args, (network, fig))
+    saved = None
+    if not args.no_verify:
+        from cnnquiz import bridge
+
+        saved = bridge.measure_saved(network, args.batch, args.dtype, fig)
+    data = report.model_report(fig, args.batch, args.optimizer, args.flops, v, saved)
+    return _finish(args, data, calc_render.render_model)
+
+
+def run_receptive(args: argparse.Namespace) -> int:
+    from cnnquiz import report
+    from cnnquiz.cli import calc_render
+
+    network = resolve_network(args.spec, args.input)
+    fig = analyze(network, args.dtype)
+    data = report.receptive_report(fig, _verify(args, (network, fig)))
+    return _finish(args, data, calc_render.render_receptive)

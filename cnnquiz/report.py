@@ -1,0 +1,491 @@
+"""Figures as plain rows and dicts: what every face prints and what ``--json`` writes.
+
+Pure: no Rich, no Textual, no torch. The command line renders these dicts as tables; the app
+can render the same ones; scripts read them as JSON. Numbers stay numbers (bytes, counts);
+the working is already written out as the lines an exam answer shows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cnnquiz.arithmetic import (
+    OPTIMIZER_STATE,
+    LayerFigures,
+    NetworkFigures,
+    prediction_ram,
+    receptive_field,
+    stacked_receptive_field,
+    training_ram,
+    weights_per_channel_pair,
+)
+from cnnquiz.spec import (
+    Activation,
+    BatchNorm,
+    Conv,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    Pool,
+    layer_to_dict,
+)
+from cnnquiz.units import fmt_int, fmt_mb
+
+if TYPE_CHECKING:  # the bridge imports torch; only its dataclasses' shapes are used here
+    from cnnquiz.bridge import SavedTensors, Verification
+
+Dict = dict[str, Any]
+
+
+def _size(pair: tuple[int, int]) -> str:
+    return f"{pair[0]}x{pair[1]}"
+
+
+def _short(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else _size(pair)
+
+
+def layer_label(layer: Layer) -> str:
+    """``Conv2D 100 3x3 s2 same relu``: the layer and its settings, in one short cell."""
+    if isinstance(layer, Conv):
+        parts = [layer.title, str(layer.filters), _size(layer.kernel)]
+        parts += [f"s{_short(layer.stride)}"] if layer.stride != (1, 1) else []
+        parts += [layer.padding if isinstance(layer.padding, str) else f"p{_short(layer.padding)}"]
+        parts += [f"d{_short(layer.dilation)}"] if layer.dilation != (1, 1) else []
+        parts += [] if layer.bias else ["no bias"]
+        parts += [layer.activation] if layer.activation else []
+    elif isinstance(layer, Pool):
+        parts = [layer.title, _size(layer.size)]
+        parts += [f"s{_short(layer.stride)}"] if layer.stride else []
+        parts += (
+            []
+            if layer.padding == "valid"
+            else [
+                str(
+                    layer.padding if isinstance(layer.padding, str) else f"p{_short(layer.padding)}"
+                )
+            ]
+        )
+    elif isinstance(layer, Dense):
+        parts = [layer.title, str(layer.units)]
+        parts += [] if layer.bias else ["no bias"]
+        parts += [layer.activation] if layer.activation else []
+    elif isinstance(layer, Dropout):
+        parts = [layer.title, f"{layer.rate:g}"]
+    else:
+        parts = [layer.title]
+    return " ".join(parts)
+
+
+def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Dict:
+    """One layer: its shapes, parameters (weights and biases apart), MACs, bytes and working."""
+    bpv = fig.bytes_per_value
+    out_bytes = f.output_values * bpv
+    dims = "·".join(str(d) for d in f.output_shape.dims)
+    steps = [str(s) for s in f.steps]
+    if f.trainable and f.biases:
+        steps.append(f"parameters = {fmt_int(f.weights)} weights + {fmt_int(f.biases)} biases")
+    if flops and f.macs:
+        steps.append(f"FLOPs = 2 · MACs = 2 · {fmt_int(f.macs)} = {fmt_int(2 * f.macs)}")
+    steps.append(
+        f"output size = {dims} values · {bpv} bytes = {fmt_int(out_bytes)} bytes = {fmt_mb(out_bytes)}"
+    )
+    row: Dict = {
+        "index": f.index,
+        "layer": f.name,
+        "label": layer_label(f.layer),
+        "spec": layer_to_dict(f.layer),
+        "input_shape": str(f.input_shape),
+        "output_shape": str(f.output_shape),
+        "output_dims": list(f.output_shape.dims),
+        "weights": f.weights,
+        "biases": f.biases,
+        "trainable": f.trainable,
+        "non_trainable": f.non_trainable,
+        "params": f.params,
+        "macs": f.macs,
+        "output_values": f.output_values,
+        "output_bytes": out_bytes,
+        "padding": dict(zip(("top", "bottom", "left", "right"), f.padding, strict=True))
+        if f.padding
+        else None,
+        "steps": steps,
+    }
+    if flops:
+        row["flops"] = 2 * f.macs
+    return row
+
+
+def totals(fig: NetworkFigures, flops: bool = False) -> Dict:
+    """The sums of the table's columns: every total is the sum of its rows."""
+    out: Dict = {
+        "params": fig.params,
+        "trainable": fig.trainable,
+        "non_trainable": fig.non_trainable,
+        "param_bytes": fig.param_bytes,
+        "macs": fig.macs,
+        "output_values": sum(f.output_values for f in fig.layers),
+        "output_bytes": sum(fig.output_bytes(f) for f in fig.layers),
+    }
+    if flops:
+        out["flops"] = 2 * fig.macs
+    return out
+
+
+def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> list[str]:
+    """The conventions behind the figures, only those this network uses."""
+    layers = fig.network.layers
+    lines = [
+        "shapes are H×W×C, channels last (Keras); the torch check runs the same layers in NCHW"
+    ]
+    paddings = {
+        ("number" if isinstance(x.padding, tuple) else x.padding)
+        for x in layers
+        if isinstance(x, Conv | Pool)
+    }
+    if "same" in paddings:
+        lines.append(
+            "padding same (Keras/TensorFlow): out = ceil(in / stride), total padding = "
+            "max((out - 1)·stride + k - in, 0), the odd pixel on the bottom/right"
+        )
+    if "valid" in paddings:
+        lines.append("padding valid: none, out = floor((in - k) / stride) + 1")
+    if "number" in paddings:
+        lines.append(
+            "padding p: p pixels on each side, out = floor((in + 2p - d·(k - 1) - 1) / stride) + 1"
+        )
+    if any(isinstance(x, Conv) and x.dilation != (1, 1) for x in layers):
+        lines.append("dilation d: a k-wide kernel covers d·(k - 1) + 1 pixels")
+    if any(isinstance(x, Pool) and x.stride is None for x in layers):
+        lines.append("pooling stride defaults to the pool size (Keras)")
+    with_bias = [x for x in layers if isinstance(x, Conv | Dense)]
+    if with_bias:
+        if all(x.bias for x in with_bias):
+            lines.append("bias on: one per filter or unit")
+        elif not any(x.bias for x in with_bias):
+            lines.append("no bias (--no-bias): weights only")
+        else:
+            lines.append("bias on except where a layer says no bias")
+    if any(isinstance(x, BatchNorm) for x in layers):
+        lines.append(
+            "batch norm: 4·C values stored, 2·C trainable (γ, β), 2·C moving mean and variance"
+        )
+    if any(isinstance(x, Flatten) for x in layers):
+        lines.append("flatten: Keras orders H·W·C, torch C·H·W; the count is the same")
+    lines.append(f"{fig.dtype}: {fig.bytes_per_value} bytes per value; MB = 10^6 bytes")
+    lines.append(
+        "MACs: multiply-accumulates for one image"
+        + ("; FLOPs = 2 × MACs" if flops else " (FLOPs would be 2 × MACs)")
+    )
+    if ram:
+        lines.append(
+            "RAM for one prediction: max over layers of (input + output) + parameters (Geron, ch. 14)"
+        )
+        lines.append(
+            "RAM for training: backprop keeps every layer's output: B·outputs + B·input + "
+            "parameters + gradients + optimizer state (sgd 0, momentum 1×, adam 2× the parameters)"
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# Verification and the autograd measurement, from the bridge's dataclasses
+
+
+def verification(v: Verification | None) -> Dict | None:
+    """The torch check as data, with the sentence the faces print."""
+    if v is None:
+        return None
+    mismatches = [
+        {
+            "layer": m.index,
+            "name": m.name,
+            "what": m.what,
+            "arithmetic": m.analytic,
+            "torch": m.torch,
+        }
+        for m in v.mismatches
+    ]
+    if v.ok:
+        what = f"shapes and {fmt_int(v.total_trainable)} parameters match"
+        if v.total_buffers:
+            what = (
+                f"shapes, {fmt_int(v.total_trainable)} trainable parameters and "
+                f"{fmt_int(v.total_buffers)} batch-norm statistics match"
+            )
+        sentence = f"verified with torch {v.torch_version}: {what} ({v.device} device)"
+    else:
+        sentence = f"torch {v.torch_version} disagrees with the arithmetic: " + "; ".join(
+            str(m) for m in v.mismatches
+        )
+    return {
+        "torch": v.torch_version,
+        "device": v.device,
+        "ok": v.ok,
+        "trainable": v.total_trainable,
+        "buffers": v.total_buffers,
+        "shapes": [str(s) for s in v.shapes],
+        "mismatches": mismatches,
+        "sentence": sentence,
+    }
+
+
+_KEEP_OUTPUT = ("relu", "sigmoid", "tanh", "softmax")
+
+
+def _why(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> str:
+    """One sentence on why autograd's figure differs from the textbook's."""
+    layers = fig.network.layers
+    acts = {x.activation for x in layers if isinstance(x, Conv | Dense) and x.activation}
+    acts |= {x.name for x in layers if isinstance(x, Activation)}
+    parts = []
+    if any(isinstance(x, Conv) for x in layers):
+        copies = any(
+            isinstance(f.layer, Conv)
+            and f.padding
+            and (f.padding[0] != f.padding[1] or f.padding[2] != f.padding[3])
+            for f in fig.layers
+        )
+        parts.append(
+            "each conv its input"
+            + (", a padded copy where same padding pads unevenly," if copies else "")
+            + " and its weights"
+        )
+    if any(isinstance(x, Dense) for x in layers):
+        parts.append("each dense layer its input")
+    kept_out = sorted(a for a in acts if a in _KEEP_OUTPUT)
+    if kept_out:
+        parts.append(f"{', '.join(kept_out)} {'its' if len(kept_out) == 1 else 'their'} output")
+    if any(isinstance(x, Pool) and x.op == "max" for x in layers):
+        parts.append("max pooling its input and int64 indices")
+    if any(isinstance(x, BatchNorm) for x in layers):
+        parts.append("batch norm its input and per-channel statistics")
+    if any(isinstance(x, Dropout) for x in layers):
+        parts.append("dropout its mask")
+    last = layers[-1] if layers else None
+    last_act = last.name if isinstance(last, Activation) else getattr(last, "activation", None)
+    end = (
+        "the network's output is kept because its activation needs it"
+        if last_act in _KEEP_OUTPUT
+        else "nothing keeps the last layer's output"
+    )
+    compare = (
+        "less"
+        if saved.total_bytes < textbook
+        else "more"
+        if saved.total_bytes > textbook
+        else "as much"
+    )
+    return (
+        f"Autograd keeps only what backward needs ({'; '.join(parts)}), a tensor that several steps "
+        f"need only once, and {end}, while the textbook counts every layer's output and the input "
+        f"once per image: here autograd keeps {compare}."
+    )
+
+
+def autograd(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> Dict:
+    """What autograd really saved for backward, beside the textbook's outputs + inputs."""
+    where = (
+        f"a real forward on the CPU (batch {saved.batch})"
+        if saved.device == "cpu"
+        else (f"the meta device (batch {saved.batch}, nothing allocated)")
+    )
+    return {
+        "batch": saved.batch,
+        "device": saved.device,
+        "dtype": saved.dtype,
+        "saved_bytes": saved.total_bytes,
+        "input_bytes": saved.input_bytes,
+        "index_bytes": saved.index_bytes,
+        "param_bytes_referenced": saved.param_bytes,
+        "per_layer": list(saved.per_layer),
+        "tensors": saved.tensors,
+        "textbook_bytes": textbook,
+        "measured_on": where,
+        "why": _why(fig, saved, textbook),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Whole reports, one per calculator
+
+
+def _input(fig: NetworkFigures) -> Dict:
+    return {
+        "shape": str(fig.input_shape),
+        "values": fig.input_shape.values,
+        "bytes": fig.input_bytes,
+    }
+
+
+def layers_report(
+    calc: str, fig: NetworkFigures, flops: bool = False, v: Verification | None = None
+) -> Dict:
+    """``calc conv|pool|dense``: one layer (or a few) with every figure's working."""
+    return {
+        "calc": calc,
+        "input": _input(fig),
+        "dtype": fig.dtype,
+        "bytes_per_value": fig.bytes_per_value,
+        "layers": [layer_row(fig, f, flops) for f in fig.layers],
+        "assumptions": assumptions(fig, flops),
+        "verification": verification(v),
+    }
+
+
+def next_dense(channels: int, flat_values: int, units: int, calc: str) -> Dict:
+    """What flatten and global average pooling each cost the dense layer after them."""
+    flat = (flat_values + 1) * units
+    gap = (channels + 1) * units
+    mine, other = ("flatten", "gap") if calc == "flatten" else ("gap", "flatten")
+    costs = {
+        "flatten": {
+            "values": flat_values,
+            "dense_params": flat,
+            "step": f"Dense {units} after flatten: ({fmt_int(flat_values)} + 1)·{units} = {fmt_int(flat)}",
+        },
+        "gap": {
+            "values": channels,
+            "dense_params": gap,
+            "step": f"Dense {units} after gap: ({fmt_int(channels)} + 1)·{units} = {fmt_int(gap)}",
+        },
+    }
+    ratio = flat / gap
+    sentence = (
+        f"{mine} feeds {fmt_int(costs[mine]['values'])} values to the next layer, so a Dense {units} "
+        f"after it needs {fmt_int(costs[mine]['dense_params'])} parameters; {other} would feed "
+        f"{fmt_int(costs[other]['values'])} values and need {fmt_int(costs[other]['dense_params'])}"
+        f" (flatten costs {ratio:.3g}× as many)."
+    )
+    return {"units": units, **costs, "ratio": ratio, "sentence": sentence}
+
+
+def model_report(
+    fig: NetworkFigures,
+    batch: int,
+    optimizer: str,
+    flops: bool = False,
+    v: Verification | None = None,
+    saved: SavedTensors | None = None,
+) -> Dict:
+    """``calc model``: the summary table, its totals, and the RAM model term by term."""
+    pred = prediction_ram(fig)
+    train = training_ram(fig, batch, optimizer)
+    peak = fig.layers[pred.peak_layer - 1] if pred.peak_layer else None
+    per_image = train.outputs_per_image
+    state = OPTIMIZER_STATE[optimizer]
+    terms = [
+        {
+            "term": f"layer outputs × {batch}",
+            "bytes": train.outputs_bytes,
+            "working": f"{fmt_int(per_image)} bytes · {batch}",
+        },
+        {
+            "term": f"inputs × {batch}",
+            "bytes": train.inputs_bytes,
+            "working": f"{fmt_int(fig.input_bytes)} bytes · {batch}",
+        },
+        {
+            "term": "parameters",
+            "bytes": train.param_bytes,
+            "working": f"{fmt_int(fig.params)} · {fig.bytes_per_value} bytes",
+        },
+        {
+            "term": "gradients",
+            "bytes": train.gradient_bytes,
+            "working": f"one per trainable parameter: {fmt_int(fig.trainable)} · {fig.bytes_per_value} bytes",
+        },
+        {
+            "term": f"optimizer state ({optimizer})",
+            "bytes": train.optimizer_bytes,
+            "working": f"{state} value{'s' if state != 1 else ''} per trainable parameter",
+        },
+    ]
+    network = fig.network
+    report = {
+        "calc": "model",
+        "name": network.name,
+        "source": network.source,
+        "input": _input(fig),
+        "dtype": fig.dtype,
+        "bytes_per_value": fig.bytes_per_value,
+        "layers": [layer_row(fig, f, flops) for f in fig.layers],
+        "totals": totals(fig, flops),
+        "prediction_ram": {
+            "peak_layer": pred.peak_layer,
+            "peak_name": peak.name if peak else None,
+            "input_bytes": pred.input_bytes,
+            "output_bytes": pred.output_bytes,
+            "param_bytes": pred.param_bytes,
+            "total": pred.total,
+            "working": f"{fmt_mb(pred.input_bytes)} + {fmt_mb(pred.output_bytes)} + {fmt_mb(pred.param_bytes)}"
+            f" = {fmt_mb(pred.total)}",
+        },
+        "training_ram": {
+            "batch": batch,
+            "optimizer": optimizer,
+            "terms": terms,
+            "total": train.total,
+        },
+        "autograd": autograd(fig, saved, train.outputs_bytes + train.inputs_bytes)
+        if saved
+        else None,
+        "assumptions": assumptions(fig, flops, ram=True),
+        "verification": verification(v),
+    }
+    return report
+
+
+def receptive_report(fig: NetworkFigures, v: Verification | None = None) -> Dict:
+    """``calc receptive``: receptive field and jump (effective stride) per layer, with working."""
+    rows = []
+    field_in, jump_in = (1, 1), (1, 1)
+    for r, f in zip(receptive_field(fig.network), fig.layers, strict=True):
+        if r.is_global:
+            working = "sees the whole input"
+        elif r.kernel == (1, 1) and r.stride == (1, 1):
+            working = "keeps positions"
+        else:
+            working = " and ".join(
+                f"{field_in[a]} + ({r.kernel[a]} - 1)·{jump_in[a]} = {r.field[a]}"
+                for a in (
+                    (0,)
+                    if r.field[0] == r.field[1]
+                    and field_in[0] == field_in[1]
+                    and r.kernel[0] == r.kernel[1]
+                    and jump_in[0] == jump_in[1]
+                    else (0, 1)
+                )
+            )
+        rows.append(
+            {
+                "index": r.index,
+                "layer": r.name,
+                "label": layer_label(f.layer),
+                "output_shape": str(f.output_shape),
+                "kernel": _size(r.kernel),
+                "stride": _size(r.stride),
+                "jump": _size(r.jump),
+                "field": _size(r.field),
+                "global": r.is_global,
+                "working": working,
+            }
+        )
+        field_in, jump_in = r.field, r.jump
+    n3 = stacked_receptive_field(3)
+    note = (
+        f"n stacked 3x3 convolutions with stride 1 see (2n + 1)x(2n + 1): three of them see "
+        f"{n3}x{n3} with 3·3·3 = {weights_per_channel_pair(3)} weights per channel pair, where one "
+        f"{n3}x{n3} kernel needs {n3}·{n3} = {n3 * n3}"
+    )
+    return {
+        "calc": "receptive",
+        "input": _input(fig),
+        "dtype": fig.dtype,
+        "rule": "r_out = r_in + (k - 1)·jump_in; jump_out = jump_in·stride (per axis; dilation widens k)",
+        "layers": rows,
+        "field": rows[-1]["field"] if rows else "1x1",
+        "stacked_note": note,
+        "verification": verification(v),
+    }
