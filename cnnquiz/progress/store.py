@@ -83,49 +83,33 @@ class Progress:
                     "INSERT INTO card (question_id, state, step, due) VALUES (?, ?, 0, ?)",
                     (question_id, int(State.Learning), utc_text(moment)),
                 ).lastrowid
-                row = (
-                    card_id,
-                    question_id,
-                    int(State.Learning),
-                    0,
-                    None,
-                    None,
-                    utc_text(moment),
-                    None,
-                    0,
-                    0,
-                )
-            before, reps, lapses = _card_from_row(row), row[8], row[9]
+                before, reps, lapses = Card(card_id=card_id, due=moment), 0, 0
+            else:
+                before, reps, lapses = _card_from_row(row), row[8], row[9]
             after, log = self.scheduler.review_card(
                 before, rating, review_datetime=moment, review_duration=round(seconds * 1000)
             )
-            attempt_id = db.execute(
-                "INSERT INTO attempt (question_id, bank, topics, verdict, answer, seconds, seed, "
-                "answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    question_id,
-                    bank,
-                    json.dumps(topics),
-                    verdict,
-                    answer,
-                    float(seconds),
-                    seed,
-                    utc_text(moment),
-                ),
-            ).lastrowid
+            attempt = {
+                "question_id": question_id,
+                "bank": bank,
+                "topics": json.dumps(topics),
+                "verdict": verdict,
+                "answer": answer,
+                "seconds": float(seconds),
+                "seed": seed,
+                "answered_at": utc_text(moment),
+            }
+            attempt_id = db.execute(_insert("attempt", attempt), attempt).lastrowid
             snapshot = {**before.to_dict(), "reps": reps, "lapses": lapses}
-            db.execute(
-                "INSERT INTO review_log (attempt_id, card_id, rating, review_datetime, "
-                "review_duration, card_before) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    attempt_id,
-                    before.card_id,
-                    int(log.rating),
-                    utc_text(moment),
-                    log.review_duration,
-                    json.dumps(snapshot),
-                ),
-            )
+            review = {
+                "attempt_id": attempt_id,
+                "card_id": before.card_id,
+                "rating": int(log.rating),
+                "review_datetime": utc_text(moment),
+                "review_duration": log.review_duration,
+                "card_before": json.dumps(snapshot),
+            }
+            db.execute(_insert("review_log", review), review)
             # a lapse, as Anki counts it: a card that had graduated to review is forgotten
             lapses += rating == Rating.Again and before.state == State.Review
             info = self._store_card(db, question_id, after, reps + 1, lapses)
@@ -196,14 +180,16 @@ class Progress:
         """The stored history, oldest first (of one question, or of all)."""
         where, args = ("WHERE a.question_id = ?", (question_id,)) if question_id else ("", ())
         rows = self._query(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM attempt a LEFT JOIN review_log r ON r.attempt_id = a.id "
-            f"{where} ORDER BY a.id",
+            f"SELECT {_ATTEMPT_COLUMNS} FROM attempt a "
+            f"LEFT JOIN review_log r ON r.attempt_id = a.id {where} ORDER BY a.id",
             args,
         )
         return [_attempt_from_row(row) for row in rows]
 
     def due(self, question_ids: Iterable[str], now: datetime | None = None) -> list[str]:
-        """The given ids whose card is due at ``now``, most overdue first (never-answered: not due)."""
+        """The given ids whose card is due at ``now``, most overdue first.
+
+        A question never answered is not due: it is new (see ``new``)."""
         wanted = set(question_ids)
         rows = self._query(
             "SELECT question_id FROM card WHERE due <= ? ORDER BY due, card_id",
@@ -360,6 +346,11 @@ class Progress:
             lapses,
             card.last_review,
         )
+
+
+def _insert(table: str, row: dict) -> str:
+    """INSERT with named parameters: the column list cannot drift from the values."""
+    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"
 
 
 def _utc(moment: datetime | None) -> datetime:
