@@ -1,0 +1,83 @@
+"""The app's top-level screens, in one list: the command palette, the help screen and the mode
+switcher all read it, so adding a screen is one ``register`` call.
+
+Screens are named by ``"module:Class"`` and imported only when first opened: the home screen
+appears without importing the calculator's torch bridge or the training demo. A module
+``cnnquiz/app/screens/train.py`` defining ``TrainScreen`` is picked up by itself (see the end of
+this file); ``TrainScreen()`` is built with no arguments and reaches the app through ``self.app``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.screen import Screen
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    """One top-level screen: its mode name, what the palette shows, and where its class lives."""
+
+    name: str
+    title: str
+    help: str
+    target: str  # "package.module:ClassName"
+    key: str | None = None  # the app-wide key that opens it (shown in help)
+
+    def factory(self) -> Callable[[], Screen]:
+        def build() -> Screen:
+            module, _, cls = self.target.partition(":")
+            return getattr(importlib.import_module(module), cls)()
+
+        return build
+
+
+SCREENS: dict[str, ScreenEntry] = {}
+
+
+def register(entry: ScreenEntry) -> None:
+    """Add (or replace) a top-level screen."""
+    SCREENS[entry.name] = entry
+
+
+register(
+    ScreenEntry(
+        "home",
+        "Home",
+        "Banks, topics and mastery; start Practice, Cram, Exam or Missed",
+        "cnnquiz.app.screens.home:HomeScreen",
+        "f2",
+    )
+)
+register(
+    ScreenEntry(
+        "calculator",
+        "Calculator",
+        "Type a layer stack; parameters, shapes, MACs and RAM update live",
+        "cnnquiz.app.screens.calculator:CalculatorScreen",
+        "f3",
+    )
+)
+register(
+    ScreenEntry(
+        "stats",
+        "Stats",
+        "Answers per day, accuracy per topic, streak",
+        "cnnquiz.app.screens.stats:StatsScreen",
+        "f4",
+    )
+)
+
+if importlib.util.find_spec("cnnquiz.app.screens.train") is not None:
+    register(
+        ScreenEntry(
+            "train",
+            "Train",
+            "Watch a small CNN learn on the demo data",
+            "cnnquiz.app.screens.train:TrainScreen",
+            "f5",
+        )
+    )

@@ -1,0 +1,1 @@
+"""One module per screen. Top-level screens are listed in ``cnnquiz.app.registry``."""

@@ -1,0 +1,74 @@
+"""The keys of every screen, read from their bindings so the list cannot drift from the code."""
+
+from __future__ import annotations
+
+import importlib
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from cnnquiz.app.registry import SCREENS
+
+SECTIONS = [
+    ("Everywhere", "cnnquiz.app.app:CnnquizApp"),
+    ("Home", "cnnquiz.app.screens.home:HomeScreen"),
+    ("Question", "cnnquiz.app.screens.question:QuestionScreen"),
+    ("Results", "cnnquiz.app.screens.results:ResultsScreen"),
+    ("Calculator", "cnnquiz.app.screens.calculator:CalculatorScreen"),
+    ("Stats", "cnnquiz.app.screens.stats:StatsScreen"),
+]
+
+KEY_NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "space": "Space"}
+
+
+def _key(keys: str) -> str:
+    out = []
+    for k in keys.split(","):
+        k = KEY_NAMES.get(k, k)
+        out.append(
+            k.replace("ctrl+", "Ctrl+").upper()
+            if k.startswith("f") and k[1:].isdigit()
+            else k.replace("ctrl+", "Ctrl+")
+        )
+    return " / ".join(out)
+
+
+def help_text() -> Text:
+    """One block per screen. Modules are imported, not screens built: no torch is loaded."""
+    text = Text()
+    text.append("Keys\n", style="bold underline")
+    text.append("Ctrl+P opens the command palette: every screen, every mode, the theme.\n")
+    top = ", ".join(f"{_key(e.key)} {e.title}" for e in SCREENS.values() if e.key)
+    text.append(f"Screens: {top}.\n")
+    for title, target in SECTIONS:
+        module, _, cls = target.partition(":")
+        bindings = getattr(importlib.import_module(module), cls).BINDINGS
+        rows = [b for b in bindings if isinstance(b, Binding)]
+        if not rows:
+            continue
+        text.append(f"\n{title}\n", style="bold")
+        for b in rows:
+            text.append(f"  {_key(b.key):<18}", style="bold cyan")
+            text.append(f"{b.description or b.action}\n")
+    text.append("\nAnswers\n", style="bold")
+    text.append(
+        "  Numbers as people write them: 2800, 2,800, 2.8k, 3.6 MB, 3613600 bytes.\n"
+        "  Shapes: 100x150x100 or (100, 150, 100). Choices: arrows or the letter, then\n"
+        "  Enter; several: Space ticks, Enter submits. An invalid answer costs nothing."
+    )
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body", classes="dialog"):
+            yield Static(help_text(), id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,202 @@
+"""Home: the banks and topics with the student's mastery, what is due, and the ways to start."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from cnnquiz.app.widgets.bars import bar
+from cnnquiz.session import MODE_TITLES, MODES
+
+MODE_HELP = {
+    "practice": "due first, then new",
+    "cram": "any, ignoring the schedule",
+    "exam": "feedback at the end",
+    "missed": "wrong last time",
+}
+
+
+class HomeScreen(Screen):
+    """Pick topics and banks (space toggles), then a mode: the list or its key."""
+
+    BINDINGS = [
+        Binding("p", "start('practice')", "Practice"),
+        Binding("c", "start('cram')", "Cram"),
+        Binding("e", "start('exam')", "Exam"),
+        Binding("m", "start('missed')", "Missed"),
+        Binding("t", "focus('topics')", "Topics", show=False),
+        Binding("b", "focus('banks')", "Banks", show=False),
+        Binding("a", "toggle_all", "All/none", show=False),
+        Binding("f3", "app.switch_mode('calculator')", "Calc"),
+        Binding("f4", "app.switch_mode('stats')", "Stats"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-body"):
+            with Vertical(id="home-left"):
+                topics = SelectionList[str](id="topics")
+                topics.border_title = "Topics · mastery"
+                yield topics
+                banks = SelectionList[str](id="banks")
+                banks.border_title = "Banks"
+                yield banks
+            with Vertical(id="home-right"):
+                modes = OptionList(id="modes")
+                modes.border_title = "Start"
+                yield modes
+                yield Static(id="home-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill_filters()
+        self.refresh_figures()
+        self.query_one("#modes", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_figures()
+
+    # ---- filters --------------------------------------------------------------------------
+    def _fill_filters(self) -> None:
+        app = self.app
+        topics = self.query_one("#topics", SelectionList)
+        chosen = app.topic_filter
+        topics.add_options([(t, t, chosen is None or t in chosen) for t in app.topics])
+        banks = self.query_one("#banks", SelectionList)
+        chosen_banks = app.bank_filter
+        banks.add_options(
+            [
+                (
+                    f"{b.title} ({len(b.questions)})",
+                    b.title,
+                    chosen_banks is None or b.title in chosen_banks,
+                )
+                for b in app.banks
+            ]
+        )
+
+    @on(SelectionList.SelectedChanged)
+    def _filter_changed(self, event: SelectionList.SelectedChanged) -> None:
+        app = self.app
+        selected = set(event.selection_list.selected)
+        if event.selection_list.id == "topics":
+            app.topic_filter = None if len(selected) == len(app.topics) else selected
+        else:
+            app.bank_filter = None if len(selected) == len(app.banks) else selected
+        self.refresh_figures()
+
+    def action_toggle_all(self) -> None:
+        focused = self.focused
+        target = (
+            focused
+            if isinstance(focused, SelectionList)
+            else self.query_one("#topics", SelectionList)
+        )
+        if len(target.selected) == target.option_count:
+            target.deselect_all()
+        else:
+            target.select_all()
+
+    def action_focus(self, widget_id: str) -> None:
+        self.query_one(f"#{widget_id}").focus()
+
+    # ---- figures --------------------------------------------------------------------------
+    def refresh_figures(self) -> None:
+        """Mastery bars, due and new counts: recomputed after every session."""
+        app = self.app
+        progress = app.progress
+        in_bank = [q for q in app.questions if app.bank_filter is None or q.bank in app.bank_filter]
+        by_topic: dict[str, list[str]] = {}
+        for q in in_bank:
+            for t in q.topics:
+                by_topic.setdefault(t, []).append(q.id)
+        mastery = (
+            progress.mastery({q.id: list(q.topics) for q in in_bank})
+            if progress is not None
+            else {}
+        )
+        topics = self.query_one("#topics", SelectionList)
+        width = max(6, min(20, (topics.size.width or 40) - 30))
+        for index, topic in enumerate(app.topics):
+            label = Text(f"{topic[:18]:<18} ")
+            label.append_text(bar(mastery.get(topic, 0.0), width))
+            label.append(f" {round(100 * mastery.get(topic, 0.0)):>3}% ")
+            label.append(f"({len(by_topic.get(topic, []))})", style="dim")
+            topics.replace_option_prompt_at_index(index, label)
+        ids = [q.id for q in app.filtered_questions()]
+        due = len(progress.due(ids)) if progress is not None else 0
+        new = len(progress.new(ids)) if progress is not None else len(ids)
+        missed = len(progress.missed_last_time(ids)) if progress is not None else 0
+        counts = {
+            "practice": f"{due} due · {new} new",
+            "cram": f"{len(ids)} questions",
+            "exam": f"{min(app.exam_count, len(ids))} questions",
+            "missed": f"{missed} to retry",
+        }
+        modes = self.query_one("#modes", OptionList)
+        highlighted = modes.highlighted
+        modes.clear_options()
+        for key, mode in zip("pcem", MODES, strict=True):
+            prompt = Text.assemble(
+                (f"{key} ", "bold"),
+                (f"{MODE_TITLES[mode]:<9}", "bold"),
+                (counts[mode], ""),
+                "\n",
+                (f"  {MODE_HELP[mode]}", "dim"),
+            )
+            modes.add_option(Option(prompt, id=mode))
+        modes.highlighted = highlighted if highlighted is not None else 0
+        summary = self.query_one("#home-summary", Static)
+        summary.update(
+            Text.assemble(
+                (f"{len(ids)}", "bold"),
+                f" of {len(app.questions)} questions selected · ",
+                (f"{due}", "bold"),
+                " due for review",
+            )
+        )
+
+    # ---- starting -------------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#modes")
+    def _mode_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.start(event.option.id or "practice")
+
+    def action_start(self, mode: str) -> None:
+        self.start(mode)
+
+    def start(self, mode: str) -> None:
+        """Open a session of ``mode``; an exam first asks how many questions and how long."""
+        if mode == "exam":
+            from cnnquiz.app.screens.exam_setup import ExamSetupScreen
+
+            self.app.push_screen(
+                ExamSetupScreen(self.app.exam_count, self.app.exam_minutes), self._exam_ready
+            )
+            return
+        self._launch(mode)
+
+    def _exam_ready(self, settings: tuple[int, float | None] | None) -> None:
+        if settings is None:
+            return
+        self.app.exam_count, self.app.exam_minutes = settings
+        self._launch("exam", *settings)
+
+    def _launch(self, mode: str, count: int | None = None, minutes: float | None = None) -> None:
+        session = self.app.make_session(mode, count, minutes)
+        if session is None:
+            why = {
+                "practice": "nothing is due and nothing is new",
+                "missed": "nothing was answered wrong last time",
+            }.get(mode, "no questions match")
+            self.notify(
+                f"{MODE_TITLES[mode]}: {why} with the current filter.", severity="information"
+            )
+            return
+        self.app.start_session(session)

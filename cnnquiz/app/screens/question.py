@@ -1,0 +1,241 @@
+"""One question at a time: the prompt as Markdown, an input that fits the type, feedback at once.
+
+Keys that must work while the student types use ``ctrl`` (hint, new variant, skip); after the
+answer the input is disabled, so plain letters (h Hard, e Easy, n/Enter next) reach the screen.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Markdown, Static
+
+from cnnquiz.app.widgets.answers import ChoiceList, MultiChoiceList
+from cnnquiz.app.widgets.bars import duration
+from cnnquiz.session import MODE_TITLES, Session
+
+PLACEHOLDERS = {
+    "numeric": "a number, e.g. 2800, 2.8k or 3.6 MB",
+    "shape": "a shape, e.g. 100x150x100",
+    "text": "your answer",
+}
+
+
+class QuestionScreen(Screen):
+    """Asks the session's questions; opens the results when the last one is done."""
+
+    BINDINGS = [
+        Binding("ctrl+g", "hint", "Hint"),
+        Binding("ctrl+n", "variant", "New variant"),
+        Binding("ctrl+s", "skip", "Skip"),
+        Binding("enter,n", "next", "Next", priority=False),
+        Binding("h", "rerate('hard')", "Hard"),
+        Binding("e", "rerate('easy')", "Easy"),
+        Binding("escape", "quit_session", "Quit"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.answered = False  # feedback on screen for the current question
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="q-status")
+        with VerticalScroll(id="q-body"):
+            yield Markdown(id="q-prompt")
+            yield Static(id="q-hints")
+            yield Static(id="q-answer-slot")
+            yield Static(id="q-verdict")
+            yield Markdown(id="q-explanation")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_question()
+        if self.session.time_limit is not None:
+            self.set_interval(1.0, self._tick)
+
+    # ---- display --------------------------------------------------------------------------
+    def _status(self) -> Text:
+        s = self.session
+        text = Text.assemble(
+            (f"{MODE_TITLES[s.mode]}", "bold"),
+            f" · question {min(s.index + 1, s.total)} of {s.total}",
+        )
+        if s.feedback:
+            text.append(f" · score {s.correct}/{s.answered}")
+        else:
+            text.append(f" · answered {s.answered}")
+        if s.remaining is not None:
+            text.append(f" · {duration(s.remaining)} left", style="bold")
+        q = s.question
+        if q is not None:
+            text.append(f" · {q.bank}", style="dim")
+        return text
+
+    async def show_question(self) -> None:
+        """Fresh prompt and input for the session's current item."""
+        s = self.session
+        item = s.item
+        self.answered = False
+        self.query_one("#q-status", Static).update(self._status())
+        self.query_one("#q-prompt", Markdown).update(item.prompt)
+        self.query_one("#q-hints", Static).update("")
+        self.query_one("#q-verdict", Static).update("")
+        explanation = self.query_one("#q-explanation", Markdown)
+        explanation.update("")
+        explanation.display = False
+        await self.query(".answer").remove()
+        widget = self._answer_widget(item)
+        widget.add_class("answer")
+        await self.query_one("#q-body").mount(widget, after=self.query_one("#q-answer-slot"))
+        widget.focus()
+        self.query_one("#q-body", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def _answer_widget(self, item):  # noqa: ANN001, ANN202 - an Item from the bank
+        if item.kind == "choice":
+            return ChoiceList(list(item.choices or []), id="q-choices")
+        if item.kind == "truefalse":
+            return ChoiceList(["True", "False"], id="q-choices")
+        if item.kind == "multi":
+            return MultiChoiceList(list(item.choices or []), id="q-choices")
+        return Input(placeholder=PLACEHOLDERS.get(item.kind, "your answer"), id="q-input")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Footer shows only what works now: Hard/Easy after a correct answer, Next after any."""
+        s = self.session
+        if action == "skip":
+            return not self.answered
+        if action == "next":
+            return self.answered
+        if action == "rerate":
+            return (
+                self.answered
+                and bool(s.answers)
+                and s.answers[-1].correct
+                and s.answers[-1].rating is None
+            )
+        if action in ("hint", "variant"):
+            if self.answered:
+                return False
+            if action == "variant":
+                return bool(getattr(s.question, "is_computed", False))
+            hints = getattr(s.item, "hints", None) or []
+            return s.hints_shown < len(hints)
+        return True
+
+    # ---- answering ------------------------------------------------------------------------
+    @on(Input.Submitted, "#q-input")
+    async def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self.submit(event.value)
+
+    @on(ChoiceList.Chosen)
+    @on(MultiChoiceList.Chosen)
+    async def _chosen(self, event: ChoiceList.Chosen | MultiChoiceList.Chosen) -> None:
+        event.stop()
+        text = event.text
+        if self.session.item.kind == "truefalse":
+            text = text.lower()
+        await self.submit(text)
+
+    async def submit(self, text: str) -> None:
+        """Grade what was typed; in practice show the verdict, in an exam move on."""
+        if self.answered or self.session.finished:
+            return
+        verdict = self.session.submit(text)
+        out = self.query_one("#q-verdict", Static)
+        if verdict.status == "invalid":
+            out.update(
+                Text.assemble(
+                    ("Invalid: ", "bold yellow"),
+                    verdict.message or "",
+                    (" (costs nothing: try again)", "dim"),
+                )
+            )
+            return
+        if not self.session.feedback:
+            self.session.advance()
+            await self._after_advance()
+            return
+        self.answered = True
+        for widget in self.query(".answer"):
+            widget.disabled = True
+        if verdict.status == "correct":
+            line = Text.assemble(("✔ Correct", "bold green"), f"  {verdict.expected}")
+            line.append("\n  h Hard · e Easy · Enter next", style="dim")
+        else:
+            line = Text.assemble(
+                ("✘ Wrong", "bold red"), "  expected ", (f"{verdict.expected}", "bold")
+            )
+            if verdict.message and str(verdict.expected) not in verdict.message:
+                line.append(f"\n  {verdict.message}")
+        if verdict.feedback:
+            line.append(f"\n  {verdict.feedback}", style="italic")
+        out.update(line)
+        explanation = self.query_one("#q-explanation", Markdown)
+        explanation.update(self.session.item.explanation or "")
+        explanation.display = bool(self.session.item.explanation)
+        self.query_one("#q-status", Static).update(self._status())
+        self.set_focus(None)
+        self.refresh_bindings()
+
+    async def action_next(self) -> None:
+        if not self.answered:
+            return
+        self.session.advance()
+        await self._after_advance()
+
+    def action_rerate(self, rating: str) -> None:
+        if self.session.rerate(rating):
+            self.notify(f"Rated {rating}: the next review moves accordingly.", timeout=3)
+            self.refresh_bindings()
+
+    def action_hint(self) -> None:
+        hint = self.session.next_hint()
+        if hint is None:
+            return
+        hints = list(self.session.item.hints)[: self.session.hints_shown]
+        self.query_one("#q-hints", Static).update(
+            Text("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), style="italic cyan")
+        )
+        self.refresh_bindings()
+
+    async def action_variant(self) -> None:
+        if not self.answered and self.session.new_variant():
+            await self.show_question()
+
+    async def action_skip(self) -> None:
+        self.session.skip()
+        await self._after_advance()
+
+    async def action_quit_session(self) -> None:
+        """Esc: end the session here; the results show what was done so far."""
+        self.session.finish()
+        await self._after_advance()
+
+    async def _tick(self) -> None:
+        if self.session.finished:
+            return
+        if self.session.time_up:
+            self.session.finish()
+            self.notify("Time is up.", severity="warning")
+            await self._after_advance()
+            return
+        self.query_one("#q-status", Static).update(self._status())
+
+    async def _after_advance(self) -> None:
+        if self.session.finished:
+            from cnnquiz.app.screens.results import ResultsScreen
+
+            if not self.session.answers:
+                self.dismiss()
+                return
+            self.app.switch_screen(ResultsScreen(self.session))
+            return
+        await self.show_question()

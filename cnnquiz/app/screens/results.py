@@ -1,0 +1,86 @@
+"""After a session: the score per topic, the time taken, and the missed questions explained."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Markdown, Static
+
+from cnnquiz.app.widgets.bars import bar, duration
+from cnnquiz.session import MODE_TITLES, Session
+
+
+def missed_markdown(session: Session) -> str:
+    """Each missed question: its prompt, what was typed, the key and the worked explanation."""
+    parts = []
+    for n, answer in enumerate(session.missed(), 1):
+        item = answer.item
+        typed = f"`{answer.text}`" if answer.text else "*(no answer)*"
+        parts.append(
+            f"### {n}. {answer.question.id}\n\n{item.prompt}\n\n"
+            f"Your answer: {typed} · expected: **{item.answer_text}**\n\n"
+            f"{item.explanation or ''}\n"
+        )
+    return "\n---\n\n".join(parts) if parts else "Nothing missed. Well done."
+
+
+class ResultsScreen(Screen):
+    """``r`` retries the missed ones as a fresh session; Esc goes home."""
+
+    BINDINGS = [
+        Binding("r", "retry", "Retry missed"),
+        Binding("escape,q", "close", "Home"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        s = self.session
+        yield Header()
+        with VerticalScroll(id="results-body"):
+            yield Static(self._headline(), id="results-score")
+            table = DataTable(id="results-topics", cursor_type="none", zebra_stripes=True)
+            table.border_title = "Score per topic"
+            yield table
+            title = f"Missed ({len(s.missed())})"
+            yield Static(Text(title, style="bold"), id="results-missed-title")
+            yield Markdown(missed_markdown(s), id="results-missed")
+        yield Footer()
+
+    def _headline(self) -> Text:
+        s = self.session
+        asked = s.total if s.mode == "exam" else len(s.answers)
+        pct = round(100 * s.correct / asked) if asked else 0
+        text = Text.assemble(
+            (f"{MODE_TITLES[s.mode]} results  ", "bold"),
+            (f"{s.correct} / {asked}", "bold green" if pct >= 50 else "bold red"),
+            f"  ({pct}%)  ·  time {duration(s.elapsed)}",
+        )
+        if s.mode == "exam":
+            text.append(f"  ·  answered {s.answered} of {s.total}")
+        return text
+
+    def on_mount(self) -> None:
+        table = self.query_one("#results-topics", DataTable)
+        table.add_columns("Topic", "Score", "", "%")
+        for ts in self.session.topic_scores():
+            table.add_row(
+                ts.topic, f"{ts.correct}/{ts.asked}", bar(ts.ratio, 12), f"{round(100 * ts.ratio)}%"
+            )
+
+    def action_retry(self) -> None:
+        retry = self.session.retry_missed()
+        if retry is None:
+            self.notify("Nothing to retry.")
+            return
+        from cnnquiz.app.screens.question import QuestionScreen
+
+        self.app.switch_screen(QuestionScreen(retry))
+
+    def action_close(self) -> None:
+        self.dismiss()
