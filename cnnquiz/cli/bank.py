@@ -1,7 +1,101 @@
-"""TODO(owner): the `bank` subcommand. Placeholder until its owner lands it."""
+"""``cnnquiz bank check PATH...``: validate banks and prove their answer keys, for people and CI.
+
+Every problem is one line ``file:line: error: message`` (the form editors and CI annotators
+read), errors before warnings, then a summary. Exit 0 clean, 1 a wrong key or a failed
+self-test, 2 unreadable or invalid files.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
 
-def register(sub) -> None:  # noqa: ANN001
-    pass
+from cnnquiz.cli.common import positive_int, print_json
+
+
+def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
+    parser = sub.add_parser(
+        "bank",
+        help="validate question banks and verify their answer keys",
+        description="Work with question banks.",
+    )
+    actions = parser.add_subparsers(
+        dest="bank_command", metavar="ACTION", parser_class=type(parser)
+    )
+    check = actions.add_parser(
+        "check",
+        help="validate banks and prove every answer key",
+        description="Validate question banks and prove every answer key: the schema, duplicate ids, "
+        "answers among the choices; keys about a network recomputed by the calculator and the "
+        "network built in torch; computed questions self-tested on random variants. Exit 0 clean, "
+        "1 a wrong key or failed self-test, 2 unreadable or invalid files.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="bank files or folders of *.yaml (default: the bundled banks)",
+    )
+    check.add_argument("--json", action="store_true", help="machine-readable report for CI")
+    check.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip the torch verification (torch is not imported)",
+    )
+    check.add_argument(
+        "--samples",
+        type=positive_int,
+        default=20,
+        metavar="N",
+        help="variants to self-test per computed question (default 20)",
+    )
+    check.add_argument("--seed", type=int, default=0, help="first variant seed (default 0)")
+    parser.set_defaults(run=lambda args: _no_action(parser))
+    check.set_defaults(run=run_check)
+
+
+def _no_action(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from cnnquiz.bank import bundled_bank_paths, check_banks
+
+    paths = args.paths or bundled_bank_paths()
+    report = check_banks(paths, verify=not args.no_verify, samples=args.samples, seed=args.seed)
+    if args.json:
+        print_json(report.to_dict())
+        return report.exit_status
+    ordered = sorted(report.problems, key=lambda p: (p.severity != "error", p.path, p.line or 0))
+    for p in ordered:
+        print(p)
+    print(
+        summary(
+            report.counts, report.exit_status, verified=not args.no_verify, samples=args.samples
+        )
+    )
+    return report.exit_status
+
+
+def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
+    c = counts
+    lines = [
+        f"checked {c['banks']} bank{'s' * (c['banks'] != 1)}: {c['questions']} questions, "
+        f"{c['with_network']} answer keys recomputed by the calculator, {c['computed']} computed "
+        f"questions self-tested on {c['variants']} variants ({samples} each)",
+    ]
+    if verified:
+        lines.append(f"torch: {c['verified_by_torch']} distinct networks built and compared")
+    else:
+        lines.append("torch: skipped (--no-verify)")
+    verdict = {
+        0: "OK",
+        1: "FAILED: wrong answer keys or failed self-tests",
+        2: "FAILED: invalid banks",
+    }[status]
+    lines.append(
+        f"{verdict}: {c['errors']} error{'s' * (c['errors'] != 1)}, "
+        f"{c['warnings']} warning{'s' * (c['warnings'] != 1)}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,145 @@
+"""The bank file format as pydantic models: what an instructor may write, and nothing else.
+
+Pydantic reports every problem with its location (``questions.3.answer``); the loader maps
+that location to the YAML line with :func:`cnnquiz.yamlio.line_of`. Cross-field rules (an
+answer among the choices, a network that works) are checked by the loader, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+QUESTION_TYPES = ("numeric", "shape", "choice", "multi", "truefalse", "text", "computed")
+ASKS = (
+    "params",
+    "trainable_params",
+    "non_trainable_params",
+    "weights",
+    "biases",
+    "output_shape",
+    "output_values",
+    "output_bytes",
+    "input_bytes",
+    "param_bytes",
+    "macs",
+    "flops",
+    "ram_predict",
+    "ram_train",
+    "ram_train_outputs",
+    "receptive_field",
+)
+SHAPE_ASKS = ("output_shape", "receptive_field")
+BYTE_ASKS = (
+    "output_bytes",
+    "input_bytes",
+    "param_bytes",
+    "ram_predict",
+    "ram_train",
+    "ram_train_outputs",
+)
+
+
+def _text(value: Any) -> Any:
+    """Numbers written as choices or spellings (``choices: [2800, 2700]``) are text too."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _text_list(value: Any) -> Any:
+    """A single string where a list is expected is a list of one."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return [_text(value)]
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+TextList = Annotated[list[Text], BeforeValidator(_text_list)]
+Scalar = str | int | float | bool
+IntOrVar = Annotated[int | str, Field(union_mode="left_to_right")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class RangeVar(Strict):
+    range: Annotated[list[int | float], Field(min_length=2, max_length=2)]
+    step: int | float = 1
+
+
+VarSpec = RangeVar | list[Scalar] | Scalar
+
+
+class Part(Strict):
+    """One part of an exam-style multi-part item; unset fields come from the parent."""
+
+    id: Text
+    type: Literal[QUESTION_TYPES] | None = None  # type: ignore[valid-type]
+    prompt: Text | None = None
+    answer: Any = None
+    pattern: str | None = None
+    ask: Literal[ASKS] | None = None  # type: ignore[valid-type]
+    layer: IntOrVar | None = None
+    batch: IntOrVar | None = None
+    optimizer: str | None = None
+    dtype: str | None = None
+    tolerance: str | int | float | None = None
+    unit: Text | None = None
+    choices: list[Text] | None = None
+    feedback: dict[Text, Text] | None = None
+    hint: TextList | None = None
+    explanation: Text | None = None
+    topics: TextList | None = None
+    difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
+    source: Text | None = None
+
+
+class Question(Strict):
+    id: Text
+    type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
+    prompt: Text
+    answer: Any = None
+    pattern: str | None = None
+    network: Any = None
+    ask: Literal[ASKS] | None = None  # type: ignore[valid-type]
+    layer: IntOrVar | None = None
+    batch: IntOrVar | None = None
+    optimizer: str | None = None
+    dtype: str | None = None
+    tolerance: str | int | float | None = None
+    unit: Text | None = None
+    choices: list[Text] | None = None
+    feedback: dict[Text, Text] | None = None
+    hint: TextList | None = None
+    explanation: Text | None = None
+    topics: TextList | None = None
+    difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
+    source: Text | None = None
+    vars: dict[str, VarSpec] | None = None
+    parts: Annotated[list[Part], Field(min_length=1)] | None = None
+
+
+class Defaults(Strict):
+    topics: TextList | None = None
+    difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
+    source: Text | None = None
+    tolerance: str | int | float | None = None
+    dtype: str | None = None
+
+
+class BankHead(Strict):
+    """The bank without its questions: those are validated one by one, so one bad question
+    does not hide the problems of the others."""
+
+    title: Text
+    language: str = "en"
+    description: Text | None = None
+    defaults: Defaults | None = None
+    questions: list[Any]
+
+
+QUESTION_FIELDS = tuple(Question.model_fields)
+PART_FIELDS = tuple(Part.model_fields)
