@@ -49,6 +49,9 @@ def test_history_is_stored_with_every_field(store):
     )  # fmt: skip
     assert first.answered_at == T0
     assert store.attempts("other") == []
+    # a broken stopwatch (negative, NaN) records 0 s rather than failing the answer
+    assert _answer(store, "clock", "correct", T0, seconds=float("nan")).seconds == 0.0
+    assert _answer(store, "clock", "correct", T0, seconds=-3).seconds == 0.0
 
 
 def test_invalid_verdict_is_never_recorded(store):

@@ -13,6 +13,7 @@ questions needs no de-clumping, and a reproducible schedule is easier to test an
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -73,6 +74,7 @@ class Progress:
             raise ValueError(f"verdict must be 'correct' or 'wrong', got {verdict!r}")
         moment = _utc(now)
         topics = list(topics)
+        seconds = float(seconds) if math.isfinite(seconds) and seconds > 0 else 0.0
         rating = VERDICT_RATING[verdict]
         with self._write() as db:
             row = db.execute(
@@ -178,7 +180,9 @@ class Progress:
 
     def attempts(self, question_id: str | None = None) -> list[Attempt]:
         """The stored history, oldest first (of one question, or of all)."""
-        where, args = ("WHERE a.question_id = ?", (question_id,)) if question_id else ("", ())
+        where, args = (
+            ("WHERE a.question_id = ?", (question_id,)) if question_id is not None else ("", ())
+        )
         rows = self._query(
             f"SELECT {_ATTEMPT_COLUMNS} FROM attempt a "
             f"LEFT JOIN review_log r ON r.attempt_id = a.id {where} ORDER BY a.id",
@@ -249,16 +253,13 @@ class Progress:
         """Answers per day over the last ``days`` days (``tz``: the day boundaries, default the
         local time zone), all-time accuracy per topic, the streak and the totals."""
         moment = _utc(now)
-        zone = tz or datetime.now().astimezone().tzinfo
         stamps = self._query("SELECT answered_at, verdict FROM attempt ORDER BY answered_at")
         per_day: dict[date, list[int]] = {}
         for stamp, verdict in stamps:
-            counts = per_day.setdefault(
-                datetime.fromisoformat(stamp).astimezone(zone).date(), [0, 0]
-            )
+            counts = per_day.setdefault(datetime.fromisoformat(stamp).astimezone(tz).date(), [0, 0])
             counts[0] += 1
             counts[1] += verdict == "correct"
-        today = moment.astimezone(zone).date()
+        today = moment.astimezone(tz).date()  # tz None: local time, DST-aware per date
         window = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
         topics = self._query(
             "SELECT t.value, COUNT(*), SUM(a.verdict = 'correct') FROM attempt a, "
