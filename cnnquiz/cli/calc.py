@@ -299,12 +299,17 @@ def run_model(args: argparse.Namespace) -> int:
     network = resolve_network(args.spec, args.input)
     fig = analyze(network, args.dtype)
     v = _verify(args, (network, fig))
-    saved = None
+    saved, skipped = None, None
     if not args.no_verify:
         from cnnquiz import bridge
 
-        saved = bridge.measure_saved(network, args.batch, args.dtype, fig)
+        try:
+            saved = bridge.measure_saved(network, args.batch, args.dtype, fig)
+        except SpecError as exc:  # torch refuses to train it (batch norm on one value): say so
+            skipped = str(exc)
     data = report.model_report(fig, args.batch, args.optimizer, args.flops, v, saved)
+    if skipped:
+        data["autograd_skipped"] = skipped
     return _finish(args, data, calc_render.render_model)
 
 

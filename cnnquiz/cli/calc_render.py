@@ -190,6 +190,8 @@ def render_model(report: Report) -> None:
                 _line(f"of which {fmt_mb(a['index_bytes'])} are integer indices (max pooling)")
             )
         items.append(_line(f"why: {a['why']}", 2))
+    if report.get("autograd_skipped"):
+        items.append(_line(f"\nautograd not measured: {report['autograd_skipped']}", 0))
     items.append(Text(""))
     _print(*items, *_footer(report))
 

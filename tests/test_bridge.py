@@ -1,0 +1,134 @@
+"""The torch bridge: modules that match the spec's semantics, verification, autograd's figure."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from cnnquiz import bridge  # noqa: E402
+from cnnquiz.arithmetic import analyze  # noqa: E402
+from cnnquiz.spec import Shape, load_network, network_from_inline  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+
+WORKED = "conv 100 k3 s2 same; conv 200 k3 s2 same; conv 400 k3 s2 same"
+
+
+def _ones_conv(text: str, shape: str) -> torch.nn.Sequential:
+    model = bridge.to_module(network_from_inline(shape, text))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0)
+    return model
+
+
+def test_worked_example_verifies_on_meta():
+    network = network_from_inline("200x300x3", WORKED)
+    v = bridge.verify(network, analyze(network))
+    assert v.ok, v.mismatches
+    assert v.device == "meta"
+    assert [str(s) for s in v.shapes] == ["100x150x100", "50x75x200", "25x38x400"]
+    assert v.trainable == (2_800, 180_200, 720_400)
+    assert v.total_trainable == 903_400
+
+
+def test_tensorflow_tutorial_cnn_has_122570_torch_parameters():
+    network = load_network(ROOT / "examples" / "tf-cnn.yaml")
+    model = bridge.to_module(network)
+    assert sum(p.numel() for p in model.parameters()) == 122_570
+    assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+    assert bridge.verify(network, analyze(network)).ok
+
+
+def test_keras_same_padding_puts_the_odd_pixel_bottom_right():
+    # 4x4 input, 3x3 kernel, stride 2: out 2, one pixel of padding, after (bottom/right)
+    model = _ones_conv("conv 1 k3 s2 same nobias", "4x4x1")
+    out = model(torch.ones(1, 1, 4, 4))[0, 0]
+    assert out[0, 0].item() == 9  # rows and columns 0..2, all real pixels
+    assert out[1, 1].item() == 4  # rows and columns 2..4, the 4th is padding
+    assert bridge.keras_same_pads(4, 3, 2) == (0, 1)
+    assert bridge.keras_same_pads(75, 3, 2) == (1, 1)
+
+
+def test_same_max_pool_pads_with_minus_infinity_and_avg_pool_excludes_padding():
+    x = -torch.ones(1, 1, 3, 3)
+    maxed = bridge.to_module(network_from_inline("3x3x1", "maxpool 2 same"))(x)
+    assert maxed.shape == (1, 1, 2, 2) and (maxed == -1).all()  # zero padding would give 0
+    avg = bridge.to_module(network_from_inline("3x3x1", "avgpool 2 same"))(torch.ones(1, 1, 3, 3))
+    assert torch.allclose(avg, torch.ones(1, 1, 2, 2))  # counting the padding would give 0.5
+
+
+def test_dilation_bias_and_activations():
+    network = network_from_inline("9x9x2", "conv 3 k3 d2 nobias leakyrelu; gap; dense 4 softmax")
+    model = bridge.to_module(network)
+    assert model[0][0].dilation == (2, 2) and model[0][0].bias is None
+    out = model(torch.randn(5, 2, 9, 9))
+    assert torch.allclose(out.sum(dim=1), torch.ones(5))  # softmax over the features
+    assert bridge.last_conv_index(network) == 0
+
+
+def test_batch_norm_buffers_count_as_non_trainable():
+    network = network_from_inline("8x8x3", "conv 4 k3; bn; flatten; dense 5; bn")
+    v = bridge.verify(network, analyze(network))
+    assert v.ok
+    assert v.buffers == (0, 8, 0, 0, 10)  # moving mean and variance, not the batch counter
+    model = bridge.to_module(network)
+    assert isinstance(model[1][0], torch.nn.BatchNorm2d)
+    assert isinstance(model[4][0], torch.nn.BatchNorm1d)
+
+
+def test_a_wrong_figure_is_a_mismatch_with_both_figures():
+    network = network_from_inline("200x300x3", WORKED)
+    fig = analyze(network)
+    wrong = dataclasses.replace(fig.layers[2], output_shape=Shape((25, 37, 400)), weights=1)
+    fig = dataclasses.replace(fig, layers=(*fig.layers[:2], wrong))
+    v = bridge.verify(network, fig)
+    assert not v.ok
+    text = [str(m) for m in v.mismatches]
+    assert "layer 3 (Conv2D) output shape: arithmetic 25x37x400, torch 25x38x400" in text
+    assert "layer 3 (Conv2D) trainable parameters: arithmetic 401, torch 720,400" in text
+
+
+def test_huge_input_verifies_on_meta_without_allocating():
+    network = network_from_inline("100000x100000x3", "conv 64 k3 s2 same; maxpool 2")
+    start = time.perf_counter()
+    v = bridge.verify(network, analyze(network))
+    assert v.ok and str(v.shapes[1]) == "25000x25000x64"
+    assert time.perf_counter() - start < 10
+
+
+def test_autograd_keeps_the_worked_example_measured_on_meta():
+    network = network_from_inline("200x300x3", WORKED)
+    saved = bridge.measure_saved(network, 50)
+    assert saved.device == "meta"  # a real batch of 50 would pass the 256 MB cap
+    # padded copies of each conv's input: 201x301x3, 101x151x100, 51x77x200, float32, batch 50
+    assert saved.per_layer == (
+        50 * 201 * 301 * 3 * 4,
+        50 * 101 * 151 * 100 * 4,
+        50 * 51 * 77 * 200 * 4,
+    )
+    assert saved.total_bytes == 498_400_600
+    assert saved.input_bytes == 0  # the unpadded input is not kept: its padded copy is
+    assert saved.param_bytes == 4 * (2_700 + 180_000 + 720_000)  # weights, not biases
+
+
+def test_autograd_deduplicates_a_tensor_two_steps_keep():
+    # relu keeps its output; the next conv keeps the same tensor as its input: counted once
+    network = network_from_inline("8x8x3", "conv 4 k3 relu; conv 2 k3")
+    saved = bridge.measure_saved(network, 2)
+    assert saved.device == "cpu"
+    assert saved.total_bytes == 2 * 3 * 8 * 8 * 4 + 2 * 4 * 6 * 6 * 4
+    assert saved.input_bytes == 2 * 3 * 8 * 8 * 4
+
+
+def test_autograd_counts_max_pool_indices_and_agrees_on_meta():
+    network = network_from_inline("8x8x3", "conv 4 k3; maxpool 2")
+    real = bridge.measure_saved(network, 2)
+    meta = bridge.measure_saved(network, 2, cap_bytes=0)
+    assert (real.device, meta.device) == ("cpu", "meta")
+    assert real.index_bytes == 2 * 4 * 3 * 3 * 8  # int64 indices
+    assert real.total_bytes == 2 * 3 * 8 * 8 * 4 + 2 * 4 * 6 * 6 * 4 + real.index_bytes
+    assert dataclasses.replace(meta, device="cpu") == real
