@@ -75,6 +75,10 @@ def test_human_output(cli):
     assert "Streak: 3 days · 6 answers, 4 right (67%) · 3 questions seen" in out.stdout
     rows = {line.split()[0]: line.split()[1:4] for line in out.stdout.splitlines() if "%" in line}
     assert rows["convolution"] == ["4", "3", "75%"] and rows["pooling"] == ["2", "1", "50%"]
+    bank_ids = _bank_ids()
+    if bank_ids is not None:
+        expected = f"Bundled banks: 2 due for review now · {len(bank_ids) - 3} never answered"
+        assert expected in out.stdout
 
 
 def test_empty_history_is_a_friendly_line(cli):

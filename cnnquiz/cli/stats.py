@@ -53,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
         f"{stats.answers} answers, {stats.correct} right ({stats.accuracy:.0%}) · "
         f"{stats.questions} questions seen"
     )
-    if due is not None:
-        line += f" · {due} due now · {new} new"
     out.print(line)
+    if due is not None:
+        out.print(f"Bundled banks: {due} due for review now · {new} never answered")
     return 0
 
 
