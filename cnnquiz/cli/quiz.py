@@ -1,7 +1,212 @@
-"""TODO(owner): the `quiz` subcommand. Placeholder until its owner lands it."""
+"""``cnnquiz quiz``: a quiz line by line, for terminals, pipes, scripts and screen readers.
+
+Plain text only: the question (choices lettered), one answer line, the verdict with targeted
+feedback and the worked explanation. ``?`` shows the next hint; an answer that is not an
+answer at all is asked again and counts nothing. End of input (Ctrl-D) or Ctrl-C ends the quiz
+with the score so far, exit 0.
+"""
 
 from __future__ import annotations
 
+import argparse
+import random
+import sys
+import textwrap
+from typing import Any, TextIO
 
-def register(sub) -> None:  # noqa: ANN001
+from cnnquiz.cli.common import positive_int
+
+HINT_WORDS = ("?", "hint", "h")
+SKIP_WORDS = ("skip", "pass")
+QUIT_WORDS = ("quit", "exit", ":q")
+
+
+def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
+    parser = sub.add_parser(
+        "quiz",
+        help="a quiz from question banks (line by line with --plain or in a pipe)",
+        description="A quiz from question banks (default: the bundled ones). Line by line when "
+        "--plain is given or input/output is not a terminal. Type ? for a hint, skip to see the "
+        "answer, quit (or Ctrl-D) to stop with the score so far.",
+    )
+    parser.add_argument(
+        "banks", nargs="*", metavar="BANK_OR_DIR", help="bank files or folders of *.yaml"
+    )
+    parser.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only questions on this topic (repeatable; part of a name will do)",
+    )
+    parser.add_argument(
+        "--count",
+        type=positive_int,
+        default=10,
+        metavar="N",
+        help="how many questions; a multi-part item counts once (default 10)",
+    )
+    parser.add_argument("--all", action="store_true", help="every matching question, in bank order")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="S",
+        help="repeat a quiz exactly: the same questions, order and variants",
+    )
+    parser.add_argument("--plain", action="store_true", help="line by line, even in a terminal")
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not store the answers in your progress"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cnnquiz.bank import bundled_bank_paths, load_banks
+    from cnnquiz.quiz_session import filter_by_topic, plan
+
+    paths = args.banks or bundled_bank_paths()
+    if not paths:
+        from cnnquiz.errors import CnnquizError
+
+        raise CnnquizError("no bundled banks found; give a bank file or folder", "quiz")
+    banks = load_banks(paths)
+    questions = filter_by_topic([q for b in banks for q in b.questions], args.topic)
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(100_000)
+    chosen = plan(questions, None if args.all else args.count, seed, shuffle=not args.all)
+    progress = None if args.no_record else _open_progress()
+    try:
+        run_plain(chosen, seed, progress, sys.stdin, sys.stdout)
+    finally:
+        if progress is not None:
+            progress.close()
+    return 0
+
+
+def _open_progress() -> Any:
+    """The student's progress store, or None (with a warning) if it cannot be opened."""
+    from cnnquiz.errors import CnnquizError
+
+    try:
+        from cnnquiz.progress import Progress
+
+        progress = Progress()
+    except (ImportError, CnnquizError, OSError) as exc:
+        print(f"cnnquiz: warning: answers are not recorded: {exc}", file=sys.stderr)
+        return None
+    warning = getattr(progress, "warning", None)
+    if warning:
+        print(f"cnnquiz: warning: {warning}", file=sys.stderr)
+    return progress
+
+
+def run_plain(questions: list[Any], seed: int, progress: Any, stdin: TextIO, out: TextIO) -> Any:
+    """Ask ``questions`` line by line; returns the finished session (its answers and scores)."""
+    from cnnquiz.bank import grade
+    from cnnquiz.session import Session
+
+    say = _Printer(out)
+    units = len({q.group or q.id for q in questions})
+    say(
+        f"cnnquiz quiz: {units} question{'s' * (units != 1)} (seed {seed}: --seed {seed} repeats this quiz)"
+    )
+    say("Type your answer. ? shows a hint, skip shows the answer, quit (or Ctrl-D) stops.")
+    session = Session("cram", questions, grade, progress, seed=seed)
+    try:
+        while not session.finished:
+            _ask(session, say, stdin)
+    except (KeyboardInterrupt, _Quit):
+        say("")
+    session.finish()
+    _score(session, say)
+    return session
+
+
+class _Quit(Exception):
     pass
+
+
+class _Printer:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, text: str = "", end: str = "\n") -> None:
+        self.out.write(text + end)
+        self.out.flush()
+
+
+def _ask(session: Any, say: _Printer, stdin: TextIO) -> None:
+    q, item = session.question, session.item
+    say("")
+    head = f"Question {session.index + 1} of {session.total}"
+    if q.part_index:
+        head += f" (part {q.part_index})"
+    say(f"{head} · {q.bank} · {', '.join(q.topics)}")
+    say(item.prompt.rstrip())
+    for i, choice in enumerate(item.choices or []):
+        say(f"  {'abcdefghijklmnopqrstuvwxyz'[i]}) {choice}")
+    if item.kind == "multi":
+        say("(select all that apply: letters like a,c)")
+    while True:
+        say("> ", end="")
+        line = stdin.readline()
+        if not line:
+            raise _Quit
+        text = line.strip()
+        if not _is_tty(stdin):
+            say(text)  # a transcript of a piped quiz shows what was answered
+        low = text.casefold()
+        if low in HINT_WORDS:
+            hint = session.next_hint()
+            say(f"Hint: {hint}" if hint else "No more hints.")
+            continue
+        if low in QUIT_WORDS:
+            raise _Quit
+        if low in SKIP_WORDS:
+            say(f"Skipped. The answer: {item.answer_text}")
+            _explain(item, say)
+            session.skip()
+            return
+        verdict = session.submit(text)
+        if verdict.status == "invalid":
+            say(f"Not an answer: {verdict.message}. Try again.")
+            continue
+        if verdict.status == "correct":
+            say(f"Correct: {verdict.expected}")
+        else:
+            say(f"Wrong: {verdict.message}.")
+        if verdict.feedback:
+            say(f"Why: {verdict.feedback}")
+        _explain(item, say)
+        session.advance()
+        return
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _explain(item: Any, say: _Printer) -> None:
+    if item.explanation.strip():
+        say("Explanation:")
+        say(textwrap.indent(item.explanation.strip(), "  "))
+
+
+def _score(session: Any, say: _Printer) -> None:
+    answers = session.answers
+    say("")
+    if not answers:
+        say("No questions answered.")
+        return
+    skipped = sum(a.status == "skipped" for a in answers)
+    total = len(answers)
+    pct = round(100 * session.correct / total)
+    extra = f", {skipped} skipped" if skipped else ""
+    say(f"Score: {session.correct} of {total} correct ({pct}%{extra})")
+    scores = session.topic_scores()
+    width = max(len(s.topic) for s in scores)
+    for s in scores:
+        say(f"  {s.topic:<{width}}  {s.correct}/{s.asked}  {round(100 * s.ratio):>3}%")
