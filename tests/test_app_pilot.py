@@ -1,0 +1,305 @@
+"""The app driven by key presses (Textual's Pilot): answers, the stored history and schedule,
+an exam to the end, the calculator's worked example, tiny terminals, a corrupt database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+from app_fakes import FakeProgress, fake_grade, fake_questions, sync
+from textual.widgets import DataTable, Static
+
+from cnnquiz.app import make_app
+from cnnquiz.progress import Progress
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def bank(questions=None):  # noqa: ANN001, ANN201
+    qs = questions if questions is not None else fake_questions()
+    return [SimpleNamespace(title="Fake bank", questions=qs, path="fake.yaml")]
+
+
+def app_with(progress=None, questions=None, **kw):  # noqa: ANN001, ANN201
+    return make_app(
+        banks=bank(questions),
+        grade=fake_grade,
+        progress=progress if progress is not None else Progress(),
+        seed=1,
+        clock=lambda: 0.0,
+        **kw,
+    )
+
+
+@sync
+async def test_right_wrong_invalid_are_stored_with_the_schedule():
+    progress = Progress()
+    app = app_with(progress, fake_questions()[:3])
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert type(app.screen).__name__ == "HomeScreen"
+        await pilot.press("p")
+        screen = app.screen
+        assert type(screen).__name__ == "QuestionScreen"
+        assert screen.session.question.id == "q1"
+        # invalid: nothing stored, same question
+        await pilot.press(*"2.8x", "enter")
+        assert "Invalid" in text_of(screen.query_one("#q-verdict"))
+        assert progress.attempts() == []
+        assert screen.session.question.id == "q1"
+        # right
+        await pilot.press("backspace", "backspace", "backspace", "backspace", *"2800", "enter")
+        assert "Correct" in text_of(screen.query_one("#q-verdict"))
+        assert "score 1/1" in text_of(screen.query_one("#q-status"))
+        await pilot.press("e")  # Easy instead of Good
+        await pilot.press("enter")
+        # wrong: a choice by its letter, then Enter
+        assert screen.session.question.id == "q2"
+        await pilot.press("a", "enter")
+        verdict = text_of(screen.query_one("#q-verdict"))
+        assert "Wrong" in verdict and "Hinge" in verdict
+        assert screen.query_one("#q-explanation").display
+        await pilot.press("h")  # Hard is refused after a wrong answer
+        await pilot.press("enter")
+        assert "score 1/2" in text_of(screen.query_one("#q-status"))
+    attempts = progress.attempts()
+    assert [(a.question_id, a.verdict, a.answer) for a in attempts] == [
+        ("q1", "correct", "2800"),
+        ("q2", "wrong", "MSE"),
+    ]
+    assert [a.rating for a in attempts] == ["easy", "again"]
+    now = datetime.now(UTC)
+    q1, q2 = progress.card("q1"), progress.card("q2")
+    assert q1.reps == 1 and q2.reps == 1
+    assert q1.due > q2.due  # easy pushes q1 further than a wrong answer pushes q2
+    assert q1.due > now
+    assert progress.due(["q1", "q2", "q3"], now=datetime(2099, 1, 1, tzinfo=UTC)) != []
+    assert progress.new(["q1", "q2", "q3"]) == ["q3"]
+
+
+@sync
+async def test_exam_to_the_end_with_its_score():
+    progress = Progress()
+    app = app_with(progress, fake_questions()[:3])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e")
+        assert type(app.screen).__name__ == "ExamSetupScreen"
+        await pilot.press("ctrl+a", "ctrl+k", "3", "enter")
+        screen = app.screen
+        session = screen.session
+        assert session.mode == "exam" and session.total == 3
+        answers = {"q1": "2800", "q2": "c", "q3": "t"}  # q3 is false: one wrong
+        for _ in range(3):
+            qid = session.question.id
+            if qid == "q1":
+                await pilot.press(*answers[qid], "enter")
+            else:
+                await pilot.press(answers[qid], "enter")
+            # no feedback in an exam: the verdict line stays empty
+            if not session.finished:
+                assert text_of(app.screen.query_one("#q-verdict")) == ""
+        await pilot.pause()
+        results = app.screen
+        assert type(results).__name__ == "ResultsScreen"
+        assert "2 / 3" in text_of(results.query_one("#results-score"))
+        table = results.query_one("#results-topics", DataTable)
+        rows = {
+            str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)
+        }
+        assert rows == {
+            "convolution": "1/1",
+            "losses": "1/1",
+            "parameters": "1/1",
+            "pooling": "0/1",
+        }
+        assert "Missed (1)" in text_of(results.query_one("#results-missed-title"))
+        await pilot.press("r")  # retry the missed one, with feedback this time
+        assert app.screen.session.mode == "missed"
+        assert [q.id for q in app.screen.session.questions] == ["q3"]
+    assert len(progress.attempts()) == 3
+
+
+@sync
+async def test_exam_time_limit_ends_it():
+    clock = {"now": 0.0}
+    app = make_app(
+        banks=bank(fake_questions()[:3]),
+        grade=fake_grade,
+        progress=FakeProgress(),
+        seed=1,
+        clock=lambda: clock["now"],
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e", "tab", "1", "enter")
+        assert app.screen.session.time_limit == 60
+        clock["now"] = 61.0
+        await app.screen._tick()
+        await pilot.pause()
+        assert type(app.screen).__name__ in ("ResultsScreen", "HomeScreen")
+
+
+@sync
+async def test_calculator_reproduces_the_worked_example():
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        screen = app.screen
+        assert type(screen).__name__ == "CalculatorScreen"
+        table = screen.query_one("#calc-table", DataTable)
+        params = [str(table.get_row_at(i)[3]) for i in range(table.row_count)]
+        assert params == ["2,800", "180,200", "720,400", "903,400"]
+        ram = text_of(screen.query_one("#calc-ram"))
+        assert "3,613,600 bytes" in ram
+        assert "6 MB + 3 MB + 3.61 MB = 12.6 MB" in ram
+        assert "526 MB" in ram and "36 MB" in ram
+        # live: change the last layer and the total follows at once
+        layers = screen.query_one("#calc-layers")
+        layers.text = "conv 100 k3 s2 same\nconv 200 k3 s2 same"
+        await pilot.pause()
+        assert str(table.get_row_at(table.row_count - 1)[3]) == "183,000"
+        # a typo is one line naming the layer, and the last good figures stay
+        layers.text = "conv 100 k3 s2 same\nconv banana"
+        await pilot.pause()
+        assert "layer 2" in text_of(screen.query_one("#calc-error"))
+        assert str(table.get_row_at(table.row_count - 1)[3]) == "183,000"
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert str(table.get_row_at(table.row_count - 1)[3]) == "903,400"
+
+
+@sync
+async def test_calculator_torch_check_agrees():
+    pytest.importorskip("torch")
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3", "ctrl+r")
+        screen = app.screen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = text_of(screen.query_one("#calc-verify"))
+        assert "torch agrees" in verdict and "903,400" in verdict
+
+
+@sync
+async def test_calculator_stays_live_while_torch_checks(monkeypatch):
+    """A slow check (torch importing) must not freeze typing: it runs in a thread worker."""
+    release = threading.Event()
+
+    def slow_verify(network, figures):  # noqa: ANN001, ANN202
+        release.wait(10)
+        return SimpleNamespace(
+            ok=True,
+            total_trainable=figures.trainable,
+            torch_version="x",
+            device="meta",
+            mismatches=(),
+        )
+
+    monkeypatch.setitem(sys.modules, "cnnquiz.bridge", SimpleNamespace(verify=slow_verify))
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3", "ctrl+r")
+        screen = app.screen
+        assert "Checking" in text_of(screen.query_one("#calc-verify"))
+        # the screen stays live meanwhile: the figures follow the typing
+        screen.query_one("#calc-layers").text = "conv 100 k3 s2 same"
+        await pilot.pause()
+        table = screen.query_one("#calc-table", DataTable)
+        assert str(table.get_row_at(table.row_count - 1)[3]) == "2,800"
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # the verdict was about the old text: it says so instead of passing for the new one
+        assert "changed" in text_of(screen.query_one("#calc-verify"))
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = text_of(screen.query_one("#calc-verify"))
+        assert "torch agrees" in verdict and "2,800" in verdict
+
+
+@pytest.mark.parametrize("keys", [(), ("p",), ("f3",), ("f4",), ("f1",), ("e",)])
+@sync
+async def test_tiny_terminal_does_not_crash(keys):
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        for size in ((20, 8), (10, 3), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert app.is_running
+
+
+@sync
+async def test_corrupt_database_is_moved_aside_with_a_notification(_isolated_home):
+    db = _isolated_home / "progress.sqlite3"
+    db.write_bytes(b"this is not a database" * 100)
+    app = make_app(banks=bank(), grade=fake_grade, seed=1)
+    assert app.progress.warning
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert any(
+            "moved" in n.message or "corrupt" in n.message.lower() for n in app._notifications
+        )
+        await pilot.press("p", *"2800", "enter")
+        assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
+    assert [a.verdict for a in app.progress.attempts()] == ["correct"]
+    assert any(p.name != "progress.sqlite3" for p in _isolated_home.iterdir())
+
+
+@sync
+async def test_palette_has_an_entry_per_screen():
+    from cnnquiz.app.commands import ScreensProvider
+
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(100, 30)) as pilot:
+        provider = ScreensProvider(app.screen)
+        titles = [hit.text async for hit in provider.discover()]
+        assert {"Open Home", "Open Calculator", "Open Stats", "Open Help", "Start Exam"} <= set(
+            titles
+        )
+        hits = [hit async for hit in provider.search("calcul")]
+        hits[0].command()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CalculatorScreen"
+
+
+@sync
+async def test_help_lists_the_keys_of_every_screen():
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        text = text_of(app.screen.query_one("#help-text"))
+        for needle in ("Ctrl+g", "Hint", "Ctrl+r", "Verify in torch", "Retry missed", "Practice"):
+            assert needle in text
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+def test_first_screen_does_not_import_torch(tmp_path):
+    code = """
+import asyncio, sys
+from cnnquiz.app import make_app
+
+async def main():
+    app = make_app(seed=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen", app.screen
+        await pilot.press("p")
+        await pilot.pause()
+asyncio.run(main())
+print("torch" in sys.modules)
+"""
+    env = {**os.environ, "CNNQUIZ_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -1,0 +1,148 @@
+"""The face-free session model: selection per mode, grading flow, scores, exams, retries."""
+
+from __future__ import annotations
+
+import pytest
+from app_fakes import FakeProgress, fake_grade, fake_questions
+
+from cnnquiz.session import Session, filter_questions, item_seed, select_questions
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def ids(qs):  # noqa: ANN001, ANN201
+    return [q.id for q in qs]
+
+
+class TestSelection:
+    def test_practice_puts_due_first_then_new(self):
+        qs = fake_questions()
+        progress = FakeProgress(due=["q3", "q1"])
+        chosen = select_questions("practice", qs, progress, count=4)
+        assert ids(chosen) == ["q3", "q1", "q2", "q4"]
+
+    def test_missed_takes_only_last_wrong(self):
+        progress = FakeProgress(missed=["q2", "q4"])
+        assert ids(select_questions("missed", fake_questions(), progress)) == ["q2", "q4"]
+
+    def test_cram_and_exam_are_shuffled_reproducibly(self):
+        qs = fake_questions()
+        a = select_questions("exam", qs, None, count=6, seed=3)
+        b = select_questions("exam", qs, None, count=6, seed=3)
+        assert ids(a) == ids(b)
+        assert sorted(ids(a)) == sorted(ids(qs))
+
+    def test_parts_of_one_item_stay_together_in_order(self):
+        qs = fake_questions()
+        for seed in range(20):
+            order = ids(select_questions("cram", qs, None, count=6, seed=seed))
+            i = order.index("ram/params")
+            assert order[i + 1] == "ram/predict"
+
+    def test_count_limits_and_unknown_mode(self):
+        assert len(select_questions("cram", fake_questions(), None, count=2)) == 2
+        with pytest.raises(ValueError, match="unknown mode"):
+            select_questions("quiz", fake_questions())
+
+    def test_filter_by_topic_and_bank(self):
+        qs = fake_questions()
+        assert ids(filter_questions(qs, topics=["pooling", "losses"])) == ["q2", "q3"]
+        assert filter_questions(qs, banks=["Other bank"]) == []
+        assert len(filter_questions(qs)) == 6
+
+    def test_parts_share_a_seed(self):
+        qs = fake_questions()
+        assert item_seed(5, qs[4]) == item_seed(5, qs[5])
+        assert item_seed(5, qs[0]) != item_seed(5, qs[1])
+        assert item_seed(5, qs[3], 1) != item_seed(5, qs[3], 0)
+
+
+class TestAnswering:
+    def make(self, mode="practice", **kw):  # noqa: ANN001, ANN201
+        qs = fake_questions()[:4]
+        self.progress = FakeProgress()
+        self.clock = Clock()
+        return Session(mode, qs, fake_grade, self.progress, seed=7, clock=self.clock, **kw)
+
+    def test_right_wrong_invalid(self):
+        s = self.make()
+        self.clock.now += 12
+        assert s.submit("2.8 bananas").status == "invalid"
+        assert self.progress.records == []  # invalid costs nothing
+        assert s.submit("2,800").status == "correct"
+        assert self.progress.records[0][:4] == ("q1", "correct", "2,800", 12.0)
+        s.advance()
+        assert s.submit("MSE").status == "wrong"
+        assert (s.correct, s.answered) == (1, 2)
+        assert [a.status for a in s.missed()] == ["wrong"]
+
+    def test_rerate_only_after_a_correct_answer(self):
+        s = self.make()
+        assert not s.rerate("easy")  # nothing answered yet
+        s.submit("2800")
+        assert s.rerate("easy")
+        assert self.progress.rerated == [(1, "easy")]
+        s.advance()
+        s.submit("MSE")
+        assert not s.rerate("hard")
+
+    def test_hints_one_at_a_time(self):
+        s = self.make()
+        assert s.next_hint() == "Each filter spans 3 channels."
+        assert s.next_hint() == "One bias per filter."
+        assert s.next_hint() is None
+
+    def test_new_variant_only_for_computed(self):
+        s = self.make()
+        assert not s.new_variant()
+        s.index = 3
+        s._draw()
+        before = s.item.prompt
+        assert s.new_variant()
+        assert s.item.prompt != before
+
+    def test_exam_scores_unanswered_as_missed(self):
+        s = self.make("exam", time_limit=60)
+        assert not s.feedback
+        s.submit("2800")
+        s.advance()
+        s.skip()
+        self.clock.now += 61
+        assert s.time_up
+        s.finish()
+        assert s.finished
+        assert s.correct == 1
+        assert [a.question.id for a in s.missed()] == ["q2", "q3", "q4"]
+        scores = {t.topic: (t.correct, t.asked) for t in s.topic_scores()}
+        assert scores == {
+            "convolution": (1, 2),
+            "parameters": (1, 1),
+            "losses": (0, 1),
+            "pooling": (0, 1),
+        }
+        assert s.elapsed == 61
+
+    def test_retry_missed_makes_a_new_session(self):
+        s = self.make()
+        s.submit("1")
+        s.advance()
+        s.submit("Hinge")
+        s.finish()
+        retry = s.retry_missed()
+        assert retry.mode == "missed" and ids(retry.questions) == ["q1"]
+        s2 = self.make()
+        s2.submit("2800")
+        s2.finish()
+        assert s2.retry_missed() is None
+
+    def test_skip_is_not_stored(self):
+        s = self.make()
+        s.skip()
+        assert self.progress.records == []
+        assert s.index == 1 and s.answers[0].status == "skipped"
