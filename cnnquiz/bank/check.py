@@ -109,8 +109,19 @@ def _check_fixed(q: Question, report: CheckReport, verifier: _Verifier | None) -
             f"gives {_exact(calc_key.number, calc_key, value)} for {q.data['ask']}{layer}",
             "key",
         )
+        why = next((t.feedback for t in q.figure.traps if _same(t.value, q.key)), None)
+        if why:
+            report.problems[-1] = report.problems[-1]._replace(
+                message=f"{report.problems[-1].message} (a known mistake: {why})"
+            )
     if verifier:
         verifier.verify(q, q.network)
+
+
+def _same(value: Any, key: Any) -> bool:
+    if isinstance(value, tuple):
+        return key.shape == value
+    return key.number is not None and key.close(Decimal(value))
 
 
 def _exact(number: Decimal | None, key: Any, value: Any) -> str:
@@ -178,7 +189,8 @@ def _selftest_computed(
         if verifier and s == seed:
             _values, network, _fig = q.variant(s)
             verifier.verify(q, network, s)
-    if samples > 1 and len(prompts) == 1 and q.var_lists and q.part_index in (None, 1):
+    varied = any(len(v) > 1 for v in q.var_lists.values())
+    if samples > 1 and len(prompts) == 1 and varied and q.part_index in (None, 1):
         _add(
             report,
             q,
