@@ -7,11 +7,12 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from app_fakes import FakeProgress, fake_grade, fake_questions, sync
+from app_fakes import FakeProgress, sync
 from textual.widgets import DataTable, Static
 
 from cnnquiz.app import make_app
@@ -22,15 +23,13 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
-def bank(questions=None):  # noqa: ANN001, ANN201
-    qs = questions if questions is not None else fake_questions()
-    return [SimpleNamespace(title="Fake bank", questions=qs, path="fake.yaml")]
+MINI = Path(__file__).parent / "data" / "app" / "mini.yaml"
 
 
-def app_with(progress=None, questions=None, **kw):  # noqa: ANN001, ANN201
+def app_with(progress=None, **kw):  # noqa: ANN001, ANN201
+    """The mini bank through the real bank engine; a fixed seed and a clock that stands still."""
     return make_app(
-        banks=bank(questions),
-        grade=fake_grade,
+        [MINI],
         progress=progress if progress is not None else Progress(),
         seed=1,
         clock=lambda: 0.0,
@@ -41,107 +40,120 @@ def app_with(progress=None, questions=None, **kw):  # noqa: ANN001, ANN201
 @sync
 async def test_right_wrong_invalid_are_stored_with_the_schedule():
     progress = Progress()
-    app = app_with(progress, fake_questions()[:3])
+    app = app_with(progress)
     async with app.run_test(size=(100, 30)) as pilot:
         assert type(app.screen).__name__ == "HomeScreen"
         await pilot.press("p")
         screen = app.screen
         assert type(screen).__name__ == "QuestionScreen"
-        assert screen.session.question.id == "q1"
+        assert screen.session.question.id == "mini-params"
+        assert "question 1 of 4" in text_of(screen.query_one("#q-status"))
+        # a hint, one at a time
+        await pilot.press("ctrl+g")
+        assert "Each filter spans all 3 channels" in text_of(screen.query_one("#q-hints"))
+        assert "bias" not in text_of(screen.query_one("#q-hints"))
         # invalid: nothing stored, same question
-        await pilot.press(*"2.8x", "enter")
+        await pilot.press(*"2.8 bananas", "enter")
         assert "Invalid" in text_of(screen.query_one("#q-verdict"))
         assert progress.attempts() == []
-        assert screen.session.question.id == "q1"
+        assert screen.session.question.id == "mini-params"
         # right
-        await pilot.press("backspace", "backspace", "backspace", "backspace", *"2800", "enter")
-        assert "Correct" in text_of(screen.query_one("#q-verdict"))
+        await pilot.press("ctrl+a", "ctrl+k", *"2,800", "enter")
+        verdict = text_of(screen.query_one("#q-verdict"))
+        assert "Correct" in verdict
         assert "score 1/1" in text_of(screen.query_one("#q-status"))
+        assert screen.query_one("#q-explanation").display
         await pilot.press("e")  # Easy instead of Good
         await pilot.press("enter")
-        # wrong: a choice by its letter, then Enter
-        assert screen.session.question.id == "q2"
+        # wrong: a choice by its letter, then Enter; the distractor's own feedback shows
+        assert screen.session.question.id == "mini-loss"
         await pilot.press("a", "enter")
         verdict = text_of(screen.query_one("#q-verdict"))
-        assert "Wrong" in verdict and "Hinge" in verdict
-        assert screen.query_one("#q-explanation").display
+        assert "Wrong" in verdict and "Categorical cross-entropy" in verdict
+        assert "regression target" in verdict
         await pilot.press("h")  # Hard is refused after a wrong answer
         await pilot.press("enter")
         assert "score 1/2" in text_of(screen.query_one("#q-status"))
+        assert screen.session.question.id == "mini-pool"
     attempts = progress.attempts()
     assert [(a.question_id, a.verdict, a.answer) for a in attempts] == [
-        ("q1", "correct", "2800"),
-        ("q2", "wrong", "MSE"),
+        ("mini-params", "correct", "2,800"),
+        ("mini-loss", "wrong", "Mean squared error"),
     ]
     assert [a.rating for a in attempts] == ["easy", "again"]
     now = datetime.now(UTC)
-    q1, q2 = progress.card("q1"), progress.card("q2")
-    assert q1.reps == 1 and q2.reps == 1
-    assert q1.due > q2.due  # easy pushes q1 further than a wrong answer pushes q2
-    assert q1.due > now
-    assert progress.due(["q1", "q2", "q3"], now=datetime(2099, 1, 1, tzinfo=UTC)) != []
-    assert progress.new(["q1", "q2", "q3"]) == ["q3"]
+    right, wrong = progress.card("mini-params"), progress.card("mini-loss")
+    assert right.reps == 1 and wrong.reps == 1
+    assert right.due > wrong.due  # Easy pushes the review further than a wrong answer
+    assert right.due - now > timedelta(days=1)
+    assert wrong.due - now < timedelta(hours=1)
+    assert progress.card("mini-pool") is None
+    ids = ["mini-params", "mini-loss", "mini-pool", "mini-conv-shape"]
+    assert progress.due(ids, now=now + timedelta(hours=1)) == ["mini-loss"]
+    assert progress.new(ids) == ["mini-pool", "mini-conv-shape"]
 
 
 @sync
 async def test_exam_to_the_end_with_its_score():
     progress = Progress()
-    app = app_with(progress, fake_questions()[:3])
+    app = app_with(progress)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("e")
         assert type(app.screen).__name__ == "ExamSetupScreen"
-        await pilot.press("ctrl+a", "ctrl+k", "3", "enter")
+        await pilot.press("ctrl+a", "ctrl+k", "4", "enter")
         screen = app.screen
         session = screen.session
-        assert session.mode == "exam" and session.total == 3
-        answers = {"q1": "2800", "q2": "c", "q3": "t"}  # q3 is false: one wrong
-        for _ in range(3):
+        assert session.mode == "exam" and session.total == 4
+        for _ in range(4):
             qid = session.question.id
-            if qid == "q1":
-                await pilot.press(*answers[qid], "enter")
+            if qid == "mini-params":
+                await pilot.press(*"2800", "enter")
+            elif qid == "mini-loss":
+                await pilot.press("c", "enter")
+            elif qid == "mini-pool":
+                await pilot.press("enter")  # True, highlighted first: wrong
             else:
-                await pilot.press(answers[qid], "enter")
+                await pilot.press(*session.item.answer_text, "enter")
             # no feedback in an exam: the verdict line stays empty
             if not session.finished:
                 assert text_of(app.screen.query_one("#q-verdict")) == ""
         await pilot.pause()
         results = app.screen
         assert type(results).__name__ == "ResultsScreen"
-        assert "2 / 3" in text_of(results.query_one("#results-score"))
+        assert "3 / 4" in text_of(results.query_one("#results-score"))
         table = results.query_one("#results-topics", DataTable)
         rows = {
             str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)
         }
         assert rows == {
-            "convolution": "1/1",
+            "convolution": "2/2",
             "losses": "1/1",
             "parameters": "1/1",
             "pooling": "0/1",
+            "shapes": "1/1",
         }
         assert "Missed (1)" in text_of(results.query_one("#results-missed-title"))
         await pilot.press("r")  # retry the missed one, with feedback this time
         assert app.screen.session.mode == "missed"
-        assert [q.id for q in app.screen.session.questions] == ["q3"]
-    assert len(progress.attempts()) == 3
+        assert [q.id for q in app.screen.session.questions] == ["mini-pool"]
+    assert sorted(a.verdict for a in progress.attempts()) == ["correct"] * 3 + ["wrong"]
 
 
 @sync
 async def test_exam_time_limit_ends_it():
     clock = {"now": 0.0}
-    app = make_app(
-        banks=bank(fake_questions()[:3]),
-        grade=fake_grade,
-        progress=FakeProgress(),
-        seed=1,
-        clock=lambda: clock["now"],
-    )
+    app = make_app([MINI], progress=FakeProgress(), seed=1, clock=lambda: clock["now"])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("e", "tab", "1", "enter")
-        assert app.screen.session.time_limit == 60
+        screen = app.screen
+        assert screen.session.time_limit == 60
+        assert "1:00 left" in text_of(screen.query_one("#q-status"))
+        await pilot.press(*"2800", "enter")
         clock["now"] = 61.0
-        await app.screen._tick()
+        await screen._tick()
         await pilot.pause()
-        assert type(app.screen).__name__ in ("ResultsScreen", "HomeScreen")
+        assert type(app.screen).__name__ == "ResultsScreen"
+        assert "answered 1 of 4" in text_of(app.screen.query_one("#results-score"))
 
 
 @sync
@@ -240,7 +252,7 @@ async def test_tiny_terminal_does_not_crash(keys):
 async def test_corrupt_database_is_moved_aside_with_a_notification(_isolated_home):
     db = _isolated_home / "progress.sqlite3"
     db.write_bytes(b"this is not a database" * 100)
-    app = make_app(banks=bank(), grade=fake_grade, seed=1)
+    app = make_app([MINI], seed=1)
     assert app.progress.warning
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
