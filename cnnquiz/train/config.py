@@ -1,0 +1,124 @@
+"""Every training hyperparameter in one place, with its unit, and where each value came from.
+
+Values are layered: the defaults below, then the spec's optional ``train:`` mapping, then the
+command line. So a spec file can carry the settings that make it train well, and a student can
+still try ``--lr 0.01`` without editing it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from cnnquiz import yamlio
+from cnnquiz.errors import SpecError
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+SCHEDULES = ("constant", "cosine")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 10  # passes over the training images
+    batch: int = 64  # images per optimisation step
+    lr: float = 3e-3  # learning rate: step size at the start of the schedule
+    optimizer: str = "adam"  # sgd | momentum | adam (the RAM estimate counts their state)
+    momentum: float = 0.9  # momentum only: fraction of the previous step carried over
+    weight_decay: float = 0.0  # L2 penalty: wd * w added to every weight's gradient
+    schedule: str = "cosine"  # constant | cosine: lr decays to 0 over the run, steadier end
+    seed: int = 0  # shuffling, initial weights, the embedded dataset, the folder split
+    device: str = "auto"  # auto (CUDA when present, else CPU) | cpu | cuda
+    threads: int = 0  # CPU threads for torch; 0 = every core
+    size: int | None = None  # folder images resized to size x size pixels; None: the spec's input
+    strict: bool = False  # an unreadable image stops the run instead of being skipped
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def cpu_threads(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
+
+_ALIASES = {
+    "batch_size": "batch",
+    "learning_rate": "lr",
+    "l2": "weight_decay",
+    "wd": "weight_decay",
+    "lr_schedule": "schedule",
+}
+
+
+def _check(name: str, value: Any, where: str) -> Any:
+    """One value, converted and checked; a wrong one is a one-line error at ``where``."""
+    if name in ("epochs", "batch"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise SpecError(f"{name} must be a positive integer, got {value!r}", where)
+        return value
+    if name in ("seed", "threads"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SpecError(f"{name} must be a whole number of at least 0, got {value!r}", where)
+        return value
+    if name == "size":
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 8 <= value <= 1024:
+            raise SpecError(
+                f"size must be a whole number of pixels from 8 to 1024, got {value!r}", where
+            )
+        return value
+    if name in ("lr", "momentum", "weight_decay"):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise SpecError(f"{name} must be a number, got {value!r}", where) from None
+        if isinstance(value, bool) or number < 0 or (name == "lr" and number == 0):
+            raise SpecError(
+                f"{name} must be {'above' if name == 'lr' else 'at least'} 0, got {value!r}", where
+            )
+        if name == "momentum" and number >= 1:
+            raise SpecError(f"momentum must be below 1, got {value!r}", where)
+        return number
+    if name in ("optimizer", "schedule", "device"):
+        choices = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES, "device": DEVICES}[name]
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise SpecError(f"{name} must be one of {', '.join(choices)}, got {value!r}", where)
+        return text
+    if name == "strict":
+        if not isinstance(value, bool):
+            raise SpecError(f"strict must be true or false, got {value!r}", where)
+        return value
+    raise AssertionError(name)
+
+
+def from_mapping(
+    data: Mapping[str, Any] | None, source: str = "train", base: TrainConfig | None = None
+) -> TrainConfig:
+    """Settings from a spec's ``train:`` mapping on top of ``base``; unknown keys are errors."""
+    config = base or TrainConfig()
+    if not data:
+        return config
+    known = [f.name for f in fields(TrainConfig)]
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _ALIASES.get(str(key).lower(), str(key).lower())
+        line = yamlio.line_of(data, (key,))
+        where = f"{source}:{line}" if line else f"{source}: train.{key}"
+        if name not in known:
+            raise SpecError(
+                f"unknown training setting {key!r}; expected one of {', '.join(known)}", where
+            )
+        changes[name] = _check(name, value, where)
+    return replace(config, **changes)
+
+
+def with_overrides(config: TrainConfig, **values: Any) -> TrainConfig:
+    """Command-line values (``None`` = not given) on top of ``config``; each checked as ``--name``."""
+    changes = {}
+    for name, value in values.items():
+        if value is not None:
+            changes[name] = _check(name, value, f"--{name.replace('_', '-')}")
+    return replace(config, **changes)
