@@ -2,8 +2,9 @@
 
 Imported only when torch is needed (verification, the autograd measurement, training): it
 imports torch at the top. Nothing here reuses the arithmetic's shapes or padding: channels and
-sizes are found by running meta tensors through the layers as they are built, so a wrong
-formula in ``arithmetic.py`` shows up as a mismatch instead of being copied.
+sizes are found by running an empty batch through the layers as they are built (on the CPU or
+the meta device), so a wrong formula in ``arithmetic.py`` shows up as a mismatch instead of
+being copied.
 
 Tensors are NCHW inside the bridge; the spec and the figures are H×W×C.
 """
@@ -190,25 +191,25 @@ def to_module(
 
     Child ``i`` is spec layer ``i + 1`` (itself a small ``nn.Sequential``: padding, the layer,
     its activation), so ``model[i]`` is where hooks go (Grad-CAM: ``model[last_conv_index(net)]``).
-    Built on ``meta`` first (sizes found by running meta tensors, nothing allocated); for any
-    other device the parameters are then allocated and initialised as torch initialises them.
+    Each layer's input size is found by running an empty batch (0 images: nothing allocated for
+    activations) through the layers built so far. On ``meta`` nothing is allocated at all;
+    elsewhere the layers are built and initialised on the CPU as torch initialises them
+    (``torch.manual_seed`` makes that reproducible), then moved to ``device``.
     A spec that cannot work raises ``SpecError`` naming the layer.
     """
     analyze(network)  # one-line errors naming the layer, before torch sees anything
-    with torch.device("meta"):
-        x = torch.empty(nchw(network.input), dtype=dtype)
+    target = torch.device(device)
+    build = target if target.type == "meta" else torch.device("cpu")
+    with torch.device(build):
+        x = torch.empty(nchw(network.input, 0), dtype=dtype)
         blocks = []
-        for layer in network.layers:
-            block = _block(layer, x).to(dtype).eval()  # eval: batch norm accepts one image
-            x = block(x)
-            blocks.append(block)
+        with torch.no_grad():
+            for layer in network.layers:
+                block = _block(layer, x).to(dtype).eval()  # eval: batch norm takes any batch
+                x = block(x)
+                blocks.append(block)
         model = nn.Sequential(*blocks).train()
-    if torch.device(device).type != "meta":
-        model.to_empty(device=device)
-        for module in model.modules():
-            if hasattr(module, "reset_parameters"):
-                module.reset_parameters()
-    return model
+    return model if target == build else model.to(target)
 
 
 def last_conv_index(network: Network) -> int | None:
@@ -264,12 +265,25 @@ class Verification:
         return sum(self.buffers)
 
 
-def verify(network: Network, figures: NetworkFigures) -> Verification:
-    """Build ``network`` on the meta device, run a forward per layer, compare with ``figures``."""
-    model = to_module(network, device="meta").eval()
+VERIFY_CPU_CAP = 32 * 10**6
+"""Parameter bytes up to which verification builds real CPU layers (fast, no extra imports);
+beyond, it builds them on ``meta`` (nothing allocated; torch's meta convolution costs a
+third of a second of imports, which is why small networks avoid it)."""
+
+
+def verify(network: Network, figures: NetworkFigures, device: str | None = None) -> Verification:
+    """Build ``network`` in torch, run an empty batch through each layer, compare with ``figures``.
+
+    ``device``: ``"meta"`` or ``"cpu"``; by default the CPU for networks whose parameters fit
+    ``VERIFY_CPU_CAP``, else meta. Either way the batch is empty: no activation is allocated,
+    so ``--in 100000x100000x3`` answers at once.
+    """
+    if device is None:
+        device = "cpu" if 4 * figures.params <= VERIFY_CPU_CAP else "meta"
+    model = to_module(network, device=device).eval()
     shapes, trainable, buffers, mismatches = [], [], [], []
-    with torch.device("meta"), torch.no_grad():
-        x = torch.empty(nchw(network.input))
+    with torch.device(device), torch.no_grad():
+        x = torch.empty(nchw(network.input, 0))
         for block, fig in zip(model, figures.layers, strict=True):
             x = block(x)
             shape = hwc(x.shape)
@@ -292,7 +306,7 @@ def verify(network: Network, figures: NetworkFigures) -> Verification:
         )
     return Verification(
         torch.__version__.split("+")[0],
-        "meta",
+        device,
         tuple(shapes),
         tuple(trainable),
         tuple(buffers),

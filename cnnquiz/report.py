@@ -214,7 +214,8 @@ def verification(v: Verification | None) -> Dict | None:
                 f"shapes, {fmt_int(v.total_trainable)} trainable parameters and "
                 f"{fmt_int(v.total_buffers)} batch-norm statistics match"
             )
-        sentence = f"verified with torch {v.torch_version}: {what} ({v.device} device)"
+        how = "meta device" if v.device == "meta" else f"an empty batch on the {v.device.upper()}"
+        sentence = f"verified with torch {v.torch_version}: {what} ({how})"
     else:
         sentence = f"torch {v.torch_version} disagrees with the arithmetic: " + "; ".join(
             str(m) for m in v.mismatches

@@ -25,11 +25,12 @@ def _ones_conv(text: str, shape: str) -> torch.nn.Sequential:
     return model
 
 
-def test_worked_example_verifies_on_meta():
+@pytest.mark.parametrize("device", [None, "cpu", "meta"])
+def test_worked_example_verifies(device):
     network = network_from_inline("200x300x3", WORKED)
-    v = bridge.verify(network, analyze(network))
+    v = bridge.verify(network, analyze(network), device)
     assert v.ok, v.mismatches
-    assert v.device == "meta"
+    assert v.device == (device or "cpu")  # 3.6 MB of parameters: real layers, an empty batch
     assert [str(s) for s in v.shapes] == ["100x150x100", "50x75x200", "25x38x400"]
     assert v.trainable == (2_800, 180_200, 720_400)
     assert v.total_trainable == 903_400
@@ -92,12 +93,15 @@ def test_a_wrong_figure_is_a_mismatch_with_both_figures():
     assert "layer 3 (Conv2D) trainable parameters: arithmetic 401, torch 720,400" in text
 
 
-def test_huge_input_verifies_on_meta_without_allocating():
+def test_huge_input_verifies_without_allocating():
     network = network_from_inline("100000x100000x3", "conv 64 k3 s2 same; maxpool 2")
     start = time.perf_counter()
     v = bridge.verify(network, analyze(network))
     assert v.ok and str(v.shapes[1]) == "25000x25000x64"
-    assert time.perf_counter() - start < 10
+    huge = network_from_inline("100000x100000x3", "conv 8 k3 s2 same; flatten; dense 10")
+    v = bridge.verify(huge, analyze(huge))  # 8 GB of dense weights: built on meta only
+    assert v.ok and v.device == "meta" and v.total_trainable == 200_000_000_234
+    assert time.perf_counter() - start < 20
 
 
 def test_autograd_keeps_the_worked_example_measured_on_meta():

@@ -72,7 +72,8 @@ def test_worked_example_figures_in_the_text(capsys, monkeypatch):
     assert re.search(r"optimizer state \(sgd\)\s+0 values per trainable parameter\s+0 MB", out)
     assert "What autograd really keeps for backward: 498 MB" in out
     assert re.search(
-        r"verified with torch [\d.]+: shapes and 903,400 parameters match \(meta device\)", out
+        r"verified with torch [\d.]+: shapes and 903,400 parameters match \(an empty batch on the CPU\)",
+        out,
     )
 
 
@@ -137,7 +138,7 @@ def test_conv_shows_the_working(capsys, monkeypatch):
         "output size = 100·150·100 values · 4 bytes = 6,000,000 bytes = 6 MB",
         "padding same (Keras/TensorFlow)",
         "MB = 10^6 bytes",
-        "shapes and 2,800 parameters match (meta device)",
+        "shapes and 2,800 parameters match (an empty batch on the CPU)",
     ):
         assert line in out
 

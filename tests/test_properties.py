@@ -82,14 +82,14 @@ def networks(draw: st.DrawFn) -> Network:
 @settings(
     max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
-@given(networks())
-def test_random_stacks_agree_with_torch(network: Network) -> None:
+@given(networks(), st.sampled_from(["cpu", "meta"]))
+def test_random_stacks_agree_with_torch(network: Network, device: str) -> None:
     try:
         fig = analyze(network)
     except SpecError:
         assume(False)  # a window that does not fit: the arithmetic refuses, as it should
         return
-    v = bridge.verify(network, fig)
+    v = bridge.verify(network, fig, device)
     assert v.ok, [str(m) for m in v.mismatches]
     assert [str(s) for s in v.shapes] == [str(f.output_shape) for f in fig.layers]
     assert v.total_trainable == fig.trainable
