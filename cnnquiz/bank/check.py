@@ -16,12 +16,12 @@ from typing import Any
 
 from cnnquiz.arithmetic import analyze
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, format_shape
-from cnnquiz.bank.grading import key_text
+from cnnquiz.bank.grading import key_text, plain, round_sig
 from cnnquiz.bank.loader import Problem, read_banks
 from cnnquiz.bank.model import Item, Question, grade, key_from_figure
 from cnnquiz.errors import CnnquizError
 from cnnquiz.spec import Network, network_to_dict
-from cnnquiz.units import fmt_int, fmt_sig
+from cnnquiz.units import fmt_int
 
 EXIT_KINDS = {"invalid": 2, "key": 1, "selftest": 1, "verify": 1}
 
@@ -160,7 +160,9 @@ def perturb(item: Item) -> str:
     if key.size:
         unit = key.unit if key.unit in BYTE_UNITS else "mb"
         factor = Decimal(BYTE_UNITS[unit])
-        return f"{fmt_sig(float(n * Decimal('1.1') / factor), 4)} {UNIT_NAMES[unit]}"
+        if n == 0:
+            return f"1 {UNIT_NAMES[unit]}"
+        return f"{plain(round_sig(n * Decimal('1.1') / factor, 4))} {UNIT_NAMES[unit]}"
     step = max(Decimal(1), (abs(n) / 10).to_integral_value())
     return fmt_int(int(n + step)) if n == n.to_integral_value() else str(n * Decimal("1.1"))
 

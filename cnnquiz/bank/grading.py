@@ -88,9 +88,9 @@ def key_text(key: Key) -> str:
         if key.size and key.unit in BYTE_UNITS and key.unit not in ("b", "byte", "bytes"):
             factor = Decimal(BYTE_UNITS[key.unit])
             for digits in range(3, 16):
-                shown = Decimal(fmt_sig(float(key.number / factor), digits))
+                shown = round_sig(key.number / factor, digits)
                 if key.close(shown * factor):
-                    return f"{fmt_sig(float(shown), 16)} {UNIT_NAMES[key.unit]}"
+                    return f"{plain(shown)} {UNIT_NAMES[key.unit]}"
         return _plain_number(key.number) + (" bytes" if key.size else "")
     if key.kind == "shape":
         return format_shape(key.shape or ())
@@ -102,6 +102,20 @@ def key_text(key: Key) -> str:
     if key.kind == "truefalse":
         return "true" if key.truth else "false"
     return key.spellings[0] if key.spellings else f"(matching /{key.pattern}/)"
+
+
+def round_sig(value: Decimal, digits: int) -> Decimal:
+    """``value`` rounded to ``digits`` significant figures (exact decimal arithmetic)."""
+    if value == 0:
+        return Decimal(0)
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent))
+
+
+def plain(value: Decimal) -> str:
+    """A decimal in plain notation without trailing zeros: 0.000004, 3.61, 526."""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _plain_number(n: Decimal) -> str:

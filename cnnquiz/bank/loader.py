@@ -89,6 +89,7 @@ class _Reader:
         self.path = path
         self.name = str(path)
         self.problems: list[Problem] = []
+        self.ids: list[tuple[str, int | None]] = []  # every id written, valid question or not
 
     def add(
         self, line: int | None, message: str, severity: str = "error", kind: str = "invalid"
@@ -148,13 +149,17 @@ class _Reader:
             if not isinstance(raw, Mapping):
                 self.add(line, "a question is a mapping with id, type, prompt and answer")
                 continue
+            if isinstance(raw.get("id"), str | int):
+                self.ids.append((str(raw["id"]), yamlio.line_of(raw, ("id",)) or line))
             try:
                 model = schema.Question.model_validate(raw)
             except ValidationError as exc:
                 self.pydantic(exc, data, ("questions", i), schema.QUESTION_FIELDS)
                 continue
             merged = _merge(defaults, model.model_dump(exclude_none=True), raw)
-            bank.questions.extend(self.build_all(merged, raw, line, bank.title))
+            built = self.build_all(merged, raw, line, bank.title)
+            self.ids.extend((q.id, q.line) for q in built if q.group)
+            bank.questions.extend(built)
         return bank
 
     def build_all(
@@ -181,7 +186,7 @@ class _Reader:
             if "type" in part and q["type"] == "computed" and part["type"] != "computed":
                 for k in ("vars", "network"):
                     merged.pop(k, None) if k not in part else None
-            built = self.build(merged, _Overlay(raw, part_raw), part_line, title, q["id"], index)
+            built = self.build(merged, _overlay(raw, part_raw), part_line, title, q["id"], index)
             if built:
                 out.append(built)
         return out
@@ -330,22 +335,12 @@ class _Reader:
                 )
 
 
-class _Overlay(Mapping):
+def _overlay(parent: Mapping, part: Mapping) -> yamlio.LineDict:
     """A part's fields located in the part, the rest in the parent (for line numbers)."""
-
-    def __init__(self, parent: Mapping, part: Mapping) -> None:
-        self.parent, self.part = parent, part
-        self.line = getattr(part, "line", 0)
-        self.key_lines = {**getattr(parent, "key_lines", {}), **getattr(part, "key_lines", {})}
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.part[key] if key in self.part else self.parent[key]
-
-    def __iter__(self):
-        return iter({**self.parent, **self.part})
-
-    def __len__(self) -> int:
-        return len({**self.parent, **self.part})
+    merged = yamlio.LineDict({**parent, **part})
+    merged.line = getattr(part, "line", 0)
+    merged.key_lines = {**getattr(parent, "key_lines", {}), **getattr(part, "key_lines", {})}
+    return merged
 
 
 def _traps_only(traps):
@@ -396,26 +391,20 @@ def read_banks(paths: Iterable[Path | str]) -> tuple[list[Bank], list[Problem]]:
     """Every bank under ``paths`` and every problem, duplicate ids across banks included."""
     files, problems = expand_paths(paths)
     banks = []
-    seen: dict[str, Question] = {}
+    seen: dict[str, str] = {}
     for f in files:
-        bank, found = read_bank(f)
-        problems.extend(found)
-        if bank is None:
-            continue
-        banks.append(bank)
-        for q in bank.questions:
-            if q.id in seen:
-                first = seen[q.id]
-                problems.append(
-                    Problem(
-                        str(f),
-                        q.line,
-                        "error",
-                        f"duplicate id {q.id!r}; first used at {first.where}",
-                    )
-                )
+        reader = _Reader(Path(f))
+        bank = reader.read()
+        problems.extend(reader.problems)
+        for qid, line in reader.ids:
+            where = f"{f}:{line}" if line else str(f)
+            if qid in seen:
+                message = f"duplicate id {qid!r}; first used at {seen[qid]}"
+                problems.append(Problem(str(f), line, "error", message))
             else:
-                seen[q.id] = q
+                seen[qid] = where
+        if bank is not None:
+            banks.append(bank)
     return banks, problems
 
 
