@@ -21,7 +21,7 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
     """The conventions behind the figures, only those this network uses."""
     layers = fig.network.layers
     lines = [
-        "shapes are H×W×C, channels last (Keras); the torch check runs the same layers in NCHW"
+        "shapes are H×W×C, channels last (Keras); the PyTorch check runs the same layers in NCHW"
     ]
     paddings = {
         ("number" if isinstance(x.padding, tuple) else x.padding)
@@ -56,7 +56,7 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
             "batch norm: 4·C values stored, 2·C trainable (γ, β), 2·C moving mean and variance"
         )
     if any(isinstance(x, Flatten) for x in layers):
-        lines.append("flatten: Keras orders H·W·C, torch C·H·W; the count is the same")
+        lines.append("flatten: Keras orders H·W·C, PyTorch C·H·W; the count is the same")
     lines.append(f"{fig.dtype}: {fig.bytes_per_value} bytes per value; MB = 10^6 bytes")
     lines.append(
         "MACs: multiply-accumulates for one image"

@@ -2,8 +2,9 @@
 
 ``conv``, ``pool``, ``dense``, ``flatten``, ``gap`` compute one layer; ``model`` a whole network
 (summary table and RAM); ``receptive`` its receptive field. Unless ``--no-verify``, the same
-layers are built in torch on the meta device and their shapes and parameter counts compared
-with the arithmetic (torch is imported only then); a mismatch exits with status 1.
+layers are built in torch (real CPU layers run on an empty batch, or meta layers for huge
+networks) and their shapes and parameter counts compared with the arithmetic (torch is
+imported only then); a mismatch exits with status 1.
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ KERNEL_HELP = "3 or RxC like 3x5"
 def register(sub: Any) -> None:
     calc = sub.add_parser(
         "calc",
-        help="calculators: shapes, parameters, MACs, RAM, receptive field (verified in torch)",
+        help="calculators: shapes, parameters, MACs, RAM, receptive field (verified in PyTorch)",
         description="Every figure with its working and the assumptions behind it. Shapes are "
-        "HxWxC (200x300x3), a vector is one number (1024). Unless --no-verify, torch "
+        "HxWxC (200x300x3), a vector is one number (1024). Unless --no-verify, PyTorch "
         "builds the same layers and checks the shapes and parameter counts.",
     )
     kinds = calc.add_subparsers(dest="calc", metavar="CALC", parser_class=Parser, required=True)
@@ -48,7 +49,9 @@ def register(sub: Any) -> None:
         "--json", action="store_true", help="print the figures as one JSON document"
     )
     common.add_argument(
-        "--no-verify", action="store_true", help="skip the torch check (torch is not imported)"
+        "--no-verify",
+        action="store_true",
+        help="skip the PyTorch check (PyTorch is not even imported)",
     )
     common.add_argument(
         "--dtype",

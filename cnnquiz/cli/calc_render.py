@@ -44,7 +44,7 @@ def _footer(report: Report, assumptions: bool = True) -> list[Any]:
         items += [_line(f"- {line}", 2) for line in report["assumptions"]]
     check = report.get("verification")
     if check is None:
-        items.append(Text("not verified in torch (--no-verify)", style="dim"))
+        items.append(Text("not verified in PyTorch (--no-verify)", style="dim"))
     else:
         items.append(Text(check["sentence"], style="green" if check["ok"] else "bold red"))
     return items
