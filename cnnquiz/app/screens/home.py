@@ -122,14 +122,9 @@ class HomeScreen(Screen):
             if progress is not None
             else {}
         )
-        topics = self.query_one("#topics", SelectionList)
-        width = max(6, min(20, (topics.size.width or 40) - 30))
-        for index, topic in enumerate(app.topics):
-            label = Text(f"{topic[:18]:<18} ")
-            label.append_text(bar(mastery.get(topic, 0.0), width))
-            label.append(f" {round(100 * mastery.get(topic, 0.0)):>3}% ")
-            label.append(f"({len(by_topic.get(topic, []))})", style="dim")
-            topics.replace_option_prompt_at_index(index, label)
+        self._mastery = mastery
+        self._topic_counts = {t: len(v) for t, v in by_topic.items()}
+        self._label_topics()
         ids = [q.id for q in app.filtered_questions()]
         due = len(progress.due(ids)) if progress is not None else 0
         new = len(progress.new(ids)) if progress is not None else len(ids)
@@ -157,11 +152,27 @@ class HomeScreen(Screen):
         summary.update(
             Text.assemble(
                 (f"{len(ids)}", "bold"),
-                f" of {len(app.questions)} questions selected · ",
-                (f"{due}", "bold"),
-                " due for review",
+                f" of {len(app.questions)} questions selected",
             )
         )
+
+    def _label_topics(self) -> None:
+        """Topic, bar, percentage and count, fitted to the list's width (narrow at 80 columns)."""
+        topics = self.query_one("#topics", SelectionList)
+        inner = (topics.content_size.width or 60) - 5  # the tick box and the scrollbar
+        name_w = max(8, min(22, inner // 2 - 2))
+        bar_w = max(4, min(24, inner - name_w - 12))
+        mastery = getattr(self, "_mastery", {})
+        for index, topic in enumerate(self.app.topics):
+            name = topic if len(topic) <= name_w else topic[: name_w - 1] + "…"
+            label = Text(f"{name:<{name_w}} ")
+            label.append_text(bar(mastery.get(topic, 0.0), bar_w))
+            label.append(f" {round(100 * mastery.get(topic, 0.0)):>3}%")
+            label.append(f" {self._topic_counts.get(topic, 0):>3}", style="dim")
+            topics.replace_option_prompt_at_index(index, label)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._label_topics)
 
     # ---- starting -------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#modes")
