@@ -1,0 +1,284 @@
+"""Rich output of ``train``, ``predict`` and ``runs``: summaries, live progress, tables, heatmaps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from cnnquiz.units import fmt_int, fmt_mb
+
+_console = Console(highlight=False)
+
+
+def warn_skipped(skipped: list[str]) -> None:
+    """Unreadable images, one line each, on stderr (so ``--json`` output stays clean)."""
+    for problem in skipped:
+        print(f"cnnquiz: warning: skipped {problem}", file=sys.stderr)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def plan(p: Any, heading: str | None = None) -> None:
+    """Data, network summary, settings and the textbook RAM estimate, before training."""
+    d, c, f, ram = p.data, p.config, p.figures, p.ram
+    out = _console
+    if heading:
+        out.rule(heading)
+    source = f"embedded shapes, seed {c.seed}" if d.source == "demo" else d.source
+    n_test = len(d.test) if d.test is not None else 0
+    out.print(
+        f"[bold]Data[/] {source}: {fmt_int(len(d.train))} train, {fmt_int(len(d.valid))} "
+        f"validation, {fmt_int(n_test)} test images of {'x'.join(map(str, d.image_shape))}; "
+        f"{len(d.classes)} classes: {', '.join(d.classes)}"
+    )
+    if d.skipped:
+        out.print(f"  [yellow]{len(d.skipped)} unreadable files skipped[/]")
+    table = Table(title=f"Network {p.name}", title_justify="left", box=None, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("layer")
+    table.add_column("output", justify="right")
+    table.add_column("parameters", justify="right")
+    table.add_column("MACs", justify="right")
+    for lf in f.layers:
+        table.add_row(
+            str(lf.index), lf.name, str(lf.output_shape), fmt_int(lf.params), fmt_int(lf.macs)
+        )
+    out.print(table)
+    out.print(
+        f"  {fmt_int(f.params)} parameters ({fmt_int(f.trainable)} trainable), "
+        f"{fmt_int(f.macs)} multiplications per image"
+    )
+    decay = f", weight decay {c.weight_decay:g}" if c.weight_decay else ""
+    momentum = f" {c.momentum:g}" if c.optimizer == "momentum" else ""
+    out.print(
+        f"[bold]Settings[/] {c.epochs} epochs, batch {c.batch}, {c.optimizer}{momentum} "
+        f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, device {c.device}, "
+        f"threads {c.cpu_threads()}"
+    )
+    out.print(
+        f"[bold]RAM estimate[/] for training on a batch of {ram.batch} (textbook): "
+        f"layer outputs {fmt_mb(ram.outputs_bytes)} + inputs {fmt_mb(ram.inputs_bytes)} + "
+        f"parameters {fmt_mb(ram.param_bytes)} + gradients {fmt_mb(ram.gradient_bytes)} + "
+        f"{ram.optimizer} state {fmt_mb(ram.optimizer_bytes)} = [bold]{fmt_mb(ram.total)}[/]"
+    )
+
+
+class ProgressReporter:
+    """A Rich progress bar per epoch (loss, accuracy, images/s) and a table row after each."""
+
+    report_every = 10
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=_console,
+            transient=True,
+        )
+        self.task = None
+        self.header = False
+
+    def epoch_start(self, epoch: int, epochs: int, steps: int, images: int) -> None:
+        if self.task is None:
+            self.progress.start()
+            self.task = self.progress.add_task("", total=images, stats="")
+        if not self.header:
+            self.progress.console.print(
+                f"{'epoch':>5}  {'train loss':>10}  {'train acc':>9}  {'val loss':>8}  "
+                f"{'val acc':>7}  {'images/s':>8}  {'seconds':>7}",
+                style="bold",
+            )
+            self.header = True
+        self.progress.reset(
+            self.task, total=images, description=f"epoch {epoch}/{epochs}", stats=""
+        )
+
+    def step(self, epoch: int, images_done: int, loss: float, accuracy: float, ips: float) -> None:
+        self.progress.update(
+            self.task,
+            completed=images_done,
+            stats=f"loss {loss:.3f}  acc {_pct(accuracy)}  {fmt_int(round(ips))} img/s",
+        )
+
+    def epoch_end(self, m: Any) -> None:
+        self.progress.console.print(
+            f"{m.epoch:>5}  {m.train_loss:>10.4f}  {_pct(m.train_accuracy):>9}  {m.val_loss:>8.4f}  "
+            f"{_pct(m.val_accuracy):>7}  {fmt_int(round(m.images_per_second)):>8}  {m.seconds:>7.1f}"
+        )
+
+    def cancelled(self) -> bool:
+        return False
+
+    def __enter__(self) -> ProgressReporter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def outcome(o: Any) -> None:
+    """Test accuracy, the confusion matrix, memory estimated beside memory used, the run folder."""
+    r, p = o.result, o.plan
+    out = _console
+    if r.cancelled:
+        out.print("[yellow]cancelled[/]: the run folder keeps the epochs that finished")
+    if r.test_accuracy is not None:
+        out.print(
+            f"[bold]Test accuracy[/] {_pct(r.test_accuracy)} on {fmt_int(len(p.data.test))} images "
+            f"({len(r.epochs)} epochs, {r.seconds:.1f} s of training, "
+            f"{fmt_int(round(r.images_per_second))} images/s, {r.device})"
+        )
+    else:
+        out.print(
+            f"[bold]Validation accuracy[/] {_pct(r.epochs[-1].val_accuracy if r.epochs else None)} "
+            f"(no test/ folder; {r.seconds:.1f} s of training)"
+        )
+    classes = p.data.classes
+    table = Table(
+        title=f"Confusion matrix ({r.confusion_split}): rows true, columns predicted",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    table.add_column("")
+    for name in classes:
+        table.add_column(name[:12], justify="right")
+    for name, row in zip(classes, r.confusion, strict=True):
+        cells = [
+            f"[bold green]{n}[/]" if i == classes.index(name) else (str(n) if n else "[dim]0[/]")
+            for i, n in enumerate(row)
+        ]
+        table.add_row(name[:12], *cells)
+    out.print(table)
+    mem = Table(
+        title="Memory: the textbook estimate beside what was used",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    mem.add_column("")
+    mem.add_column("MB", justify="right")
+    mem.add_row(
+        f"textbook estimate, batch {p.ram.batch} (outputs + inputs + parameters + "
+        f"gradients + {p.ram.optimizer} state)",
+        fmt_mb(p.ram.total),
+    )
+    mem.add_row(
+        "  of which layer outputs and inputs", fmt_mb(p.ram.outputs_bytes + p.ram.inputs_bytes)
+    )
+    if o.saved_bytes is not None:
+        mem.add_row("autograd's saved tensors for one batch (measured)", fmt_mb(o.saved_bytes))
+    if r.memory.get("cuda_peak_bytes"):
+        mem.add_row("CUDA peak allocated", fmt_mb(r.memory["cuda_peak_bytes"]))
+    if r.memory.get("peak_rss_bytes"):
+        mem.add_row(
+            "peak RSS of the whole process (Python, torch, the dataset)",
+            fmt_mb(r.memory["peak_rss_bytes"]),
+        )
+    out.print(mem)
+    out.print(f"[bold]Run[/] {o.run_dir}")
+
+
+def comparison(cnn: Any, dense: Any) -> None:
+    table = Table(
+        title="CNN against a dense network of similar size (same data, same settings)",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    for col in ("network", "parameters", "test accuracy", "seconds"):
+        table.add_column(col, justify="left" if col == "network" else "right")
+    for o in (cnn, dense):
+        table.add_row(
+            o.plan.name,
+            fmt_int(o.plan.figures.params),
+            _pct(o.result.test_accuracy),
+            f"{o.result.seconds:.1f}",
+        )
+    _console.print(table)
+    a, b = cnn.result.test_accuracy, dense.result.test_accuracy
+    if a is not None and b is not None:
+        _console.print(
+            f"the CNN is {100 * (a - b):.1f} points ahead: its kernels find a shape "
+            "wherever it is; the dense weights must learn every position apart"
+        )
+
+
+def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
+    out = _console
+    out.print(f"[bold]{image}[/] with run {run.name}")
+    table = Table(box=None, pad_edge=False)
+    table.add_column("class")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    order = sorted(range(len(result.classes)), key=lambda i: -result.probabilities[i])
+    for i in order:
+        p = result.probabilities[i]
+        style = "bold green" if i == result.best else ""
+        table.add_row(Text(result.classes[i], style=style), f"{100 * p:.1f}%", "█" * round(20 * p))
+    out.print(table)
+    out.print(
+        f"prediction: [bold]{result.label}[/] ({100 * result.probabilities[result.best]:.1f}%)"
+    )
+    if result.cam is not None:
+        out.print(f"Grad-CAM of {result.label} (last conv layer; red: what decided it):")
+        out.print(heatmap_text(result.cam))
+        if gradcam:
+            out.print(f"overlay written to {gradcam}")
+
+
+def heatmap_text(cam: Any, width: int = 32) -> Text:
+    """The Grad-CAM map in half blocks: each ``▀`` is two pixels, top in fg, bottom in bg."""
+    from cnnquiz.train.gradcam import terminal_rows
+
+    text = Text()
+    for row in terminal_rows(cam, width):
+        for top, bottom in row:
+            text.append(
+                "▀",
+                style=f"rgb({top[0]},{top[1]},{top[2]}) on rgb({bottom[0]},{bottom[1]},{bottom[2]})",
+            )
+        text.append("\n")
+    return text
+
+
+def runs_table(root: Path, found: list[Any]) -> None:
+    if not found:
+        _console.print(f"no runs in {root} yet: try cnnquiz train --demo")
+        return
+    table = Table(title=f"Runs in {root}", title_justify="left", box=None, pad_edge=False)
+    table.add_column("run", no_wrap=True)
+    table.add_column("network", no_wrap=True)
+    table.add_column("settings", no_wrap=True)
+    for col in ("epochs", "test acc", "s"):
+        table.add_column(col, justify="right", no_wrap=True)
+    for r in found:
+        info = r.info
+        try:
+            cfg = r.network.train or {}
+        except Exception:  # noqa: BLE001 - a damaged config.yaml still lists the run
+            cfg = {}
+        settings = f"{cfg.get('optimizer', '?')} {cfg.get('lr', '?')} b{cfg.get('batch', '?')}"
+        seconds = info.get("seconds")
+        status = info.get("status", "?")
+        accuracy = info.get("test_accuracy", info.get("val_accuracy"))
+        table.add_row(
+            r.name,
+            str(info.get("name", "?")),
+            settings,
+            str(info.get("epochs", len(r.epochs))),
+            _pct(accuracy) if status == "finished" else str(status),
+            "-" if seconds is None else f"{seconds:.1f}",
+        )
+    _console.print(table)

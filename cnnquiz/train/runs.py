@@ -1,0 +1,197 @@
+"""A folder per training run: what was trained, how, how it went, and the weights.
+
+::
+
+    runs/20261123-120531-demo-cnn/
+        config.yaml          the network spec with its train: settings (cnnquiz train --config reads it)
+        run.json             classes, normalisation, figures, memory, status
+        metrics.json         one object per epoch
+        metrics.csv          the same, for a spreadsheet
+        weights.safetensors  the weights: a format whose loading cannot run code
+
+Weights are read only with safetensors, never with pickle: a checkpoint from elsewhere cannot
+execute anything. This module imports no torch; ``save_weights``/``load_weights`` do, inside.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cnnquiz.errors import CnnquizError
+from cnnquiz.spec import Network, load_network, network_to_dict
+
+WEIGHTS = "weights.safetensors"
+RUN_FILE = "run.json"
+CONFIG = "config.yaml"
+METRICS_JSON = "metrics.json"
+METRICS_CSV = "metrics.csv"
+
+
+@dataclass(frozen=True)
+class Run:
+    path: Path
+    info: dict[str, Any]  # run.json
+    epochs: list[dict[str, Any]]  # metrics.json
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.info.get("classes", []))
+
+    @property
+    def network(self) -> Network:
+        return load_network(self.path / CONFIG)
+
+    @property
+    def weights(self) -> Path:
+        return self.path / WEIGHTS
+
+
+def new_run_dir(root: Path, name: str) -> Path:
+    """``root/<UTC time>-<name>``, unique even when two runs start in the same second."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "run"
+    path = root / f"{stamp}-{slug}"
+    n = 2
+    while path.exists():
+        path = root / f"{stamp}-{slug}-{n}"
+        n += 1
+    path.mkdir(parents=True)
+    return path
+
+
+def write_run(
+    path: Path,
+    network: Network,
+    config: dict[str, Any],
+    info: dict[str, Any],
+    epochs: list[dict[str, Any]],
+) -> None:
+    """Everything but the weights; called again as the run goes, so a crash leaves what was done."""
+    spec = network_to_dict(network) | {"train": config}
+    (path / CONFIG).write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    (path / RUN_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    (path / METRICS_JSON).write_text(json.dumps(epochs, indent=2) + "\n", encoding="utf-8")
+    with (path / METRICS_CSV).open("w", newline="", encoding="utf-8") as f:
+        if epochs:
+            writer = csv.DictWriter(f, fieldnames=list(epochs[0]))
+            writer.writeheader()
+            writer.writerows(epochs)
+
+
+def save_weights(model: Any, path: Path) -> None:
+    """The model's state dict as safetensors (tensors only: nothing that could run code)."""
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    save_file(state, str(path / WEIGHTS), metadata={"format": "cnnquiz"})
+
+
+def load_weights(model: Any, file: Path) -> None:
+    """Fill ``model`` from a safetensors file; anything else, or other shapes, is a bad checkpoint."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        state = load_file(str(file))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise CnnquizError(
+            f"not a safetensors checkpoint ({exc}); cnnquiz reads only safetensors weights, "
+            "never pickle files, which can run code",
+            str(file),
+        ) from None
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise CnnquizError(
+            f"the weights do not fit the run's network: {first}", str(file)
+        ) from None
+
+
+def resolve(target: str | Path, root: Path) -> Run:
+    """A run from its folder, its ``weights.safetensors`` or ``run.json``, or its name under ``root``."""
+    path = Path(target).expanduser()
+    if not path.exists() and not path.is_absolute() and (root / path).exists():
+        path = root / path
+    if not path.exists():
+        raise CnnquizError(f"no such run or checkpoint (runs are in {root})", str(target))
+    folder = path if path.is_dir() else path.parent
+    if not (folder / RUN_FILE).is_file() or not (folder / CONFIG).is_file():
+        if path.is_file():
+            raise CnnquizError(
+                f"not a cnnquiz checkpoint: expected {WEIGHTS} inside a run folder with "
+                f"{RUN_FILE} and {CONFIG}",
+                str(target),
+            )
+        raise CnnquizError(f"not a run folder: no {RUN_FILE} and {CONFIG}", str(target))
+    if path.is_file() and path.name not in (WEIGHTS, RUN_FILE, CONFIG):
+        # a file passed as the checkpoint is read as weights, whatever the folder holds
+        run = load_run(folder)
+        return Run(folder, run.info | {"weights_file": str(path)}, run.epochs)
+    return load_run(folder)
+
+
+def load_run(folder: Path) -> Run:
+    try:
+        info = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        epochs_path = folder / METRICS_JSON
+        epochs = json.loads(epochs_path.read_text(encoding="utf-8")) if epochs_path.exists() else []
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CnnquizError(f"cannot read the run: {exc}", str(folder)) from None
+    if not isinstance(info, dict) or not isinstance(epochs, list):
+        raise CnnquizError("cannot read the run: run.json is not an object", str(folder))
+    return Run(folder, info, epochs)
+
+
+def weights_file(run: Run) -> Path:
+    return Path(run.info.get("weights_file", run.weights))
+
+
+def list_runs(root: Path) -> list[Run]:
+    """Runs under ``root``, oldest first; folders that are not runs are passed over."""
+    if not root.is_dir():
+        return []
+    runs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if (folder / RUN_FILE).is_file():
+            try:
+                runs.append(load_run(folder))
+            except CnnquizError:
+                continue
+    return runs
+
+
+def mlflow_log(
+    run_dir: Path, config: dict[str, Any], epochs: list[dict[str, Any]], summary: dict[str, Any]
+) -> bool:
+    """Log the run to MLflow when mlflow is installed and ``MLFLOW_TRACKING_URI`` is set.
+
+    Never required: without either, nothing happens (mlflow would otherwise write ``mlruns/``
+    into whatever folder the student stands in). Returns whether it logged.
+    """
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("mlflow") is None or not os.environ.get("MLFLOW_TRACKING_URI"):
+        return False
+    import mlflow  # type: ignore[import-not-found]
+
+    with mlflow.start_run(run_name=run_dir.name):
+        mlflow.log_params({k: v for k, v in config.items() if v is not None})
+        for row in epochs:
+            mlflow.log_metrics({k: v for k, v in row.items() if k != "epoch"}, step=row["epoch"])
+        mlflow.log_metrics({k: v for k, v in summary.items() if isinstance(v, int | float)})
+        mlflow.log_artifacts(str(run_dir))
+    return True
