@@ -83,7 +83,8 @@ def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Dict
     dims = "·".join(str(d) for d in f.output_shape.dims)
     steps = [str(s) for s in f.steps]
     if f.trainable and f.biases:
-        steps.append(f"parameters = {fmt_int(f.weights)} weights + {fmt_int(f.biases)} biases")
+        at = next((i + 1 for i, s in enumerate(f.steps) if s.what == "parameters"), len(steps))
+        steps.insert(at, f"parameters = {fmt_int(f.weights)} weights + {fmt_int(f.biases)} biases")
     if flops and f.macs:
         steps.append(f"FLOPs = 2 · MACs = 2 · {fmt_int(f.macs)} = {fmt_int(2 * f.macs)}")
     steps.append(
@@ -267,7 +268,7 @@ def receptive_report(fig: NetworkFigures, v: Verification | None = None) -> Dict
     field_in, jump_in = (1, 1), (1, 1)
     for r, f in zip(receptive_field(fig.network), fig.layers, strict=True):
         if r.is_global:
-            working = "sees the whole input"
+            working = "whole input"
         elif r.kernel == (1, 1) and r.stride == (1, 1):
             working = "keeps positions"
         else:

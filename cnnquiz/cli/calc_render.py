@@ -197,7 +197,7 @@ def render_model(report: Report) -> None:
 
 
 def render_receptive(report: Report) -> None:
-    """``calc receptive``: the receptive field table, the rule, and the stacked-3x3 note."""
+    """``calc receptive``: receptive field ("Field") and jump per layer, the rule, the 3x3 note."""
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name, justify in (
         ("#", "right"),
@@ -206,20 +206,20 @@ def render_receptive(report: Report) -> None:
         ("Kernel", "right"),
         ("Stride", "right"),
         ("Jump", "right"),
-        ("Receptive field", "right"),
+        ("Field", "right"),
         ("Working", "left"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=name in ("Layer", "Working"))  # type: ignore[arg-type]
     for row in report["layers"]:
-        field = f"{row['field']} (all)" if row["global"] else row["field"]
+        glob = row["global"]
         table.add_row(
             str(row["index"]),
             row["label"],
             row["output_shape"],
-            row["kernel"],
-            row["stride"],
-            row["jump"],
-            field,
+            "-" if glob else row["kernel"],
+            "-" if glob else row["stride"],
+            "-" if glob else row["jump"],
+            row["field"],
             row["working"],
         )
     _print(
