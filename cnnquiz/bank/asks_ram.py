@@ -1,0 +1,205 @@
+"""Asks about bytes, RAM and the receptive field, with the notes' rules and their traps.
+
+RAM for one prediction: the busiest layer's input and output plus all parameters; for training
+on a batch: every layer's output for every image, the inputs, parameters, gradients and the
+optimizer's state (Geron, Hands-On ML, ch. 14). Each wrong total a known mistake gives is a trap.
+"""
+
+from __future__ import annotations
+
+from cnnquiz.arithmetic import NetworkFigures, prediction_ram, receptive_field, training_ram
+from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
+from cnnquiz.spec import Network
+from cnnquiz.units import fmt_int
+
+
+def output_values(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+    f = target(fig, opts)
+    dims = f.output_shape.dims
+    steps = [
+        f"layer {f.index} ({f.name}) output: {f.output_shape}",
+        f"values = {'·'.join(str(d) for d in dims)} = {fmt_int(f.output_values)}",
+    ]
+    return Figure("output_values", count(f.output_values), False, tuple(steps))
+
+
+def bytes_of_values(what: str, shape_text: str, values: int, bpv: int, dtype: str) -> list[str]:
+    return [
+        f"{what}: {shape_text} = {fmt_int(values)} values",
+        f"bytes = {fmt_int(values)}·{bpv} ({dtype}) = {fmt_int(values * bpv)} = {mb(values * bpv)}",
+    ]
+
+
+def forgot_bpv(values: int, bpv: int) -> list[Trap]:
+    return (
+        [Trap(count(values), f"that is the number of values; each one takes {bpv} bytes")]
+        if bpv > 1
+        else []
+    )
+
+
+def output_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+    f = target(fig, opts)
+    bpv = fig.bytes_per_value
+    steps = bytes_of_values(
+        f"layer {f.index} ({f.name}) output", str(f.output_shape), f.output_values, bpv, fig.dtype
+    )
+    return Figure(
+        "output_bytes",
+        count(f.output_values * bpv),
+        True,
+        tuple(steps),
+        tuple(forgot_bpv(f.output_values, bpv)),
+    )
+
+
+def input_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+    shape = fig.layers[opts.layer - 1].input_shape if opts.layer else fig.input_shape
+    bpv = fig.bytes_per_value
+    steps = bytes_of_values("input", str(shape), shape.values, bpv, fig.dtype)
+    return Figure(
+        "input_bytes",
+        count(shape.values * bpv),
+        True,
+        tuple(steps),
+        tuple(forgot_bpv(shape.values, bpv)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# RAM, the notes' rules
+
+
+def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+    ram = prediction_ram(fig)
+    bpv = fig.bytes_per_value
+    steps = [
+        "one prediction needs, at the busiest layer, its input and its output at once, plus all parameters"
+    ]
+    prev = fig.input_bytes
+    for f in fig.layers:
+        out = f.output_values * bpv
+        steps.append(
+            f"layer {f.index} ({f.name}): input {mb(prev)} + output {mb(out)} = {mb(prev + out)}"
+        )
+        prev = out
+    steps.append(f"largest: layer {ram.peak_layer}, {mb(ram.input_bytes)} + {mb(ram.output_bytes)}")
+    steps.append(
+        f"parameters: {fmt_int(fig.params)}·{bpv} = {fmt_int(ram.param_bytes)} bytes = {mb(ram.param_bytes)}"
+    )
+    steps.append(
+        f"RAM = {mb(ram.input_bytes)} + {mb(ram.output_bytes)} + {mb(ram.param_bytes)} = "
+        f"{fmt_int(ram.total)} bytes = {mb(ram.total)}"
+    )
+    outputs = sum(f.output_values for f in fig.layers) * bpv
+    add_up = "do not add them up: one prediction needs one layer's input and output at once"
+    traps = [
+        Trap(count(outputs + fig.input_bytes + ram.param_bytes), add_up),
+        Trap(count(outputs + ram.param_bytes), add_up),
+        Trap(
+            count(ram.input_bytes + ram.output_bytes),
+            f"add the parameters: all {fmt_int(fig.params)} must be in memory too ({mb(ram.param_bytes)})",
+        ),
+        Trap(
+            count(ram.output_bytes + ram.param_bytes),
+            "a layer needs its input as well as its output at the same time",
+        ),
+    ]
+    return Figure("ram_predict", count(ram.total), True, tuple(steps), tuple(traps))
+
+
+def ram_train(
+    network: Network, fig: NetworkFigures, opts: AskOptions, outputs_only: bool = False
+) -> Figure:
+    b = opts.batch
+    bpv = fig.bytes_per_value
+    if outputs_only:
+        layers = selected(fig, opts)
+        per_image = sum(f.output_values for f in layers) * bpv
+        steps = [
+            f"layer {f.index} ({f.name}) output {f.output_shape}: {mb(f.output_values * bpv)}"
+            for f in layers
+        ]
+        steps.append(
+            f"per image: {mb(per_image)}; backprop keeps them for every image of the batch"
+        )
+        steps.append(f"{b}·{mb(per_image)} = {fmt_int(b * per_image)} bytes = {mb(b * per_image)}")
+        traps = [
+            Trap(
+                count(per_image),
+                f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output",
+            )
+        ]
+        return Figure("ram_train_outputs", count(b * per_image), True, tuple(steps), tuple(traps))
+    ram = training_ram(fig, b, opts.optimizer)
+    steps = [
+        f"layer outputs: {b}·{mb(ram.outputs_per_image)} = {mb(ram.outputs_bytes)} (backprop keeps every layer's output)",
+        f"inputs: {b}·{mb(fig.input_bytes)} = {mb(ram.inputs_bytes)}",
+        f"parameters: {mb(ram.param_bytes)}",
+        f"gradients: one per trainable parameter = {mb(ram.gradient_bytes)}",
+    ]
+    if ram.optimizer_bytes:
+        steps.append(f"optimizer state ({opts.optimizer}): {mb(ram.optimizer_bytes)}")
+    terms = [
+        ram.outputs_bytes,
+        ram.inputs_bytes,
+        ram.param_bytes,
+        ram.gradient_bytes,
+        ram.optimizer_bytes,
+    ]
+    steps.append(
+        f"RAM = {' + '.join(mb(t) for t in terms if t)} = {fmt_int(ram.total)} bytes = {mb(ram.total)}"
+    )
+    once = (
+        ram.outputs_per_image
+        + fig.input_bytes
+        + ram.param_bytes
+        + ram.gradient_bytes
+        + ram.optimizer_bytes
+    )
+    traps = [
+        Trap(
+            count(once),
+            f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output and input",
+        ),
+        Trap(
+            count(ram.total - ram.gradient_bytes),
+            f"add the gradients: one per trainable parameter ({mb(ram.gradient_bytes)})",
+        ),
+        Trap(
+            count(ram.outputs_bytes),
+            "that is only the layer outputs; add the inputs, parameters and gradients",
+        ),
+    ]
+    if ram.optimizer_bytes:
+        traps.append(
+            Trap(
+                count(ram.total - ram.optimizer_bytes),
+                f"add the {opts.optimizer} optimizer's state ({mb(ram.optimizer_bytes)})",
+            )
+        )
+    return Figure("ram_train", count(ram.total), True, tuple(steps), tuple(traps))
+
+
+def receptive(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+    rows = receptive_field(network)
+    rows = rows[: opts.layer] if opts.layer else rows
+    steps = ["field_out = field_in + (k - 1)·jump_in; jump_out = jump_in·stride"]
+    for r in rows:
+        steps.append(
+            f"layer {r.index} ({r.name}), kernel {r.kernel[0]}x{r.kernel[1]}, stride "
+            f"{r.stride[0]}: field {r.field[0]}x{r.field[1]}, jump {r.jump[0]}"
+        )
+    value = rows[-1].field
+    convs = [r for r in rows if r.kernel != (1, 1)]
+    traps = []
+    naive = 1 + sum(r.kernel[0] - 1 for r in convs)
+    if naive != value[0] and not rows[-1].is_global:
+        traps.append(
+            Trap(
+                (naive, naive),
+                "that ignores the strides: after a stride s layer, each step of the "
+                "next kernel moves s input pixels",
+            )
+        )
+    return Figure("receptive_field", (value[0], value[1]), False, tuple(steps), tuple(traps))

@@ -1,0 +1,80 @@
+"""The answer of an ask with its working and its traps (shared by the ask modules).
+
+A :class:`Figure` is what the calculator says about a network for one ask; a :class:`Trap`
+is a wrong answer that a known mistake produces, with the feedback that names the mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cnnquiz.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.units import fmt_int, fmt_mb
+
+Value = Decimal | tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Trap:
+    """A wrong answer that a known mistake produces, and the feedback that names it."""
+
+    value: Value
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    ask: str
+    value: Value  # a count, a number of bytes, or a shape
+    is_size: bool  # bytes
+    steps: tuple[str, ...]
+    traps: tuple[Trap, ...] = ()
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    layer: int | None = None  # 1-based
+    batch: int = 32
+    optimizer: str = "sgd"
+    dtype: str = "float32"
+
+
+def count(n: int | Decimal) -> Decimal:
+    return Decimal(int(n))
+
+
+def mb(n: int) -> str:
+    return fmt_mb(n)
+
+
+def selected(fig: NetworkFigures, opts: AskOptions):
+    return [fig.layers[opts.layer - 1]] if opts.layer else list(fig.layers)
+
+
+def where(fig: NetworkFigures, opts: AskOptions) -> str:
+    if opts.layer:
+        f = fig.layers[opts.layer - 1]
+        return f"layer {f.index} ({f.name})"
+    return "the network"
+
+
+def step_lines(layers, prefix: str) -> list[str]:
+    out = []
+    for f in layers:
+        for s in f.steps:
+            if s.what.startswith(prefix):
+                out.append(f"layer {f.index} ({f.name}): {s}")
+    return out
+
+
+def sum_line(what: str, parts: list[int]) -> str:
+    total = sum(parts)
+    if len(parts) == 1:
+        return f"{what} = {fmt_int(total)}"
+    return f"{what} = {' + '.join(fmt_int(p) for p in parts)} = {fmt_int(total)}"
+
+
+def target(fig: NetworkFigures, opts: AskOptions) -> LayerFigures:
+    """The layer asked about: ``layer: N`` or the last one."""
+    return fig.layers[opts.layer - 1] if opts.layer else fig.layers[-1]

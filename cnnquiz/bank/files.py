@@ -1,0 +1,55 @@
+"""Where banks are: the bundled ones, and the files a command line names; problems as lines.
+
+A :class:`Problem` is one line of ``bank check``'s report: ``file:line: severity: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+
+class Problem(NamedTuple):
+    path: str
+    line: int | None
+    severity: str  # "error" | "warning"
+    message: str
+    kind: str = "invalid"  # invalid (exit 2) | key | selftest | verify (exit 1) | style (warnings)
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+def bundled_bank_paths() -> list[Path]:
+    """The banks shipped with cnnquiz: inside the installed package, else the repository's."""
+    import cnnquiz
+
+    package = Path(cnnquiz.__file__).resolve().parent
+    for folder in (package / "questions", package.parent / "questions"):
+        files = _yaml_files(folder) if folder.is_dir() else []
+        if files:
+            return files
+    return []
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
+    """Files as given, folders as the YAML files in them; missing paths are problems."""
+    files, problems = [], []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = _yaml_files(p)
+            if not found:
+                problems.append(Problem(str(p), None, "error", "no .yaml banks in this folder"))
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), None, "error", "no such file or folder"))
+    return files, problems
