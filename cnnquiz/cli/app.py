@@ -38,16 +38,30 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from cnnquiz.app import make_app
+def resolve_topics(wanted: list[str], known: list[str]) -> set[str]:
+    """``--topic conv`` selects "convolution": an exact name (any case) first, else a part of one."""
     from cnnquiz.errors import CnnquizError
 
-    app = make_app(args.banks or None, topics=args.topic, seed=args.seed)
-    unknown = sorted(set(args.topic or ()) - set(app.topics))
-    if unknown:
-        raise CnnquizError(
-            f"no question has the topic {unknown[0]!r}; topics: {', '.join(app.topics)}", "--topic"
-        )
+    chosen: set[str] = set()
+    for word in wanted:
+        key = word.strip().casefold()
+        hits = [t for t in known if t.casefold() == key] or [
+            t for t in known if key in t.casefold()
+        ]
+        if not hits:
+            raise CnnquizError(
+                f"no question has a topic like {word!r}; topics: {', '.join(known)}", "--topic"
+            )
+        chosen.update(hits)
+    return chosen
+
+
+def run(args: argparse.Namespace) -> int:
+    from cnnquiz.app import make_app
+
+    app = make_app(args.banks or None, seed=args.seed)
+    if args.topic:
+        app.topic_filter = resolve_topics(args.topic, app.topics)
     app.exam_count = args.exam_size
     app.run()
     return 0
