@@ -113,9 +113,12 @@ def round_sig(value: Decimal, digits: int) -> Decimal:
 
 
 def plain(value: Decimal) -> str:
-    """A decimal in plain notation without trailing zeros: 0.000004, 3.61, 526."""
+    """A decimal in plain notation without trailing zeros: 0.000004, 3.61, 1,640."""
     text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
 
 
 def _plain_number(n: Decimal) -> str:
