@@ -36,6 +36,8 @@ from cnnquiz.spec import (
 
 REAL_MEASURE_CAP = 256 * 10**6
 """Bytes a real measuring forward may allocate; beyond it autograd is measured on ``meta``."""
+REAL_MEASURE_MACS = 2 * 10**9
+"""Multiply-accumulates a real measuring forward may cost (about a second on a laptop core)."""
 
 _DTYPES = {
     "float32": torch.float32,
@@ -353,9 +355,10 @@ def measure_saved(
 ) -> SavedTensors:
     """Run one training-mode forward under ``saved_tensors_hooks`` and count what is kept.
 
-    A real forward on the CPU when the batch stays under ``cap_bytes``; otherwise, and for
-    the half precision dtypes the CPU may not run, on the meta device, where sizes are exact
-    and nothing is allocated. Either way the whole batch runs: nothing is extrapolated.
+    A real forward on the CPU when the batch stays under ``cap_bytes`` and is quick to run
+    (``REAL_MEASURE_MACS``); otherwise, and for the half precision dtypes the CPU may not run,
+    on the meta device, where sizes are exact and nothing is allocated. Either way the whole
+    batch runs: nothing is extrapolated.
     """
     figures = figures or analyze(network, dtype)
     torch_dtype = _DTYPES[dtype]
@@ -419,5 +422,8 @@ def _set_current(current: list[int], index: int) -> Callable[..., None]:
 
 
 def affordable(figures: NetworkFigures, batch: int, cap_bytes: int = REAL_MEASURE_CAP) -> bool:
-    """Whether a real forward of ``batch`` images stays under ``cap_bytes``."""
-    return batch * _per_image_estimate(figures) <= cap_bytes
+    """Whether a real forward of ``batch`` images stays under ``cap_bytes`` and is quick."""
+    return (
+        batch * _per_image_estimate(figures) <= cap_bytes
+        and batch * figures.macs <= REAL_MEASURE_MACS
+    )
