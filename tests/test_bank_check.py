@@ -56,7 +56,8 @@ def test_invalid_bank_exits_2_and_reports_every_problem(cli, tmp_path):
     out = cli("bank", "check", str(bank), str(DATA / "wrong_key.yaml"), "--no-verify")
     assert out.returncode == 2
     lines = out.stdout.splitlines()
-    assert lines[:3] == [
+    assert lines[:4] == [
+        f"{bank}:4: error: missing answer",  # the question is checked on without the unknown field
         f"{bank}:6: error: unknown field 'awnser' (did you mean answer?)",
         f"{bank}:11: error: the answer 'z' is not among the choices",
         f"{DATA / 'wrong_key.yaml'}:3: error: wrong-params: wrong answer key: the answer says 2,700, "
@@ -64,9 +65,9 @@ def test_invalid_bank_exits_2_and_reports_every_problem(cli, tmp_path):
         "2,800 (one bias per filter or unit))",
     ]
     assert (
-        lines[3] == f"{bank}:12: warning: c: no explanation (the worked solution)"
+        lines[4] == f"{bank}:12: warning: c: no explanation (the worked solution)"
     )  # warnings after errors
-    assert lines[-1] == "FAILED: invalid banks: 3 errors, 1 warning"
+    assert lines[-1] == "FAILED: invalid banks: 4 errors, 1 warning"
     assert "Traceback" not in out.stderr
 
 

@@ -117,6 +117,7 @@ def problems(tmp_path):
 
 EXPECTED = [
     ("a.yaml", ("awnser: 3", None), "unknown field 'awnser' (did you mean answer?)"),
+    ("a.yaml", ("type: numeric", "id: unknown-field"), "missing answer"),  # checked without awnser
     ("a.yaml", ("difficulty: hard", None), "difficulty: input should be a valid integer"),
     ("a.yaml", ("type: numeric", "id: missing-answer"), "missing answer"),
     ("a.yaml", ("answer: Purple", None), "the answer 'Purple' is not among the choices"),

@@ -107,15 +107,24 @@ class _Reader:
                 continue
             if isinstance(raw.get("id"), str | int):
                 self.ids.append((str(raw["id"]), yamlio.line_of(raw, ("id",)) or line))
+            partial = False  # built without its invalid fields: checked, never asked
             try:
                 model = schema.Question.model_validate(raw)
             except ValidationError as exc:
                 self.pydantic(exc, data, ("questions", i), schema.QUESTION_FIELDS)
-                continue
+                # go on without the bad fields, so the rest of the question is checked too
+                bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+                raw = _without(raw, bad)
+                try:
+                    model = schema.Question.model_validate(raw)
+                except ValidationError:
+                    continue
+                partial = True
             merged = _merge(defaults, model.model_dump(exclude_none=True), raw)
             built = self.build_all(merged, raw, line, bank.title)
             self.ids.extend((q.id, q.line) for q in built if q.group)
-            bank.questions.extend(built)
+            if not partial:
+                bank.questions.extend(built)
         return bank
 
     def build_all(
@@ -272,9 +281,9 @@ class _Reader:
             unknown = sorted(computed.names_in(q.get(name)) - set(var_lists))
             if unknown:
                 known = ", ".join(var_lists) or "none"
-                raise FieldError(
-                    f"unknown var {{{unknown[0]}}} in {name}; the vars are {known}", name
-                )
+                names = ", ".join(f"{{{u}}}" for u in unknown)
+                word = "var" if len(unknown) == 1 else "vars"
+                raise FieldError(f"unknown {word} {names} in {name}; the vars are {known}", name)
         used = set().union(
             *(
                 computed.names_in(q.get(n))
@@ -303,6 +312,13 @@ def _traps_only(traps):
     from cnnquiz.bank.asks import Figure
 
     return Figure("feedback", 0, False, (), traps)  # type: ignore[arg-type]
+
+
+def _without(raw: Mapping, fields: set) -> yamlio.LineDict:
+    kept = yamlio.LineDict((k, v) for k, v in raw.items() if k not in fields)
+    kept.line = getattr(raw, "line", 0)
+    kept.key_lines = dict(getattr(raw, "key_lines", {}))
+    return kept
 
 
 def _merge(defaults: Mapping[str, Any], q: dict[str, Any], raw: Mapping) -> dict[str, Any]:

@@ -78,15 +78,20 @@ def run_check(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
     c = counts
     lines = [
-        f"checked {c['banks']} bank{'s' * (c['banks'] != 1)}: {c['questions']} questions, "
-        f"{c['with_network']} answer keys recomputed by the calculator, {c['computed']} computed "
-        f"questions self-tested on {c['variants']} variants ({samples} each)",
+        f"checked {_n(c['banks'], 'bank')}: {_n(c['questions'], 'question')}, "
+        f"{_n(c['with_network'], 'answer key')} recomputed by the calculator, "
+        f"{_n(c['computed'], 'computed question')} self-tested on {_n(c['variants'], 'variant')} "
+        f"({samples} each)",
     ]
     if verified:
-        lines.append(f"torch: {c['verified_by_torch']} distinct networks built and compared")
+        lines.append(f"torch: {_n(c['verified_by_torch'], 'distinct network')} built and compared")
     else:
         lines.append("torch: skipped (--no-verify)")
     verdict = {
@@ -94,8 +99,5 @@ def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
         1: "FAILED: wrong answer keys or failed self-tests",
         2: "FAILED: invalid banks",
     }[status]
-    lines.append(
-        f"{verdict}: {c['errors']} error{'s' * (c['errors'] != 1)}, "
-        f"{c['warnings']} warning{'s' * (c['warnings'] != 1)}"
-    )
+    lines.append(f"{verdict}: {_n(c['errors'], 'error')}, {_n(c['warnings'], 'warning')}")
     return "\n".join(lines)
