@@ -15,6 +15,7 @@ from app_fakes import FakeProgress
 from textual.widgets import Input, TextArea
 
 from cnnquiz.app import make_app
+from cnnquiz.app.registry import SCREENS
 
 MINI = Path(__file__).parent / "data" / "app" / "mini.yaml"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -25,6 +26,13 @@ def _still_cursor(monkeypatch):
     """The cursor stays on: a blink caught mid-way would make the snapshot flaky."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+@pytest.fixture(autouse=True)
+def _built_in_screens_only(monkeypatch):
+    """Screens added later (the training demo's) would change the help and the footer."""
+    for name in [n for n in SCREENS if n not in ("home", "calculator", "stats")]:
+        monkeypatch.delitem(SCREENS, name)
 
 
 def snap_app():  # noqa: ANN201
