@@ -106,6 +106,8 @@ def test_not_a_shape(text):
         ("b.", 1),
         ("binary cross-entropy", 1),
         ("  Binary   CROSS-Entropy ", 1),
+        ("binary crossentropy", 1),
+        ("Binary Cross Entropy", 1),
         ("b) Binary cross-entropy", 1),
         ("hinge", 3),
         ("d", 3),

@@ -140,6 +140,7 @@ GOLDEN = {
         ("activation map", C, None),
         ("feature maps", C, None),
         ("featuremap.", C, None),
+        ("Feature-map", C, None),
         ("  FEATURE MAP ", C, None),
         ("filter", W, "makes the feature map"),
         ("kernel", W, None),

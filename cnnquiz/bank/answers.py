@@ -99,6 +99,11 @@ def normalize_text(text: str) -> str:
     return text
 
 
+def squash(text: str) -> str:
+    """Only letters and digits: hyphens, spaces and punctuation do not make an answer wrong."""
+    return re.sub(r"[\W_]+", "", normalize_text(text))
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers
 
@@ -244,6 +249,11 @@ def parse_choice(text: str, choices: list[str]) -> int:
     texts = [normalize_text(c) for c in choices]
     if s in texts:
         return texts.index(s)
+    loose = [squash(t) for t in texts]
+    if (
+        squash(s) and loose.count(squash(s)) == 1
+    ):  # "binary crossentropy" for "Binary cross-entropy"
+        return loose.index(squash(s))
     m = _LETTER.match(s)
     if m:
         index = ord(m.group(1).lower()) - ord("a")

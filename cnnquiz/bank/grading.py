@@ -26,6 +26,7 @@ from cnnquiz.bank.answers import (
     parse_quantity,
     parse_shape_answer,
     parse_truefalse,
+    squash,
 )
 from cnnquiz.bank.asks import Trap
 from cnnquiz.units import fmt_int, fmt_sig
@@ -252,7 +253,9 @@ def _text(key: Key, text: str, traps: tuple[Trap, ...]) -> tuple[Status, str | N
     s = normalize_text(text)
     if not s:
         raise NotAnAnswer("empty answer; type a word or a phrase")
-    if s in {normalize_text(x) for x in key.spellings}:
+    if s in {normalize_text(x) for x in key.spellings} or squash(s) in {
+        squash(x) for x in key.spellings
+    }:
         return "correct", None
     if key.pattern and re.fullmatch(key.pattern, s, re.IGNORECASE):
         return "correct", None
