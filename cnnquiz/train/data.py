@@ -14,6 +14,7 @@ class, as Kaggle's car-or-truck set comes) or one folder of class subfolders spl
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,9 +113,10 @@ def _cross(dx: np.ndarray, dy: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 
 def demo_dataset(
-    seed: int = 0, split: tuple[int, int, int] = DEMO_SPLIT, size: int = DEMO_SIZE
+    seed: int = 0, split: tuple[int, int, int] | None = None, size: int = DEMO_SIZE
 ) -> Dataset:
     """The embedded dataset, deterministic by ``seed``; the three splits never share an image."""
+    split = split or DEMO_SPLIT
     images, labels = shape_images(sum(split), size, seed)
     a, b = split[0], split[0] + split[1]
     parts = [(images[:a], labels[:a]), (images[a:b], labels[a:b]), (images[b:], labels[b:])]
@@ -134,17 +136,20 @@ def decode_image(path: Path, size: tuple[int, int], channels: int = 3) -> np.nda
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        with Image.open(path) as img:
-            img = ImageOps.exif_transpose(img)
-            if img.mode in ("RGBA", "LA", "P", "PA") and channels == 3:
-                # transparent pixels become white, not whatever colour they stored
-                rgba = img.convert("RGBA")
-                canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                img = Image.alpha_composite(canvas, rgba)
-            img = img.convert("RGB" if channels == 3 else "L")
-            img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-            array = np.asarray(img, dtype=np.uint8)
-    except Image.DecompressionBombError:
+        with warnings.catch_warnings():
+            # Pillow only warns between 1x and 2x the limit; refuse those too
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img = ImageOps.exif_transpose(img)
+                if img.mode in ("RGBA", "LA", "P", "PA") and channels == 3:
+                    # transparent pixels become white, not whatever colour they stored
+                    rgba = img.convert("RGBA")
+                    canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                    img = Image.alpha_composite(canvas, rgba)
+                img = img.convert("RGB" if channels == 3 else "L")
+                img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+                array = np.asarray(img, dtype=np.uint8)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise CnnquizError("refused: too many pixels (a decompression bomb?)", str(path)) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         reason = (
