@@ -121,9 +121,11 @@ def ram_train(
             for f in layers
         ]
         steps.append(
-            f"per image: {mb(per_image)}; backprop keeps them for every image of the batch"
+            f"per image: {fmt_int(per_image)} bytes; backprop keeps them for every image of the batch"
         )
-        steps.append(f"{b}·{mb(per_image)} = {fmt_int(b * per_image)} bytes = {mb(b * per_image)}")
+        steps.append(
+            f"{b}·{fmt_int(per_image)} = {fmt_int(b * per_image)} bytes = {mb(b * per_image)}"
+        )
         traps = [
             Trap(
                 count(per_image),
@@ -133,8 +135,9 @@ def ram_train(
         return Figure("ram_train_outputs", count(b * per_image), True, tuple(steps), tuple(traps))
     ram = training_ram(fig, b, opts.optimizer)
     steps = [
-        f"layer outputs: {b}·{mb(ram.outputs_per_image)} = {mb(ram.outputs_bytes)} (backprop keeps every layer's output)",
-        f"inputs: {b}·{mb(fig.input_bytes)} = {mb(ram.inputs_bytes)}",
+        f"layer outputs: {b}·{fmt_int(ram.outputs_per_image)} bytes = {mb(ram.outputs_bytes)} "
+        "(backprop keeps every layer's output)",
+        f"inputs: {b}·{fmt_int(fig.input_bytes)} bytes = {mb(ram.inputs_bytes)}",
         f"parameters: {mb(ram.param_bytes)}",
         f"gradients: one per trainable parameter = {mb(ram.gradient_bytes)}",
     ]
@@ -158,6 +161,11 @@ def ram_train(
         + ram.optimizer_bytes
     )
     traps = [
+        Trap(
+            count(ram.outputs_per_image),
+            f"that is the layer outputs of one image; training keeps them for all {b} images of "
+            "the batch, plus the inputs, parameters and gradients",
+        ),
         Trap(
             count(once),
             f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output and input",

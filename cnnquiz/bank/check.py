@@ -49,8 +49,12 @@ class CheckReport:
             "ok": self.exit_status == 0,
             "exit_status": self.exit_status,
             "counts": self.counts,
-            "problems": [p._asdict() for p in self.problems],
+            "problems": [p._asdict() for p in sorted(self.problems, key=_order)],
         }
+
+
+def _order(p: Problem) -> tuple:
+    return (p.severity != "error", p.path, p.line or 0)
 
 
 def check_banks(

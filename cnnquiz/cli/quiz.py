@@ -107,14 +107,16 @@ def run_plain(questions: list[Any], seed: int, progress: Any, stdin: TextIO, out
 
     say = _Printer(out)
     units = len({q.group or q.id for q in questions})
+    parts = f", {len(questions)} answers with the parts" if len(questions) != units else ""
     say(
-        f"cnnquiz quiz: {units} question{'s' * (units != 1)} (seed {seed}: --seed {seed} repeats this quiz)"
+        f"cnnquiz quiz: {units} question{'s' * (units != 1)}{parts} (seed {seed}: --seed {seed} repeats this quiz)"
     )
     say("Type your answer. ? shows a hint, skip shows the answer, quit (or Ctrl-D) stops.")
     session = Session("cram", questions, grade, progress, seed=seed)
     try:
+        shown = [""]  # the last prompt, so that parts do not repeat their preamble
         while not session.finished:
-            _ask(session, say, stdin)
+            _ask(session, say, stdin, shown)
     except (KeyboardInterrupt, _Quit):
         say("")
     session.finish()
@@ -135,14 +137,15 @@ class _Printer:
         self.out.flush()
 
 
-def _ask(session: Any, say: _Printer, stdin: TextIO) -> None:
+def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
     q, item = session.question, session.item
     say("")
     head = f"Question {session.index + 1} of {session.total}"
     if q.part_index:
         head += f" (part {q.part_index})"
     say(f"{head} · {q.bank} · {', '.join(q.topics)}")
-    say(item.prompt.rstrip())
+    say(_new_text(item.prompt.rstrip(), shown[0]))
+    shown[0] = item.prompt.rstrip()
     for i, choice in enumerate(item.choices or []):
         say(f"  {'abcdefghijklmnopqrstuvwxyz'[i]}) {choice}")
     if item.kind == "multi":
@@ -180,6 +183,14 @@ def _ask(session: Any, say: _Printer, stdin: TextIO) -> None:
         _explain(item, say)
         session.advance()
         return
+
+
+def _new_text(prompt: str, previous: str) -> str:
+    """A part after the first skips the preamble the previous part already showed."""
+    cut = previous.rfind("\n\n")
+    if cut > 0 and prompt.startswith(previous[: cut + 2]):
+        return prompt[cut + 2 :]
+    return prompt
 
 
 def _is_tty(stream: TextIO) -> bool:
