@@ -136,3 +136,26 @@ def test_autograd_counts_max_pool_indices_and_agrees_on_meta():
     assert real.index_bytes == 2 * 4 * 3 * 3 * 8  # int64 indices
     assert real.total_bytes == 2 * 3 * 8 * 8 * 4 + 2 * 4 * 6 * 6 * 4 + real.index_bytes
     assert dataclasses.replace(meta, device="cpu") == real
+
+
+def test_to_module_is_reproducible_under_a_seed_and_stays_on_meta():
+    network = load_network(ROOT / "examples" / "tf-cnn.yaml")
+    torch.manual_seed(3)
+    a = bridge.to_module(network)
+    torch.manual_seed(3)
+    b = bridge.to_module(network)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
+    assert a.training  # ready to train; verification switches to eval itself
+    meta = bridge.to_module(network, device="meta")
+    assert {p.device.type for p in meta.parameters()} == {"meta"}
+
+
+def test_autograd_on_a_huge_input_is_measured_on_meta():
+    network = network_from_inline("100000x100000x3", "conv 8 k3 s2 same relu; gap; dense 10")
+    saved = bridge.measure_saved(network, 4)
+    assert saved.device == "meta"
+    # 4 images: conv's padded input copy (one pixel bottom/right), the relu output, dense's input
+    padded = 4 * 3 * 100_001 * 100_001 * 4
+    relu_out = 4 * 8 * 50_000 * 50_000 * 4
+    assert saved.per_layer == (padded + relu_out, 0, 4 * 8 * 4)
+    assert saved.total_bytes == 800_009_600_176
