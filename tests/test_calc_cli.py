@@ -95,6 +95,12 @@ def test_model_json_is_one_document_with_every_figure(capsys, monkeypatch):
     assert [r["output_shape"] for r in data["layers"]] == ["100x150x100", "50x75x200", "25x38x400"]
     assert [r["params"] for r in data["layers"]] == [2_800, 180_200, 720_400]
     assert data["totals"]["params"] == sum(r["params"] for r in data["layers"]) == 903_400
+    assert data["totals"]["macs"] == sum(r["macs"] for r in data["layers"]) == 1_399_500_000
+    assert (
+        data["totals"]["output_bytes"]
+        == sum(r["output_bytes"] for r in data["layers"])
+        == 10_520_000
+    )
     assert data["totals"]["flops"] == 2 * data["totals"]["macs"] == 2_799_000_000
     assert data["prediction_ram"]["total"] == 12_613_600
     terms = {t["term"]: t["bytes"] for t in data["training_ram"]["terms"]}
