@@ -44,12 +44,16 @@ class CheckReport:
         """2 unreadable or invalid files, 1 a wrong key or failed self-test, 0 clean."""
         return max((EXIT_KINDS.get(p.kind, 2) for p in self.errors), default=0)
 
+    def ordered(self) -> list[Problem]:
+        """Errors first, then warnings; each by file and line."""
+        return sorted(self.problems, key=_order)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.exit_status == 0,
             "exit_status": self.exit_status,
             "counts": self.counts,
-            "problems": [p._asdict() for p in sorted(self.problems, key=_order)],
+            "problems": [p._asdict() for p in self.ordered()],
         }
 
 

@@ -67,9 +67,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
         return report.exit_status
-    ordered = sorted(report.problems, key=lambda p: (p.severity != "error", p.path, p.line or 0))
-    for p in ordered:
-        print(p)
+    for problem in report.ordered():
+        print(problem)
     print(
         summary(
             report.counts, report.exit_status, verified=not args.no_verify, samples=args.samples
