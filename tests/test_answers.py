@@ -47,6 +47,8 @@ CHOICES = ["Mean squared error", "Binary cross-entropy", "Categorical cross-entr
         ("2800 params", "2800", "params"),
         ("2.8k parameters", "2800", "parameters"),
         ("~3.6 MB", "3.6", "mb"),
+        ("2800.", "2800", None),
+        ("3.6 MB.", "3.6", "mb"),
     ],
 )
 def test_quantities(text, value, unit):

@@ -186,7 +186,7 @@ def parse_quantity(text: str) -> Quantity:
         exp = next(g for g in power.groups() if g is not None)
         value = value.scaleb(int(exp))
         rest = rest[power.end() :]
-    tail = rest.strip().casefold()
+    tail = rest.strip().casefold().rstrip(".").strip()
     scaled = False
     mult = _MULTIPLIER.match(tail)
     if mult and tail not in BYTE_UNITS:
