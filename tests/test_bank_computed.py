@@ -190,3 +190,11 @@ def test_computed_questions_grade_their_own_key_correct(bank, seed):
         assert verdict.status == "correct", (item.answer_text, verdict)
         wrong = perturb(item)
         assert grade(item, wrong).status == "wrong", (item.answer_text, wrong)
+
+
+def test_a_var_the_prompt_never_shows_is_a_warning(tmp_path):
+    text = COMPUTED.replace('prompt: "Conv2D({f}, {k}) on', 'prompt: "Conv2D({f}, 3x3) on')
+    (tmp_path / "hidden.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    _banks, problems = read_banks([tmp_path / "hidden.yaml"])
+    assert {(p.severity, p.line) for p in problems} == {("warning", 5)}
+    assert "var k changes the network but the prompt never shows it" in problems[0].message

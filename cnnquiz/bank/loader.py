@@ -298,6 +298,17 @@ class _Reader:
                     "warning",
                     "style",
                 )
+        shown = computed.names_in(q.get("prompt"))
+        prompt_line = yamlio.line_of(getattr(raw, "parent", raw), ("prompt",)) or question.line
+        for name in sorted(used - shown):
+            if len(var_lists.get(name, ())) > 1 and question.part_index in (None, 1):
+                self.add(
+                    prompt_line,
+                    f"{question.id}: var {name} changes the network but the prompt never shows "
+                    "it, so the student cannot know it",
+                    "warning",
+                    "style",
+                )
 
 
 def _overlay(parent: Mapping, part: Mapping) -> yamlio.LineDict:
@@ -305,6 +316,7 @@ def _overlay(parent: Mapping, part: Mapping) -> yamlio.LineDict:
     merged = yamlio.LineDict({**parent, **part})
     merged.line = getattr(part, "line", 0)
     merged.key_lines = {**getattr(parent, "key_lines", {}), **getattr(part, "key_lines", {})}
+    merged.parent = parent  # type: ignore[attr-defined]
     return merged
 
 
