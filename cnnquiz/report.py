@@ -32,6 +32,7 @@ from cnnquiz.units import fmt_int, fmt_mb
 
 if TYPE_CHECKING:  # the bridge imports torch; only its dataclasses' shapes are used here
     from cnnquiz.bridge import SavedTensors, Verification
+    from cnnquiz.bridge_receptive import MeasuredField
 
 Dict = dict[str, Any]
 
@@ -262,8 +263,16 @@ def model_report(
     return report
 
 
-def receptive_report(fig: NetworkFigures, v: Verification | None = None) -> Dict:
-    """``calc receptive``: receptive field and jump (effective stride) per layer, with working."""
+def receptive_report(
+    fig: NetworkFigures,
+    v: Verification | None = None,
+    measured: tuple[MeasuredField, ...] | None = None,
+) -> Dict:
+    """``calc receptive``: receptive field and jump (effective stride) per layer, with working.
+
+    ``measured``: the fields torch found (``bridge_receptive``), shown beside the arithmetic's.
+    """
+    by_index = {m.index: m for m in measured or ()}
     rows = []
     field_in, jump_in = (1, 1), (1, 1)
     for r, f in zip(receptive_field(fig.network), fig.layers, strict=True):
@@ -295,6 +304,7 @@ def receptive_report(fig: NetworkFigures, v: Verification | None = None) -> Dict
                 "field": _size(r.field),
                 "global": r.is_global,
                 "working": working,
+                "measured": _measured(by_index.get(r.index)),
             }
         )
         field_in, jump_in = r.field, r.jump
@@ -304,6 +314,9 @@ def receptive_report(fig: NetworkFigures, v: Verification | None = None) -> Dict
         f"{n3}x{n3} with 3·3·3 = {weights_per_channel_pair(3)} weights per channel pair, where one "
         f"{n3}x{n3} kernel needs {n3}·{n3} = {n3 * n3}"
     )
+    check = verification(v)
+    if check and check["ok"] and measured:
+        check["sentence"] += "; so do the receptive fields torch measured"
     return {
         "calc": "receptive",
         "input": _input(fig),
@@ -312,5 +325,19 @@ def receptive_report(fig: NetworkFigures, v: Verification | None = None) -> Dict
         "layers": rows,
         "field": rows[-1]["field"] if rows else "1x1",
         "stacked_note": note,
-        "verification": verification(v),
+        "measured_how": (
+            "torch: the gradient of one central output value of each layer with respect to the input, "
+            "on a one-channel copy with positive weights and max pooling as average pooling; "
+            "(edge): the field reaches the input's border and may be cut there"
+            if measured
+            else None
+        ),
+        "verification": check,
     }
+
+
+def _measured(m: MeasuredField | None) -> str | None:
+    if m is None:
+        return None
+    text = _size(m.field)
+    return f"{text} (edge)" if any(m.clipped) else text

@@ -159,3 +159,23 @@ def test_autograd_on_a_huge_input_is_measured_on_meta():
     relu_out = 4 * 8 * 50_000 * 50_000 * 4
     assert saved.per_layer == (padded + relu_out, 0, 4 * 8 * 4)
     assert saved.total_bytes == 800_009_600_176
+
+
+def test_receptive_field_measured_by_gradient():
+    from cnnquiz.bridge_receptive import MeasuredField, field_mismatches, measure_receptive
+
+    network = network_from_inline("200x300x3", WORKED)
+    measured = measure_receptive(network)
+    assert [(m.index, m.field, m.clipped) for m in measured] == [
+        (1, (3, 3), (False, False)),
+        (2, (7, 7), (False, False)),
+        (3, (15, 15), (False, False)),
+    ]
+    assert field_mismatches(network, measured) == []
+    wrong = (MeasuredField(3, (9, 9), (False, False)),)
+    assert [str(m) for m in field_mismatches(network, wrong)] == [
+        "layer 3 (Conv2D) receptive field: arithmetic 15x15, torch 9x9"
+    ]
+    edge = measure_receptive(network_from_inline("9x9x1", "conv 1; conv 1; conv 1; conv 1"))
+    assert edge[-1].field == (9, 9) and edge[-1].clipped == (True, True)
+    assert measure_receptive(network_from_inline("100000x100000x3", WORKED)) is None  # too big

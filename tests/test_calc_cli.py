@@ -209,11 +209,13 @@ def test_receptive_field_and_the_stacked_note(capsys, monkeypatch):
     flat = " ".join(out.split())  # the note may wrap
     assert "three of them see 7x7 with 3·3·3 = 27 weights per channel pair" in flat
     assert "one 7x7 kernel needs 7·7 = 49" in flat
+    assert re.search(r"7x7\s+5 \+ \(3 - 1\)·1 = 7\s+7x7\n", out)  # the torch column agrees
+    assert "so do the receptive fields torch measured" in flat
     status, out, _ = _calc(capsys, monkeypatch, "receptive", "examples/worked.yaml", "--json")
-    assert [(r["field"], r["jump"]) for r in json.loads(out)["layers"]] == [
-        ("3x3", "2x2"),
-        ("7x7", "4x4"),
-        ("15x15", "8x8"),
+    assert [(r["field"], r["jump"], r["measured"]) for r in json.loads(out)["layers"]] == [
+        ("3x3", "2x2", "3x3"),
+        ("7x7", "4x4", "7x7"),
+        ("15x15", "8x8", "15x15"),
     ]
 
 

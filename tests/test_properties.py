@@ -108,3 +108,18 @@ def test_real_forward_has_the_analytic_output_shape(network: Network) -> None:
     with torch.no_grad():
         out = model(torch.randn(bridge.nchw(network.input, 2)))
     assert bridge.hwc(out.shape) == fig.output_shape
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(networks())
+def test_receptive_fields_torch_measures_equal_the_arithmetic(network: Network) -> None:
+    from cnnquiz.bridge_receptive import field_mismatches, measure_receptive
+
+    try:
+        analyze(network)
+    except SpecError:
+        assume(False)
+        return
+    measured = measure_receptive(network)
+    assert measured is not None
+    assert field_mismatches(network, measured) == []

@@ -322,5 +322,12 @@ def run_receptive(args: argparse.Namespace) -> int:
 
     network = resolve_network(args.spec, args.input)
     fig = analyze(network, args.dtype)
-    data = report.receptive_report(fig, _verify(args, (network, fig)))
+    v, measured = _verify(args, (network, fig)), None
+    if v is not None:
+        from cnnquiz.bridge_receptive import field_mismatches, measure_receptive
+
+        measured = measure_receptive(network)
+        if measured:
+            v = replace(v, mismatches=(*v.mismatches, *field_mismatches(network, measured)))
+    data = report.receptive_report(fig, v, measured)
     return _finish(args, data, calc_render.render_receptive)

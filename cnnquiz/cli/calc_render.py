@@ -199,7 +199,8 @@ def render_model(report: Report) -> None:
 def render_receptive(report: Report) -> None:
     """``calc receptive``: receptive field ("Field") and jump per layer, the rule, the 3x3 note."""
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name, justify in (
+    measured = report.get("measured_how") is not None
+    columns = [
         ("#", "right"),
         ("Layer", "left"),
         ("Output shape", "left"),
@@ -208,11 +209,14 @@ def render_receptive(report: Report) -> None:
         ("Jump", "right"),
         ("Field", "right"),
         ("Working", "left"),
-    ):
+    ]
+    if measured:
+        columns.append(("Torch", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=name in ("Layer", "Working"))  # type: ignore[arg-type]
     for row in report["layers"]:
         glob = row["global"]
-        table.add_row(
+        cells = [
             str(row["index"]),
             row["label"],
             row["output_shape"],
@@ -221,12 +225,20 @@ def render_receptive(report: Report) -> None:
             "-" if glob else row["jump"],
             row["field"],
             row["working"],
-        )
+        ]
+        if measured:
+            cells.append(row["measured"] or "")
+        table.add_row(*cells)
     _print(
         Text(_input_line(report)),
         table,
         Text(f"Rule: {report['rule']}"),
         Text(f"An output value of the last layer sees {report['field']} input pixels."),
         Text(f"Note: {report['stacked_note']}."),
+        *(
+            [Text(f"Torch column: measured by {report['measured_how'].removeprefix('torch: ')}.")]
+            if measured
+            else []
+        ),
         *_footer(report, assumptions=False),
     )

@@ -1,0 +1,98 @@
+"""The receptive field measured in torch: which input pixels move one output value.
+
+The arithmetic states r_out = r_in + (k - 1)·jump per layer. Here the same convolutions and
+pools are built as a one-channel copy of the network (channels do not change which positions a
+value sees), every weight positive, max pooling replaced by average pooling (so that every pixel
+under a window counts, not only the largest), activations and batch norm left out. The gradient
+of the central output value of each layer with respect to the input is then non-zero exactly on
+that value's receptive field. Imports torch: used only when verification is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import torch
+
+from cnnquiz.arithmetic import receptive_field
+from cnnquiz.bridge import Mismatch, to_module
+from cnnquiz.spec import Conv, Dense, Flatten, GlobalPool, Network, Pool, Shape
+
+MAX_PIXELS = 4_000_000
+"""Inputs up to this many pixels (H·W) are measured; one channel, so this stays cheap."""
+
+
+@dataclass(frozen=True)
+class MeasuredField:
+    index: int  # 1-based spec layer
+    field: tuple[int, int]  # rows and columns of input pixels that move its central value
+    clipped: tuple[bool, bool]  # the field reaches the input's border: it may be cut off there
+
+
+def measure_receptive(
+    network: Network, max_pixels: int = MAX_PIXELS
+) -> tuple[MeasuredField, ...] | None:
+    """The receptive field of every conv and pool layer before flatten or global pooling.
+
+    None when the input is not an image or has more than ``max_pixels`` pixels.
+    """
+    if not network.input.is_image:
+        return None
+    h, w, _ = network.input.dims
+    if h * w > max_pixels:
+        return None
+    probe_layers, indices = [], []
+    for i, layer in enumerate(network.layers, 1):
+        if isinstance(layer, Flatten | GlobalPool | Dense):
+            break
+        if isinstance(layer, Conv):
+            probe_layers.append(replace(layer, filters=1, bias=False, activation=None))
+        elif isinstance(layer, Pool):
+            probe_layers.append(replace(layer, op="avg"))
+        else:
+            continue  # batch norm, dropout, activations keep every position where it is
+        indices.append(i)
+    if not probe_layers:
+        return ()
+    model = to_module(Network(Shape((h, w, 1)), tuple(probe_layers)), dtype=torch.float64)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0 / p[0].numel())  # positive, and values stay near 1 however deep
+    x = torch.ones(1, 1, h, w, dtype=torch.float64, requires_grad=True)
+    outputs = []
+    y = x
+    for block in model:
+        y = block(y)
+        outputs.append(y)
+    measured = []
+    for index, out in zip(indices, outputs, strict=True):
+        centre = out[0, 0, out.shape[2] // 2, out.shape[3] // 2]
+        (grad,) = torch.autograd.grad(centre, x, retain_graph=True)
+        rows, cols = grad[0, 0].nonzero(as_tuple=True)
+        r0, r1, c0, c1 = int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())
+        measured.append(
+            MeasuredField(
+                index, (r1 - r0 + 1, c1 - c0 + 1), (r0 == 0 or r1 == h - 1, c0 == 0 or c1 == w - 1)
+            )
+        )
+    return tuple(measured)
+
+
+def field_mismatches(network: Network, measured: tuple[MeasuredField, ...]) -> list[Mismatch]:
+    """Where torch's field differs from the arithmetic's (a clipped axis may only be smaller)."""
+    rows = receptive_field(network)
+    out = []
+    for m in measured:
+        row = rows[m.index - 1]
+        ok = all(
+            got <= want if clipped else got == want
+            for got, want, clipped in zip(m.field, row.field, m.clipped, strict=True)
+        )
+        if not ok:
+            shown = f"{m.field[0]}x{m.field[1]}"
+            out.append(
+                Mismatch(
+                    m.index, row.name, "receptive field", f"{row.field[0]}x{row.field[1]}", shown
+                )
+            )
+    return out
