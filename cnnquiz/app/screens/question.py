@@ -84,7 +84,9 @@ class QuestionScreen(Screen):
         self.answered = False
         self.query_one("#q-status", Static).update(self._status())
         self.query_one("#q-prompt", Markdown).update(item.prompt)
-        self.query_one("#q-hints", Static).update("")
+        hints = self.query_one("#q-hints", Static)
+        hints.update("")
+        hints.display = False
         self.query_one("#q-verdict", Static).update("")
         explanation = self.query_one("#q-explanation", Markdown)
         explanation.update("")
@@ -201,6 +203,7 @@ class QuestionScreen(Screen):
         if hint is None:
             return
         hints = list(self.session.item.hints)[: self.session.hints_shown]
+        self.query_one("#q-hints", Static).display = True
         self.query_one("#q-hints", Static).update(
             Text("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), style="italic cyan")
         )
