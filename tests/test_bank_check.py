@@ -129,3 +129,9 @@ def test_verify_uses_torch_and_agrees():
     report = check_banks([DATA / "worked.yaml"], verify=True, samples=2)
     assert report.exit_status == 0, report.problems
     assert report.counts["verified_by_torch"] == 1  # the three examples share one network
+
+
+def test_a_file_named_twice_is_checked_once():
+    report = check_banks([DATA / "plain.yaml", DATA], verify=False, samples=2)
+    assert not [p for p in report.problems if "duplicate id" in p.message]
+    assert report.counts["banks"] == len(list(DATA.glob("*.yaml")))

@@ -39,7 +39,7 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 
 def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
-    """Files as given, folders as the YAML files in them; missing paths are problems."""
+    """Files as given, folders as the YAML files in them, each once; missing paths are problems."""
     files, problems = [], []
     for raw in paths:
         p = Path(raw)
@@ -52,4 +52,7 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]
             files.append(p)
         else:
             problems.append(Problem(str(p), None, "error", "no such file or folder"))
-    return files, problems
+    unique: dict[Path, Path] = {}
+    for f in files:  # a file named twice (a.yaml and its folder) is read once
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values()), problems

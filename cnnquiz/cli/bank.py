@@ -63,6 +63,10 @@ def run_check(args: argparse.Namespace) -> int:
     from cnnquiz.bank import bundled_bank_paths, check_banks
 
     paths = args.paths or bundled_bank_paths()
+    if not paths:
+        from cnnquiz.errors import CnnquizError
+
+        raise CnnquizError("no bundled banks found; give bank files or folders", "bank check")
     report = check_banks(paths, verify=not args.no_verify, samples=args.samples, seed=args.seed)
     if args.json:
         print_json(report.to_dict())
