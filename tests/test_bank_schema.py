@@ -191,3 +191,44 @@ def test_warnings_are_apart_from_errors(tmp_path):
     _banks, found = read_banks([bank])
     assert [(p.line, p.severity, p.kind) for p in found] == [(3, "warning", "style")]
     assert "no explanation" in found[0].message
+
+
+def test_unknown_unit_and_optimizer_have_their_lines(tmp_path):
+    bank = tmp_path / "units.yaml"
+    bank.write_text(
+        textwrap.dedent(
+            """\
+            title: units
+            questions:
+              - id: u1
+                type: numeric
+                prompt: p
+                answer: 3
+                unit: megabytes
+                explanation: e
+              - id: u2
+                type: numeric
+                prompt: p
+                answer: 3
+                network: {input: 8x8x1, layers: [conv: {filters: 1}]}
+                ask: ram_train
+                optimizer: lion
+                explanation: e
+              - id: u3
+                type: computed
+                prompt: "{f}"
+                vars: {f: [1, 2]}
+                network: {input: 8x8x1, layers: [conv: {filters: "{f}"}]}
+                ask: params
+                unit: parsecs
+                explanation: e
+            """
+        ),
+        encoding="utf-8",
+    )
+    _banks, found = read_banks([bank])
+    assert [(p.line, p.message.split(";")[0]) for p in found] == [
+        (7, "unknown unit 'megabytes'"),
+        (15, "unknown optimizer 'lion'"),
+        (23, "unknown unit 'parsecs'"),
+    ]

@@ -25,6 +25,7 @@ from cnnquiz.bank.model import (
     ask_options,
     feedback_traps,
     key_from_answer,
+    unit_key,
 )
 from cnnquiz.bank.schema import SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
@@ -259,6 +260,7 @@ class _Reader:
                 "warning",
                 "style",
             )
+        unit_key(q.get("unit"))
         var_lists = {}
         for name, spec in (q.get("vars") or {}).items():
             try:

@@ -7,15 +7,18 @@ every time; a computed one draws the variant of that seed.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from cnnquiz.arithmetic import OPTIMIZER_STATE
 from cnnquiz.bank import computed
 from cnnquiz.bank.answers import (
     BYTE_UNITS,
+    COUNT_WORDS,
     NotAnAnswer,
     normalize_text,
     parse_quantity,
@@ -27,6 +30,7 @@ from cnnquiz.bank.grading import SIZE_TOLERANCE, Key, Verdict, grade_key, key_te
 from cnnquiz.bank.schema import BYTE_ASKS, SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.spec import Network, parse_network
+from cnnquiz.units import DTYPE_BYTES
 
 
 class FieldError(CnnquizError):
@@ -188,18 +192,33 @@ def ask_options(data: Mapping[str, Any], values: Mapping[str, Any] | None = None
                 raise FieldError(
                     f"{name} must be a positive whole number, got {v!r}", name
                 ) from None
+    optimizer = str(raw["optimizer"] or "sgd").lower()
+    if optimizer not in OPTIMIZER_STATE:
+        raise FieldError(
+            f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZER_STATE)}",
+            "optimizer",
+        )
+    dtype = str(raw["dtype"] or "float32").lower()
+    if dtype not in DTYPE_BYTES:
+        raise FieldError(
+            f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPE_BYTES)}", "dtype"
+        )
     return AskOptions(
-        layer=raw["layer"],
-        batch=raw["batch"] or 32,
-        optimizer=str(raw["optimizer"] or "sgd").lower(),
-        dtype=str(raw["dtype"] or "float32").lower(),
+        layer=raw["layer"], batch=raw["batch"] or 32, optimizer=optimizer, dtype=dtype
     )
 
 
-def _unit_key(unit: Any) -> str | None:
+def unit_key(unit: Any) -> str | None:
+    """The unit as the grader knows it (lower case); FieldError for a unit it cannot read."""
     if unit is None:
         return None
     low = str(unit).strip().casefold()
+    if low not in BYTE_UNITS and low not in COUNT_WORDS:
+        raise FieldError(
+            f"unknown unit {unit!r}; sizes: bytes, kB, MB, GB, KiB, MiB, GiB; counts: params, "
+            "weights, biases, macs, flops, values...",
+            "unit",
+        )
     return low
 
 
@@ -226,7 +245,7 @@ def key_from_figure(figure: Figure, data: Mapping[str, Any]) -> Key:
     """The key of a computed question (or the calculator's key for a fixed one)."""
     if isinstance(figure.value, tuple):
         return Key("shape", shape=figure.value)
-    unit = _unit_key(data.get("unit"))
+    unit = unit_key(data.get("unit"))
     if figure.is_size and unit not in BYTE_UNITS:
         unit = "mb"
     rel, ab = _tolerance(data, figure.is_size, figure.value, unit)
@@ -295,8 +314,6 @@ def _choice_index(answer: Any, choices: tuple[str, ...]) -> int:
     text = normalize_text(str(answer))
     if text in normal:
         return normal.index(text)
-    import difflib
-
     close = difflib.get_close_matches(text, normal, n=1)
     hint = f" (did you mean {choices[normal.index(close[0])]!r}?)" if close else ""
     raise FieldError(f"the answer {answer!r} is not among the choices{hint}", "answer")
@@ -308,7 +325,7 @@ def _numeric_key(answer: Any, data: Mapping[str, Any]) -> Key:
             f"a numeric answer must be a number or a string like '3.6 MB', got {answer!r}", "answer"
         )
     q = parse_quantity(str(answer))
-    unit = _unit_key(data.get("unit"))
+    unit = unit_key(data.get("unit"))
     size = q.is_size or unit in BYTE_UNITS or data.get("ask") in BYTE_ASKS
     if size:
         if q.unit is not None and not q.is_size:
