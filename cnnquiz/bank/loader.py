@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -64,7 +63,7 @@ class _Reader:
         for err in exc.errors():
             loc = tuple(err["loc"])
             line = yamlio.line_of(data, prefix + loc)
-            self.add(line, _message(err, model_fields))
+            self.add(line, schema.describe_error(err, model_fields))
 
     def read(self) -> Bank | None:
         try:
@@ -347,23 +346,6 @@ def _merge(defaults: Mapping[str, Any], q: dict[str, Any], raw: Mapping) -> dict
     if "feedback" in raw and isinstance(raw["feedback"], Mapping):
         out["feedback"] = {str(k): str(v) for k, v in raw["feedback"].items()}
     return out
-
-
-def _message(err: Mapping[str, Any], fields: tuple[str, ...]) -> str:
-    loc = [str(x) for x in err["loc"] if not str(x).startswith(("function-", "list[", "union["))]
-    name = loc[-1] if loc else "value"
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(name, fields, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        return f"unknown field {name!r}{hint}"
-    if kind == "missing":
-        return f"missing field {name!r}"
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"{name}: {err['input']!r} is not one of {expected}"
-    field = ".".join(loc) or "value"
-    return f"{field}: {err['msg'].lower()}, got {err.get('input')!r}"
 
 
 def read_bank(path: Path | str) -> tuple[Bank | None, list[Problem]]:

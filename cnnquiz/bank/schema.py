@@ -7,6 +7,8 @@ answer among the choices, a network that works) are checked by the loader, not h
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -143,3 +145,21 @@ class BankHead(Strict):
 
 QUESTION_FIELDS = tuple(Question.model_fields)
 PART_FIELDS = tuple(Part.model_fields)
+
+
+def describe_error(err: Mapping[str, Any], fields: tuple[str, ...]) -> str:
+    """One pydantic error as an instructor reads it: `unknown field 'awnser' (did you mean answer?)`."""
+    loc = [str(x) for x in err["loc"] if not str(x).startswith(("function-", "list[", "union["))]
+    name = loc[-1] if loc else "value"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(name, fields, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"unknown field {name!r}{hint}"
+    if kind == "missing":
+        return f"missing field {name!r}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{name}: {err['input']!r} is not one of {expected}"
+    field = ".".join(loc) or "value"
+    return f"{field}: {err['msg'].lower()}, got {err.get('input')!r}"
