@@ -134,15 +134,24 @@ def peak_rss_bytes() -> int:
 
 
 def train(
-    network: Network, data: Dataset, config: TrainConfig, reporter: Reporter | None = None
+    network: Network,
+    data: Dataset,
+    config: TrainConfig,
+    reporter: Reporter | None = None,
+    model: nn.Sequential | None = None,
 ) -> TrainResult:
-    """Train ``network`` on ``data`` as ``config`` says; deterministic on the CPU for a seed."""
+    """Train ``network`` on ``data`` as ``config`` says; deterministic on the CPU for a seed.
+
+    ``model`` (``bridge.to_module(network)``) is trained in place when given, so a caller can
+    watch it between epochs (the benchmark measures test accuracy after each); otherwise the
+    network is built here, initialised from ``config.seed``.
+    """
     reporter = reporter or Reporter()
     device = pick_device(config.device)
     threads = config.cpu_threads()
     torch.set_num_threads(threads)
     torch.manual_seed(config.seed)
-    model = to_module(network, device=device)
+    model = model.to(device) if model is not None else to_module(network, device=device)
     net = logits_of(model, network)
     train_x, train_y = data.train.x.to(device), data.train.y.to(device)
     valid = Split(data.valid.x.to(device), data.valid.y.to(device))

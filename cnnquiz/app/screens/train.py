@@ -96,8 +96,9 @@ class TrainScreen(Screen):
             yield Input("64", id="train-batch", type="integer")
             yield Label("lr", classes="train-label")
             yield Input("0.003", id="train-lr", type="number")
-            yield Select([(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False,
-                         id="train-optimizer")
+            yield Select(
+                [(o, o) for o in OPTIMIZERS], value="adam", allow_blank=False, id="train-optimizer"
+            )
         with Horizontal(id="train-buttons"):
             yield Button("Train", id="train-start", variant="primary")
             yield Button("Cancel", id="train-cancel", disabled=True)
@@ -113,8 +114,9 @@ class TrainScreen(Screen):
             with VerticalScroll(id="train-result"):
                 yield Static(id="train-summary")
                 with Horizontal(id="train-predict-row"):
-                    yield Input(placeholder="image to classify (empty: a new demo shape)",
-                                id="train-image")
+                    yield Input(
+                        placeholder="image to classify (empty: a new demo shape)", id="train-image"
+                    )
                     yield Button("Predict", id="train-predict", disabled=True)
                 yield Static(id="train-prediction")
         yield Footer()
@@ -123,7 +125,8 @@ class TrainScreen(Screen):
         table = self.query_one("#train-epochs-table", DataTable)
         table.add_columns("epoch", "train loss", "train acc", "val loss", "val acc", "img/s")
         self.query_one("#train-status", Static).update(
-            Text("Ctrl+R trains the default CNN on the embedded shapes", style="dim"))
+            Text("Ctrl+R trains the default CNN on the embedded shapes", style="dim")
+        )
 
     # ---- settings -> a run -----------------------------------------------------------------
     def _overrides(self) -> dict[str, Any]:
@@ -172,8 +175,9 @@ class TrainScreen(Screen):
             from cnnquiz.paths import runs_dir
             from cnnquiz.train import session
 
-            plan = session.prepare(demo=folder is None, data_dir=folder, config_path=None,
-                                   overrides=overrides)
+            plan = session.prepare(
+                demo=folder is None, data_dir=folder, config_path=None, overrides=overrides
+            )
             outcome = session.execute(plan, runs_dir(), _Reporter(self), measure=False)
             self.post_message(self.Finished(outcome))
         except CnnquizError as exc:
@@ -209,8 +213,13 @@ class TrainScreen(Screen):
     def on_train_screen_epoch_done(self, m: TrainScreen.EpochDone) -> None:
         e = m.metrics
         self.query_one("#train-epochs-table", DataTable).add_row(
-            str(e.epoch), f"{e.train_loss:.4f}", f"{100 * e.train_accuracy:.1f}%",
-            f"{e.val_loss:.4f}", f"{100 * e.val_accuracy:.1f}%", f"{e.images_per_second:,.0f}")
+            str(e.epoch),
+            f"{e.train_loss:.4f}",
+            f"{100 * e.train_accuracy:.1f}%",
+            f"{e.val_loss:.4f}",
+            f"{100 * e.val_accuracy:.1f}%",
+            f"{e.images_per_second:,.0f}",
+        )
 
     def on_train_screen_finished(self, m: TrainScreen.Finished) -> None:
         self.running = False
@@ -221,16 +230,21 @@ class TrainScreen(Screen):
             return
         self.outcome = m.outcome
         r = m.outcome.result
-        acc = r.test_accuracy if r.test_accuracy is not None else (
-            r.epochs[-1].val_accuracy if r.epochs else None)
+        acc = (
+            r.test_accuracy
+            if r.test_accuracy is not None
+            else (r.epochs[-1].val_accuracy if r.epochs else None)
+        )
         which = "test" if r.test_accuracy is not None else "validation"
         summary = Text()
         if r.cancelled:
             summary.append("cancelled\n", style="bold yellow")
         if acc is not None:
             summary.append(f"{which} accuracy {100 * acc:.1f}%", style="bold")
-        summary.append(f"\n{len(r.epochs)} epochs, {r.seconds:.1f} s, "
-                       f"{r.images_per_second:,.0f} images/s\nrun {m.outcome.run_dir}")
+        summary.append(
+            f"\n{len(r.epochs)} epochs, {r.seconds:.1f} s, "
+            f"{r.images_per_second:,.0f} images/s\nrun {m.outcome.run_dir}"
+        )
         self.query_one("#train-summary", Static).update(summary)
         self.query_one("#train-progress", ProgressBar).update(total=1, progress=1)
         self._status("done: Ctrl+O predicts an image with this run", "green")
@@ -253,7 +267,9 @@ class TrainScreen(Screen):
         except CnnquizError as exc:
             self.post_message(self.Predicted(Text(str(exc), style="bold red")))
         except Exception as exc:  # noqa: BLE001 - shown, not raised, in the app
-            self.post_message(self.Predicted(Text(f"{type(exc).__name__}: {exc}", style="bold red")))
+            self.post_message(
+                self.Predicted(Text(f"{type(exc).__name__}: {exc}", style="bold red"))
+            )
 
     def on_train_screen_predicted(self, m: TrainScreen.Predicted) -> None:
         self.query_one("#train-prediction", Static).update(m.text)
@@ -276,8 +292,9 @@ class _Reporter:
         self.epochs, self.images = epochs, images
 
     def step(self, epoch: int, done: int, loss: float, accuracy: float, ips: float) -> None:
-        self.screen.post_message(TrainScreen.Progress(
-            epoch, self.epochs, done / self.images, loss, accuracy, ips))
+        self.screen.post_message(
+            TrainScreen.Progress(epoch, self.epochs, done / self.images, loss, accuracy, ips)
+        )
 
     def epoch_end(self, metrics: Any) -> None:
         self.screen.post_message(TrainScreen.EpochDone(metrics))
@@ -296,12 +313,17 @@ def predict_text(outcome: Any, image: str | None) -> Text:
         if outcome.plan.data.source != "demo":
             raise CnnquizError("type the path of an image to classify", "image")
         image = str(_fresh_shape(outcome.run_dir))
-    result = predict.predict(run, Path(image).expanduser(), gradcam=True, model=outcome.result.model)
+    result = predict.predict(
+        run, Path(image).expanduser(), gradcam=True, model=outcome.result.model
+    )
     text = Text()
     text.append(f"{Path(image).name}: ", style="bold")
-    text.append(f"{result.label} ({100 * result.probabilities[result.best]:.1f}%)\n",
-                style="bold green")
-    for name, p in sorted(zip(result.classes, result.probabilities, strict=True), key=lambda t: -t[1]):
+    text.append(
+        f"{result.label} ({100 * result.probabilities[result.best]:.1f}%)\n", style="bold green"
+    )
+    for name, p in sorted(
+        zip(result.classes, result.probabilities, strict=True), key=lambda t: -t[1]
+    ):
         text.append(f"  {name:<12} {100 * p:5.1f}% {'█' * round(20 * p)}\n")
     if result.cam is not None:
         text.append("Grad-CAM (red: what decided it)\n", style="dim")
