@@ -135,3 +135,13 @@ def test_a_file_named_twice_is_checked_once():
     report = check_banks([DATA / "plain.yaml", DATA], verify=False, samples=2)
     assert not [p for p in report.problems if "duplicate id" in p.message]
     assert report.counts["banks"] == len(list(DATA.glob("*.yaml")))
+
+
+def test_github_annotations(cli):
+    out = cli("bank", "check", str(DATA / "wrong_key.yaml"), "--no-verify", "--github")
+    assert out.returncode == 1
+    path = str(DATA / "wrong_key.yaml").replace(":", "%3A").replace(",", "%2C")
+    assert (
+        f"::error file={path},line=3::wrong-params: wrong answer key: the answer says 2,700"
+        in out.stdout
+    )

@@ -38,6 +38,12 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     )
     check.add_argument("--json", action="store_true", help="machine-readable report for CI")
     check.add_argument(
+        "--github",
+        action="store_true",
+        help="also print GitHub Actions annotations (::error file=...,line=...::), so problems "
+        "show on the lines of a pull request",
+    )
+    check.add_argument(
         "--no-verify",
         action="store_true",
         help="skip the torch verification (torch is not imported)",
@@ -73,12 +79,24 @@ def run_check(args: argparse.Namespace) -> int:
         return report.exit_status
     for problem in report.ordered():
         print(problem)
+    if args.github:
+        for problem in report.ordered():
+            print(github_annotation(problem))
     print(
         summary(
             report.counts, report.exit_status, verified=not args.no_verify, samples=args.samples
         )
     )
     return report.exit_status
+
+
+def github_annotation(problem) -> str:  # noqa: ANN001 - a cnnquiz.bank.Problem
+    """``::error file=questions/a.yaml,line=12::message``, escaped as the workflow commands say."""
+    level = "error" if problem.severity == "error" else "warning"
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    path = problem.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
+    line = f",line={problem.line}" if problem.line else ""
+    return f"::{level} file={path}{line}::{message}"
 
 
 def _n(count: int, word: str) -> str:
