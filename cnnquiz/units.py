@@ -23,6 +23,10 @@ def fmt_sig(x: float, digits: int = 3) -> str:
         text = f"{float(text):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
+    if abs(x) >= 1000:
+        # 34600000 reads badly; 34,600,000 does (the digits past the third are rounding zeros)
+        whole, _, frac = text.partition(".")
+        text = f"{int(whole):,}" + (f".{frac}" if frac else "")
     return text
 
 

@@ -17,6 +17,9 @@ DOMAIN = [
     "cnnquiz.yamlio",
     "cnnquiz.errors",
     "cnnquiz.report",
+    "cnnquiz.report_notes",
+    "cnnquiz.quiz_session",
+    "cnnquiz.session",
     "cnnquiz.bank",
     "cnnquiz.progress",
     "cnnquiz.paths",
@@ -25,10 +28,15 @@ FACES = ("textual", "rich")
 
 
 def _loaded_after(code: str) -> set[str]:
-    probe = f"{code}\nimport sys\nprint(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
+    # the module list goes to stderr after a marker, so the command's own output cannot mix in
+    probe = (
+        f"{code}\nimport sys\n"
+        "print('MODULES:', ' '.join(sorted(m.split('.')[0] for m in sys.modules)), file=sys.stderr)"
+    )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    return set(out.stdout.split())
+    line = [x for x in out.stderr.splitlines() if x.startswith("MODULES:")][-1]
+    return set(line.split()[1:])
 
 
 @pytest.mark.parametrize("module", DOMAIN)
