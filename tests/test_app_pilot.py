@@ -315,3 +315,17 @@ print("torch" in sys.modules)
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+@sync
+async def test_topic_filter_narrows_the_session():
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "4 of 4 questions" in text_of(app.screen.query_one("#home-summary"))
+        await pilot.press("t", "a")  # topics list, then none selected
+        assert app.topic_filter == set()
+        await pilot.press("down", "down", "down", "space")  # the 4th topic: pooling
+        assert app.topic_filter == {"pooling"}
+        assert "1 of 4 questions" in text_of(app.screen.query_one("#home-summary"))
+        await pilot.press("c")
+        assert [q.id for q in app.screen.session.questions] == ["mini-pool"]

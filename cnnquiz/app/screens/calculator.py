@@ -188,9 +188,7 @@ class CalculatorScreen(Screen):
     def action_verify(self) -> None:
         if self.network is None:
             return
-        self.query_one("#calc-verify", Static).update(
-            Text("Checking in torch (meta device)…", style="italic")
-        )
+        self.query_one("#calc-verify", Static).update(Text("Checking in torch…", style="italic"))
         self.verify_in_torch(self.network, self.figures, self.token)
 
     @work(thread=True, exclusive=True, group="verify")

@@ -87,9 +87,15 @@ class HomeScreen(Screen):
         app = self.app
         selected = set(event.selection_list.selected)
         if event.selection_list.id == "topics":
-            app.topic_filter = None if len(selected) == len(app.topics) else selected
+            chosen = None if len(selected) == len(app.topics) else selected
+            if chosen == app.topic_filter:
+                return  # filling the list at start fires one event per option: nothing changed
+            app.topic_filter = chosen
         else:
-            app.bank_filter = None if len(selected) == len(app.banks) else selected
+            chosen = None if len(selected) == len(app.banks) else selected
+            if chosen == app.bank_filter:
+                return
+            app.bank_filter = chosen
         self.refresh_figures()
 
     def action_toggle_all(self) -> None:
@@ -105,7 +111,10 @@ class HomeScreen(Screen):
             target.select_all()
 
     def action_focus(self, widget_id: str) -> None:
-        self.query_one(f"#{widget_id}").focus()
+        target = self.query_one(f"#{widget_id}", SelectionList)
+        target.focus()
+        if target.highlighted is None and target.option_count:
+            target.highlighted = 0
 
     # ---- figures --------------------------------------------------------------------------
     def refresh_figures(self) -> None:
