@@ -47,7 +47,7 @@ async def test_right_wrong_invalid_are_stored_with_the_schedule():
         screen = app.screen
         assert type(screen).__name__ == "QuestionScreen"
         assert screen.session.question.id == "mini-params"
-        assert "question 1 of 4" in text_of(screen.query_one("#q-status"))
+        assert "question 1 of 5" in text_of(screen.query_one("#q-status"))
         # a hint, one at a time
         await pilot.press("ctrl+g")
         assert "Each filter spans all 3 channels" in text_of(screen.query_one("#q-hints"))
@@ -100,11 +100,11 @@ async def test_exam_to_the_end_with_its_score():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("e")
         assert type(app.screen).__name__ == "ExamSetupScreen"
-        await pilot.press("ctrl+a", "ctrl+k", "4", "enter")
+        await pilot.press("ctrl+a", "ctrl+k", "5", "enter")
         screen = app.screen
         session = screen.session
-        assert session.mode == "exam" and session.total == 4
-        for _ in range(4):
+        assert session.mode == "exam" and session.total == 5
+        for _ in range(5):
             qid = session.question.id
             if qid == "mini-params":
                 await pilot.press(*"2800", "enter")
@@ -112,6 +112,8 @@ async def test_exam_to_the_end_with_its_score():
                 await pilot.press("c", "enter")
             elif qid == "mini-pool":
                 await pilot.press("enter")  # True, highlighted first: wrong
+            elif qid == "mini-trainable":
+                await pilot.press("space", "down", "space", "enter")
             else:
                 await pilot.press(*session.item.answer_text, "enter")
             # no feedback in an exam: the verdict line stays empty
@@ -120,7 +122,7 @@ async def test_exam_to_the_end_with_its_score():
         await pilot.pause()
         results = app.screen
         assert type(results).__name__ == "ResultsScreen"
-        assert "3 / 4" in text_of(results.query_one("#results-score"))
+        assert "4 / 5" in text_of(results.query_one("#results-score"))
         table = results.query_one("#results-topics", DataTable)
         rows = {
             str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)
@@ -128,7 +130,7 @@ async def test_exam_to_the_end_with_its_score():
         assert rows == {
             "convolution": "2/2",
             "losses": "1/1",
-            "parameters": "1/1",
+            "parameters": "2/2",
             "pooling": "0/1",
             "shapes": "1/1",
         }
@@ -136,7 +138,7 @@ async def test_exam_to_the_end_with_its_score():
         await pilot.press("r")  # retry the missed one, with feedback this time
         assert app.screen.session.mode == "missed"
         assert [q.id for q in app.screen.session.questions] == ["mini-pool"]
-    assert sorted(a.verdict for a in progress.attempts()) == ["correct"] * 3 + ["wrong"]
+    assert sorted(a.verdict for a in progress.attempts()) == ["correct"] * 4 + ["wrong"]
 
 
 @sync
@@ -153,7 +155,7 @@ async def test_exam_time_limit_ends_it():
         await screen._tick()
         await pilot.pause()
         assert type(app.screen).__name__ == "ResultsScreen"
-        assert "answered 1 of 4" in text_of(app.screen.query_one("#results-score"))
+        assert "answered 1 of 5" in text_of(app.screen.query_one("#results-score"))
 
 
 @sync
@@ -236,7 +238,7 @@ async def test_calculator_stays_live_while_torch_checks(monkeypatch):
         assert "torch agrees" in verdict and "2,800" in verdict
 
 
-@pytest.mark.parametrize("keys", [(), ("p",), ("f3",), ("f4",), ("f1",), ("e",)])
+@pytest.mark.parametrize("keys", [(), ("p",), ("f3",), ("f4",), ("f5",), ("f1",), ("e",)])
 @sync
 async def test_tiny_terminal_does_not_crash(keys):
     app = app_with(FakeProgress())
@@ -321,11 +323,56 @@ print("torch" in sys.modules)
 async def test_topic_filter_narrows_the_session():
     app = app_with(FakeProgress())
     async with app.run_test(size=(100, 30)) as pilot:
-        assert "4 of 4 questions" in text_of(app.screen.query_one("#home-summary"))
+        assert "5 of 5 questions" in text_of(app.screen.query_one("#home-summary"))
         await pilot.press("t", "a")  # topics list, then none selected
         assert app.topic_filter == set()
         await pilot.press("down", "down", "down", "space")  # the 4th topic: pooling
         assert app.topic_filter == {"pooling"}
-        assert "1 of 4 questions" in text_of(app.screen.query_one("#home-summary"))
+        assert "1 of 5 questions" in text_of(app.screen.query_one("#home-summary"))
         await pilot.press("c")
         assert [q.id for q in app.screen.session.questions] == ["mini-pool"]
+
+
+async def _cram_until(pilot, qid: str) -> None:  # noqa: ANN001
+    await pilot.press("c")
+    while pilot.app.screen.session.question.id != qid:
+        await pilot.press("ctrl+s")
+
+
+@sync
+async def test_multi_answer_space_ticks_enter_submits():
+    progress = Progress()
+    app = app_with(progress)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _cram_until(pilot, "mini-trainable")
+        await pilot.press("space", "down", "space", "enter")
+        assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
+    assert [(a.question_id, a.verdict, a.answer) for a in progress.attempts()] == [
+        ("mini-trainable", "correct", "A, B")
+    ]
+
+
+@sync
+async def test_new_variant_of_a_computed_question():
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _cram_until(pilot, "mini-conv-shape")
+        screen = app.screen
+        seen = {screen.session.item.prompt}
+        for _ in range(6):
+            await pilot.press("ctrl+n")
+            seen.add(screen.session.item.prompt)
+        assert len(seen) > 1  # 6 variables combinations: some redraw differs
+        await pilot.press(*screen.session.item.answer_text, "enter")
+        assert "Correct" in text_of(screen.query_one("#q-verdict"))
+        await pilot.press("ctrl+n")  # no new variant once answered
+        assert screen.answered
+
+
+@sync
+async def test_theme_switch_opens_the_theme_picker():
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

@@ -44,7 +44,9 @@ def help_text() -> Text:
     text.append("Ctrl+P opens the command palette: every screen, every mode, the theme.\n")
     top = ", ".join(f"{_key(e.key)} {e.title}" for e in SCREENS.values() if e.key)
     text.append(f"Screens: {top}.\n")
-    for title, target in SECTIONS:
+    known = {target for _, target in SECTIONS}
+    extra = [(e.title, e.target) for e in SCREENS.values() if e.target not in known]
+    for title, target in SECTIONS + extra:
         module, _, cls = target.partition(":")
         bindings = getattr(importlib.import_module(module), cls).BINDINGS
         rows = [b for b in bindings if isinstance(b, Binding)]
