@@ -376,3 +376,20 @@ async def test_theme_switch_opens_the_theme_picker():
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
+
+
+@sync
+async def test_time_up_under_the_help_screen_still_shows_the_results():
+    clock = {"now": 0.0}
+    app = make_app([MINI], progress=FakeProgress(), seed=1, clock=lambda: clock["now"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e", "tab", "1", "enter")
+        question = app.screen
+        await pilot.press(*"2800", "enter", "f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        clock["now"] = 61.0
+        await question._tick()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "HomeScreen"

@@ -146,3 +146,15 @@ class TestAnswering:
         s.skip()
         assert self.progress.records == []
         assert s.index == 1 and s.answers[0].status == "skipped"
+
+
+def test_session_model_imports_no_face_and_no_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, cnnquiz.session\nprint(' '.join({m.split('.')[0] for m in sys.modules}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.split())
+    assert "cnnquiz" in loaded
+    assert not loaded & {"textual", "rich", "torch"}

@@ -117,6 +117,8 @@ class CnnquizApp(App[None]):
 
         if isinstance(self.screen, HomeScreen):
             self.screen.start(mode)
+        else:
+            self.notify("A session is open: finish it or press Esc first.", severity="warning")
 
     def start_session(self, session: Session) -> None:
         from cnnquiz.app.screens.question import QuestionScreen

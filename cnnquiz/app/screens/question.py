@@ -236,6 +236,8 @@ class QuestionScreen(Screen):
         if self.session.finished:
             from cnnquiz.app.screens.results import ResultsScreen
 
+            while self.app.screen is not self and len(self.app.screen_stack) > 1:
+                self.app.pop_screen()  # time ran out under the help screen: close it first
             if not self.session.answers:
                 self.dismiss()
                 return
