@@ -393,3 +393,29 @@ async def test_time_up_under_the_help_screen_still_shows_the_results():
         assert type(app.screen).__name__ == "ResultsScreen"
         await pilot.press("escape")
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+@sync
+async def test_calculator_reads_yaml_too():
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        screen = app.screen
+        table = screen.query_one("#calc-table", DataTable)
+        layers = screen.query_one("#calc-layers")
+        layers.text = (
+            "input: 28x28x1\nlayers:\n  - conv: {filters: 32, kernel: 5}\n  - maxpool: {size: 2}"
+        )
+        await pilot.pause()
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [r[2] for r in rows[:2]] == ["24x24x32", "12x12x32"]
+        assert rows[-1][3] == "832"
+        # a YAML list of layers takes the input shape typed above it
+        screen.query_one("#calc-input").value = "32x32x3"
+        layers.text = (
+            "- conv: {filters: 16, kernel: 3, padding: same}\n- gap: {}\n- dense: {units: 10}"
+        )
+        await pilot.pause()
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [r[2] for r in rows[:3]] == ["32x32x16", "16", "10"]
+        assert rows[-1][3] == "618"  # (27 + 1)·16 + (16 + 1)·10
