@@ -22,6 +22,21 @@ def warn_skipped(skipped: list[str]) -> None:
         print(f"cnnquiz: warning: skipped {problem}", file=sys.stderr)
 
 
+def _titled(title: str) -> Table:
+    """A borderless table under a bold title line (a table title would wrap to the table's width)."""
+    _console.print(f"[bold]{title}[/]")
+    return Table(box=None, pad_edge=False)
+
+
+def _device(name: str) -> str:
+    """``auto (cpu)``: what ``auto`` resolves to here (torch is being imported to train anyway)."""
+    if name != "auto":
+        return f"device {name}"
+    import torch
+
+    return f"device auto ({'cuda' if torch.cuda.is_available() else 'cpu'})"
+
+
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
@@ -41,7 +56,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     )
     if d.skipped:
         out.print(f"  [yellow]{len(d.skipped)} unreadable files skipped[/]")
-    table = Table(title=f"Network {p.name}", title_justify="left", box=None, pad_edge=False)
+    table = _titled(f"Network {p.name}")
     table.add_column("#", justify="right")
     table.add_column("layer")
     table.add_column("output", justify="right")
@@ -60,7 +75,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     momentum = f" {c.momentum:g}" if c.optimizer == "momentum" else ""
     out.print(
         f"[bold]Settings[/] {c.epochs} epochs, batch {c.batch}, {c.optimizer}{momentum} "
-        f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, device {c.device}, "
+        f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, {_device(c.device)}, "
         f"threads {c.cpu_threads()}"
     )
     out.print(
@@ -145,12 +160,7 @@ def outcome(o: Any) -> None:
             f"(no test/ folder; {r.seconds:.1f} s of training)"
         )
     classes = p.data.classes
-    table = Table(
-        title=f"Confusion matrix ({r.confusion_split}): rows true, columns predicted",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-    )
+    table = _titled(f"Confusion matrix ({r.confusion_split}): rows true, columns predicted")
     table.add_column("")
     for name in classes:
         table.add_column(name[:12], justify="right")
@@ -161,14 +171,9 @@ def outcome(o: Any) -> None:
         ]
         table.add_row(name[:12], *cells)
     out.print(table)
-    mem = Table(
-        title="Memory: the textbook estimate beside what was used",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-    )
+    mem = _titled("Memory: the textbook estimate beside what was used")
     mem.add_column("")
-    mem.add_column("MB", justify="right")
+    mem.add_column("", justify="right")
     mem.add_row(
         f"textbook estimate, batch {p.ram.batch} (outputs + inputs + parameters + "
         f"gradients + {p.ram.optimizer} state)",
@@ -191,12 +196,7 @@ def outcome(o: Any) -> None:
 
 
 def comparison(cnn: Any, dense: Any) -> None:
-    table = Table(
-        title="CNN against a dense network of similar size (same data, same settings)",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-    )
+    table = _titled("CNN against a dense network of similar size (same data, same settings)")
     for col in ("network", "parameters", "test accuracy", "seconds"):
         table.add_column(col, justify="left" if col == "network" else "right")
     for o in (cnn, dense):
@@ -257,7 +257,7 @@ def runs_table(root: Path, found: list[Any]) -> None:
     if not found:
         _console.print(f"no runs in {root} yet: try cnnquiz train --demo")
         return
-    table = Table(title=f"Runs in {root}", title_justify="left", box=None, pad_edge=False)
+    table = _titled(f"Runs in {root}")
     table.add_column("run", no_wrap=True)
     table.add_column("network", no_wrap=True)
     table.add_column("settings", no_wrap=True)

@@ -179,36 +179,41 @@ def train(
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), dtype=torch.int64, device=device)
         start = time.perf_counter()
-        for step in range(steps):
-            idx = order[step * config.batch : (step + 1) * config.batch]
-            x, y = train_x[idx], train_y[idx]
-            out = net(x)
-            loss = F.cross_entropy(out, y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            if schedule is not None:
-                schedule.step()
-            loss_sum += loss.detach() * len(y)
-            correct += (out.detach().argmax(1) == y).sum()
-            if (step + 1) % every == 0 or step + 1 == steps:
-                done = min((step + 1) * config.batch, n)
-                elapsed = time.perf_counter() - start
-                reporter.step(
-                    epoch,
-                    done,
-                    float(loss_sum) / done,
-                    int(correct) / done,
-                    done / elapsed if elapsed > 0 else 0.0,
-                )
-                if reporter.cancelled():
-                    cancelled = True
-                    break
+        try:  # Ctrl+C stops like Cancel: the finished epochs are kept and saved
+            for step in range(steps):
+                idx = order[step * config.batch : (step + 1) * config.batch]
+                x, y = train_x[idx], train_y[idx]
+                out = net(x)
+                loss = F.cross_entropy(out, y)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                if schedule is not None:
+                    schedule.step()
+                loss_sum += loss.detach() * len(y)
+                correct += (out.detach().argmax(1) == y).sum()
+                if (step + 1) % every == 0 or step + 1 == steps:
+                    done = min((step + 1) * config.batch, n)
+                    elapsed = time.perf_counter() - start
+                    reporter.step(
+                        epoch,
+                        done,
+                        float(loss_sum) / done,
+                        int(correct) / done,
+                        done / elapsed if elapsed > 0 else 0.0,
+                    )
+                    if reporter.cancelled():
+                        cancelled = True
+                        break
+        except KeyboardInterrupt:
+            cancelled = True
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - start
+        if cancelled:
+            break
         train_seconds += seconds
-        done = min((step + 1) * config.batch, n)
+        done = n
         val_loss, val_acc, _ = evaluate(net, valid, n_classes)
         metrics = EpochMetrics(
             epoch,
@@ -220,8 +225,6 @@ def train(
             done / seconds if seconds > 0 else 0.0,
             optimizer.param_groups[0]["lr"],
         )
-        if cancelled:
-            break
         history.append(metrics)
         reporter.epoch_end(metrics)
     test_acc = test_loss = None
