@@ -184,7 +184,7 @@ class QuestionScreen(Screen):
         explanation.update(self.session.item.explanation or "")
         explanation.display = bool(self.session.item.explanation)
         self.query_one("#q-status", Static).update(self._status())
-        self.set_focus(None)
+        self.query_one("#q-body", VerticalScroll).focus()  # arrows scroll a long explanation
         self.refresh_bindings()
 
     async def action_next(self) -> None:
