@@ -172,6 +172,7 @@ def outcome(o: Any) -> None:
         table.add_row(name[:12], *cells)
     out.print(table)
     mem = _titled("Memory: the textbook estimate beside what was used")
+    mem.show_header = False
     mem.add_column("")
     mem.add_column("", justify="right")
     mem.add_row(
