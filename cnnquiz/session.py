@@ -111,10 +111,26 @@ def select_questions(
     elif mode == "missed":
         order = progress.missed_last_time(ids) if progress is not None else []
     else:
-        order = ids[:]
-        rng.shuffle(order)
+        return _sample_units(questions, n, rng)
     chosen = [by_id[i] for i in order if i in by_id][:n]
     return _keep_groups_together(chosen, questions)
+
+
+def _sample_units(questions: Sequence[Any], n: int, rng: random.Random) -> list[Any]:
+    """Up to ``n`` questions in random order, taking a multi-part item whole or not at all
+    (an exam does not ask part 3 of a worked example without parts 1 and 2)."""
+    units: dict[str, list[Any]] = {}
+    for q in questions:
+        units.setdefault(getattr(q, "group", None) or f"\0{q.id}", []).append(q)
+    order = [sorted(u, key=lambda p: p.part_index or 0) for u in units.values()]
+    rng.shuffle(order)
+    chosen: list[Any] = []
+    for unit in order:
+        if len(chosen) + len(unit) <= n:
+            chosen.extend(unit)
+    if not chosen and order:  # every item is longer than n: the first n parts of one
+        chosen = order[0][:n]
+    return chosen
 
 
 def item_seed(base: int, question: Any, variant: int = 0) -> int:

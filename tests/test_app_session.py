@@ -158,3 +158,13 @@ def test_session_model_imports_no_face_and_no_torch():
     loaded = set(out.stdout.split())
     assert "cnnquiz" in loaded
     assert not loaded & {"textual", "rich", "torch"}
+
+
+def test_exam_takes_a_multi_part_item_whole_or_not_at_all():
+    qs = fake_questions()  # four single questions and one item of two parts
+    for seed in range(30):
+        chosen = ids(select_questions("exam", qs, None, count=3, seed=seed))
+        assert len(chosen) == 3
+        assert ("ram/params" in chosen) == ("ram/predict" in chosen)
+    only_parts = [q for q in qs if q.group]
+    assert ids(select_questions("cram", only_parts, None, count=1)) == ["ram/params"]
