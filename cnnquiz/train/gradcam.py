@@ -73,7 +73,7 @@ def grad_cam(model: Any, network: Network, x: Any, class_index: int) -> np.ndarr
     cam = F.relu((weights * maps).sum(dim=1, keepdim=True)).detach()
     cam = F.interpolate(cam, size=x.shape[2:], mode="bilinear", align_corners=False)[0, 0]
     top = float(cam.max())
-    return (cam / top).numpy() if top > 0 else np.zeros(tuple(x.shape[2:]), np.float32)
+    return (cam / top).cpu().numpy() if top > 0 else np.zeros(tuple(x.shape[2:]), np.float32)
 
 
 def colormap(values: np.ndarray) -> np.ndarray:

@@ -66,7 +66,10 @@ def predict(
     if not classes or mean is None or std is None or len(mean) != c:
         raise CnnquizError("the run has no class names or normalisation in run.json", str(run.path))
     model = model if model is not None else load_model(run)
-    x = normalise(decode_image(path, (h, w), c), tuple(mean), tuple(std))
+    device = next(
+        model.parameters()
+    ).device  # the app passes the model it just trained (maybe CUDA)
+    x = normalise(decode_image(path, (h, w), c), tuple(mean), tuple(std)).to(device)
     from cnnquiz.train.loop import logits_of
 
     with torch.no_grad():

@@ -245,6 +245,11 @@ class TrainScreen(Screen):
             f"\n{len(r.epochs)} epochs, {r.seconds:.1f} s, "
             f"{r.images_per_second:,.0f} images/s\nrun {m.outcome.run_dir}"
         )
+        skipped = m.outcome.plan.data.skipped
+        if skipped:
+            summary.append(
+                f"\n{len(skipped)} unreadable files skipped, e.g. {skipped[0]}", style="yellow"
+            )
         self.query_one("#train-summary", Static).update(summary)
         self.query_one("#train-progress", ProgressBar).update(total=1, progress=1)
         self._status("done: Ctrl+O predicts an image with this run", "green")
