@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from PIL import Image
@@ -154,3 +156,25 @@ def test_demo_compare_dense_json(tmp_path, monkeypatch, capsys):
             and r["run_dir"].startswith(str(tmp_path))
         )
     assert report["saved_tensors_bytes"] > 0 and report["ram_estimate_bytes"] > 0
+
+
+@pytest.mark.parametrize("argv", [["train", "--help"], ["predict", "--help"], ["runs"]])
+def test_help_and_an_empty_runs_list_import_no_torch(argv, tmp_path):
+    probe = (
+        "import sys\nfrom cnnquiz.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO TORCH', file=sys.stderr)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.stderr.strip().endswith("NO TORCH"), out.stderr
+
+
+def test_the_train_domain_imports_no_face_and_no_torch():
+    modules = ["config", "data", "networks", "runs", "session", "predict", "gradcam"]
+    probe = (
+        "import sys\n"
+        + "".join(f"import cnnquiz.train.{m}\n" for m in modules)
+        + ("print(sorted({'torch', 'rich', 'textual'} & {m.split('.')[0] for m in sys.modules}))")
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
