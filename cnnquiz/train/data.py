@@ -13,7 +13,9 @@ class, as Kaggle's car-or-truck set comes) or one folder of class subfolders spl
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +129,16 @@ def demo_dataset(
 # Image folders.
 
 
+@functools.cache
+def _quiet_pillow_bomb_warning() -> None:
+    """decode_image checks the pixel count itself before decoding; Pillow's own warning
+    (between 1x and 2x its limit) would only add a stray line. Beyond 2x Pillow raises, which
+    decode_image turns into the same refusal. Set once: ``catch_warnings`` is not thread-safe."""
+    from PIL import Image
+
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
 def decode_image(path: Path, size: tuple[int, int], channels: int = 3) -> np.ndarray:
     """One file as uint8 H x W x C: EXIF orientation applied, any mode to RGB (or L), resized.
 
@@ -134,23 +146,26 @@ def decode_image(path: Path, size: tuple[int, int], channels: int = 3) -> np.nda
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    _quiet_pillow_bomb_warning()
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between 1x and 2x the limit; refuse those too
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                img = ImageOps.exif_transpose(img)
-                if img.mode in ("RGBA", "LA", "P", "PA") and channels == 3:
-                    # transparent pixels become white, not whatever colour they stored
-                    rgba = img.convert("RGBA")
-                    canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                    img = Image.alpha_composite(canvas, rgba)
-                img = img.convert("RGB" if channels == 3 else "L")
-                img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-                array = np.asarray(img, dtype=np.uint8)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise CnnquizError("refused: too many pixels (a decompression bomb?)", str(path)) from None
+        with Image.open(path) as img:  # reads the header only: the size is known, nothing decoded
+            if img.width * img.height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{img.width} x {img.height} pixels")
+            # JPEG only: decode at a reduced scale still at least the target size (fast)
+            img.draft(img.mode, (max(size), max(size)))
+            img = ImageOps.exif_transpose(img)
+            if img.mode in ("RGBA", "LA", "P", "PA") and channels == 3:
+                # transparent pixels become white, not whatever colour they stored
+                rgba = img.convert("RGBA")
+                canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+                img = Image.alpha_composite(canvas, rgba)
+            img = img.convert("RGB" if channels == 3 else "L")
+            img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+            array = np.asarray(img, dtype=np.uint8)
+    except Image.DecompressionBombError as exc:
+        raise CnnquizError(
+            f"refused: {exc} is more than {MAX_IMAGE_PIXELS:,} (a decompression bomb?)", str(path)
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         reason = (
             "not an image Pillow can read" if isinstance(exc, UnidentifiedImageError) else str(exc)
@@ -219,14 +234,13 @@ def folder_dataset(
     parts = []
     for i, items in enumerate(files):
         images, labels = [], []
-        for path, label in items:
-            try:
-                images.append(decode_image(path, size, channels))
-            except CnnquizError as exc:
+        for (_, label), decoded in zip(items, _decode_all(items, size, channels), strict=True):
+            if isinstance(decoded, CnnquizError):
                 if strict:
-                    raise
-                skipped.append(str(exc))
+                    raise decoded
+                skipped.append(str(decoded))
                 continue
+            images.append(decoded)
             labels.append(label)
         if not images and i < 2:
             which = ("train", "validation")[i]
@@ -234,6 +248,22 @@ def folder_dataset(
         stack = np.stack(images) if images else np.zeros((0, *size, channels), np.uint8)
         parts.append((stack, np.asarray(labels, dtype=np.int64)))
     return _to_dataset(tuple(classes), parts, str(root), skipped)
+
+
+def _decode_all(
+    items: list[tuple[Path, int]], size: tuple[int, int], channels: int
+) -> list[np.ndarray | CnnquizError]:
+    """Decode in threads (Pillow releases the GIL while decoding), keeping the order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(item: tuple[Path, int]) -> np.ndarray | CnnquizError:
+        try:
+            return decode_image(item[0], size, channels)
+        except CnnquizError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return list(pool.map(one, items))
 
 
 def _classes_of(folder: Path) -> list[str]:
