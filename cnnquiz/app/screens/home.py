@@ -158,12 +158,17 @@ class HomeScreen(Screen):
             modes.add_option(Option(prompt, id=mode))
         modes.highlighted = highlighted if highlighted is not None else 0
         summary = self.query_one("#home-summary", Static)
-        summary.update(
-            Text.assemble(
-                (f"{len(ids)}", "bold"),
-                f" of {len(app.questions)} questions selected",
-            )
+        text = Text.assemble(
+            (f"{len(ids)}", "bold"), f" of {len(app.questions)} questions selected"
         )
+        if progress is not None:
+            stats = progress.stats()
+            today = stats.days[-1] if stats.days else None
+            text.append("\nStreak ")
+            text.append(f"{stats.streak} day{'s' if stats.streak != 1 else ''}", style="bold")
+            if today is not None:
+                text.append(f"\nToday {today.answers} answered, {today.correct} right")
+        summary.update(text)
 
     def _label_topics(self) -> None:
         """Topic, bar, percentage and count, fitted to the list's width (narrow at 80 columns)."""
