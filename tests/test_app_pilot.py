@@ -419,3 +419,22 @@ async def test_calculator_reads_yaml_too():
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [r[2] for r in rows[:3]] == ["32x32x16", "16", "10"]
         assert rows[-1][3] == "618"  # (27 + 1)·16 + (16 + 1)·10
+
+
+@sync
+async def test_missed_mode_asks_what_was_wrong_last_time():
+    progress = Progress()
+    app = app_with(progress)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("m")  # nothing missed yet: a notice, no session
+        assert type(app.screen).__name__ == "HomeScreen"
+        await _cram_until(pilot, "mini-params")
+        await pilot.press(*"2700", "enter", "enter", "escape")  # wrong, next, end session
+        assert type(app.screen).__name__ == "ResultsScreen"
+        await pilot.press("escape")
+        assert "1 to retry" in str(app.screen.query_one("#modes").get_option("missed").prompt)
+        await pilot.press("m")
+        assert [q.id for q in app.screen.session.questions] == ["mini-params"]
+        await pilot.press(*"2800", "enter")
+        assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
+    assert progress.missed_last_time() == []
