@@ -56,7 +56,8 @@ def plan(p: Any, heading: str | None = None) -> None:
     )
     if d.skipped:
         out.print(f"  [yellow]{len(d.skipped)} unreadable files skipped[/]")
-    table = _titled(f"Network {p.name}")
+    source = p.network.source or "network"
+    table = _titled(f"Network {p.name} ({'built in' if source == 'demo.yaml' else source})")
     table.add_column("#", justify="right")
     table.add_column("layer")
     table.add_column("output", justify="right")
@@ -209,11 +210,13 @@ def comparison(cnn: Any, dense: Any) -> None:
         )
     _console.print(table)
     a, b = cnn.result.test_accuracy, dense.result.test_accuracy
-    if a is not None and b is not None:
+    if a is not None and b is not None and a >= b:
         _console.print(
-            f"the CNN is {100 * (a - b):.1f} points ahead: its kernels find a shape "
+            f"the CNN is {100 * (a - b):.1f} points ahead: its kernels find a pattern "
             "wherever it is; the dense weights must learn every position apart"
         )
+    elif a is not None and b is not None:
+        _console.print(f"the dense network is {100 * (b - a):.1f} points ahead on this data")
 
 
 def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:

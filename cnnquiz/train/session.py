@@ -7,6 +7,7 @@ writes the run folder. Imports torch only through the functions that need it.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -163,10 +164,19 @@ def _info(plan: Plan, started: str, status: str) -> dict[str, Any]:
 
 
 def dense_plan(first: Plan) -> Plan:
-    """The dense baseline on the same data with the same settings (the same budget)."""
-    network = networks.fit_to_data(
-        networks.dense_network(), first.data.image_shape, len(first.data.classes), adapt_output=True
-    )
+    """The dense baseline on the same data with the same settings (the same budget).
+
+    Its hidden layer is sized so that its parameter count comes closest to the first
+    network's: 8 units for the demo (24,620 against 24,292); on a student's 64x64 images, where
+    every hidden unit costs 12,289 weights, it gets fewer.
+    """
+    base = networks.dense_network()
+    n_classes = len(first.data.classes)
+    inputs = math.prod(first.data.image_shape)
+    hidden = max(1, round((first.figures.params - n_classes) / (inputs + 1 + n_classes)))
+    flatten, dense, out = base.layers
+    base = replace(base, layers=(flatten, replace(dense, units=hidden), out))
+    network = networks.fit_to_data(base, first.data.image_shape, n_classes, adapt_output=True)
     figures = analyze(network)
     return replace(
         first,
