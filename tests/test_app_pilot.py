@@ -290,7 +290,7 @@ async def test_help_lists_the_keys_of_every_screen():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f1")
         text = text_of(app.screen.query_one("#help-text"))
-        for needle in ("Ctrl+g", "Hint", "Ctrl+r", "Verify in torch", "Retry missed", "Practice"):
+        for needle in ("Ctrl+G", "Hint", "Ctrl+R", "Verify in torch", "Retry missed", "Practice"):
             assert needle in text
         await pilot.press("escape")
         assert type(app.screen).__name__ == "HomeScreen"

@@ -26,14 +26,15 @@ KEY_NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "space": "
 
 
 def _key(keys: str) -> str:
+    """``ctrl+g`` → ``Ctrl+G``, ``f1,question_mark`` → ``F1 / ?``: keys as people write them."""
     out = []
     for k in keys.split(","):
         k = KEY_NAMES.get(k, k)
-        out.append(
-            k.replace("ctrl+", "Ctrl+").upper()
-            if k.startswith("f") and k[1:].isdigit()
-            else k.replace("ctrl+", "Ctrl+")
-        )
+        if k.startswith("ctrl+"):
+            k = "Ctrl+" + k[5:].upper()
+        elif k[0] == "f" and k[1:].isdigit():
+            k = k.upper()
+        out.append(k)
     return " / ".join(out)
 
 
