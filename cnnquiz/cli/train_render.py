@@ -55,7 +55,8 @@ def plan(p: Any, heading: str | None = None) -> None:
         f"{len(d.classes)} classes: {', '.join(d.classes)}"
     )
     if d.skipped:
-        out.print(f"  [yellow]{len(d.skipped)} unreadable files skipped[/]")
+        n = len(d.skipped)
+        out.print(f"  [yellow]{n} unreadable file{'' if n == 1 else 's'} skipped (named above)[/]")
     source = p.network.source or "network"
     table = _titled(f"Network {p.name} ({'built in' if source == 'demo.yaml' else source})")
     table.add_column("#", justify="right")

@@ -248,7 +248,7 @@ class TrainScreen(Screen):
         skipped = m.outcome.plan.data.skipped
         if skipped:
             summary.append(
-                f"\n{len(skipped)} unreadable files skipped, e.g. {skipped[0]}", style="yellow"
+                f"\n{len(skipped)} unreadable file(s) skipped, e.g. {skipped[0]}", style="yellow"
             )
         self.query_one("#train-summary", Static).update(summary)
         self.query_one("#train-progress", ProgressBar).update(total=1, progress=1)
