@@ -63,5 +63,10 @@ def run(args: argparse.Namespace) -> int:
     if args.topic:
         app.topic_filter = resolve_topics(args.topic, app.topics)
     app.exam_count = args.exam_size
-    app.run()
+    try:
+        app.run()
+    finally:
+        close = getattr(app.progress, "close", None)
+        if close is not None:
+            close()
     return 0
