@@ -197,3 +197,25 @@ def test_weights_of_another_network_do_not_load(tmp_path):
     runs.save_weights(to_module(networks.dense_network()), tmp_path)
     with pytest.raises(CnnquizError, match="do not fit the run's network"):
         runs.load_weights(to_module(networks.demo_network()), tmp_path / runs.WEIGHTS)
+
+
+def test_ctrl_c_stops_like_cancel(small_demo):
+    class Interrupt(Reporter):
+        report_every = 3
+
+        def step(self, epoch, *args):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    net = networks.fit_to_data(networks.demo_network(), small_demo.image_shape, 4)
+    result = train(net, small_demo, _cfg(), Interrupt())
+    assert result.cancelled and len(result.epochs) == 1  # the first epoch is kept
+    assert sum(map(sum, result.confusion)) == 160  # and the weights are still evaluated
+
+
+def test_an_unwritable_runs_folder_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "DEMO_SPLIT", (64, 16, 16))
+    (tmp_path / "file").write_text("")
+    plan = session.prepare(demo=True, data_dir=None, config_path=None, overrides={"epochs": 1})
+    with pytest.raises(CnnquizError, match="cannot create the run folder"):
+        session.execute(plan, tmp_path / "file" / "runs")

@@ -76,7 +76,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     decay = f", weight decay {c.weight_decay:g}" if c.weight_decay else ""
     momentum = f" {c.momentum:g}" if c.optimizer == "momentum" else ""
     out.print(
-        f"[bold]Settings[/] {c.epochs} epochs, batch {c.batch}, {c.optimizer}{momentum} "
+        f"[bold]Settings[/] {c.epochs} epoch{'' if c.epochs == 1 else 's'}, batch {c.batch}, {c.optimizer}{momentum} "
         f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, {_device(c.device)}, "
         f"threads {c.cpu_threads()}"
     )

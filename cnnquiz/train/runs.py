@@ -67,7 +67,12 @@ def new_run_dir(root: Path, name: str) -> Path:
     while path.exists():
         path = root / f"{stamp}-{slug}-{n}"
         n += 1
-    path.mkdir(parents=True)
+    try:
+        path.mkdir(parents=True)
+    except OSError as exc:
+        raise CnnquizError(
+            f"cannot create the run folder: {exc.strerror or exc}", str(root)
+        ) from None
     return path
 
 
