@@ -84,6 +84,10 @@ def prepare(
     network = load_network(config_path) if config_path else networks.demo_network()
     config = from_mapping(network.train, network.source or "train")
     config = with_overrides(config, **(overrides or {}))
+    if config.device == "cuda":  # before any data is read or folder written
+        from cnnquiz.train.loop import pick_device
+
+        pick_device("cuda")
     channels = network.input.dims[2] if network.input.is_image else 3
     if demo:
         if channels != 3:
