@@ -19,10 +19,12 @@ def missed_markdown(session: Session) -> str:
     for n, answer in enumerate(session.missed(), 1):
         item = answer.item
         typed = f"`{answer.text}`" if answer.text else "*(no answer)*"
+        feedback = getattr(answer.verdict, "feedback", None)
         parts.append(
             f"### {n}. {answer.question.id}\n\n{item.prompt}\n\n"
             f"Your answer: {typed} · expected: **{item.answer_text}**\n\n"
-            f"{item.explanation or ''}\n"
+            + (f"*{feedback}*\n\n" if feedback else "")
+            + f"{item.explanation or ''}\n"
         )
     return "\n---\n\n".join(parts) if parts else "Nothing missed. Well done."
 
