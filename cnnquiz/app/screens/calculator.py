@@ -1,7 +1,7 @@
 """The calculator: type a layer stack, watch parameters, shapes, MACs and RAM follow every key.
 
 The figures come from ``arithmetic`` through ``report`` (pure and instant). The torch check
-(``bridge.verify``, shapes and parameter counts on the meta device) runs in a thread worker on
+(``bridge.verify``: every output shape and parameter count) runs in a thread worker on
 Ctrl+R and posts ``VerifyDone`` back, so the screen never freezes while torch imports.
 """
 
@@ -30,7 +30,7 @@ def parse_calculator(shape_text: str, layers_text: str) -> Any:
     """The network typed: a YAML network (``input:`` and ``layers:``), a YAML list of layers,
     or the inline form (one layer per line or separated by ``;``) on the shape typed above."""
     from cnnquiz import yamlio
-    from cnnquiz.spec import network_from_inline, parse_network
+    from cnnquiz.spec import Network, parse_inline_layers, parse_network, parse_shape
 
     text = layers_text.strip()
     if not text:
@@ -40,7 +40,7 @@ def parse_calculator(shape_text: str, layers_text: str) -> Any:
         if isinstance(data, list):
             data = {"input": shape_text.strip(), "layers": data}
         return parse_network(data, "layers")
-    return network_from_inline(shape_text.strip(), text)
+    return Network(parse_shape(shape_text.strip(), "input"), parse_inline_layers(text, "layers"))
 
 
 class CalculatorScreen(Screen):
