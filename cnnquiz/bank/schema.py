@@ -99,27 +99,12 @@ class Part(Strict):
     source: Text | None = None
 
 
-class Question(Strict):
-    id: Text
+class Question(Part):
+    """A question: a part's fields, with type and prompt required, plus what parts share."""
+
     type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
     prompt: Text
-    answer: Any = None
-    pattern: str | None = None
     network: Any = None
-    ask: Literal[ASKS] | None = None  # type: ignore[valid-type]
-    layer: IntOrVar | None = None
-    batch: IntOrVar | None = None
-    optimizer: str | None = None
-    dtype: str | None = None
-    tolerance: str | int | float | None = None
-    unit: Text | None = None
-    choices: list[Text] | None = None
-    feedback: dict[Text, Text] | None = None
-    hint: TextList | None = None
-    explanation: Text | None = None
-    topics: TextList | None = None
-    difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
-    source: Text | None = None
     vars: dict[str, VarSpec] | None = None
     parts: Annotated[list[Part], Field(min_length=1)] | None = None
 
