@@ -219,3 +219,13 @@ def test_an_unwritable_runs_folder_is_one_line(tmp_path, monkeypatch):
     plan = session.prepare(demo=True, data_dir=None, config_path=None, overrides={"epochs": 1})
     with pytest.raises(CnnquizError, match="cannot create the run folder"):
         session.execute(plan, tmp_path / "file" / "runs")
+
+
+def test_mlflow_is_never_required(tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", str(tmp_path / "mlruns"))
+    logged = runs.mlflow_log(tmp_path, {"lr": 0.1}, [{"epoch": 1, "train_loss": 1.0}], {})
+    assert logged is (importlib.util.find_spec("mlflow") is not None)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    assert runs.mlflow_log(tmp_path, {}, [], {}) is False  # installed or not: no URI, no logging
