@@ -157,3 +157,24 @@ def test_plan_keeps_parts_together_in_order():
         assert len({q.group or q.id for q in chosen}) == 2
     assert plan(questions, count=2, seed=3) == plan(questions, count=2, seed=3)
     assert [q.id for q in filter_by_topic(questions, ["RAM"])] == [q.id for q in questions]
+
+
+def test_plain_text_rewraps_paragraphs_and_keeps_code_and_tables():
+    from cnnquiz.cli.quiz import plain_text
+
+    md = (
+        "**Working** (from the calculator):\n\n- layer 1: output height = ceil(200 / 2) = 100 and\n"
+        "  the width follows\n\n```\nconv 100 k3\n```\n| a | b |\n|---|---|\nThe total is\n"
+        "903,400 parameters."
+    )
+    assert plain_text(md, indent="  ", width=41).splitlines() == [
+        "  Working (from the calculator):",
+        "",
+        "  - layer 1: output height = ceil(200 /",
+        "    2) = 100 and the width follows",
+        "",
+        "  conv 100 k3",
+        "  | a | b |",
+        "  |---|---|",
+        "  The total is 903,400 parameters.",
+    ]

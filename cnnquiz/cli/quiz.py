@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
+import shutil
 import sys
 import textwrap
 from typing import Any, TextIO
@@ -144,7 +146,7 @@ def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
     if q.part_index:
         head += f" (part {q.part_index})"
     say(f"{head} · {q.bank} · {', '.join(q.topics)}")
-    say(_new_text(item.prompt.rstrip(), shown[0]))
+    say(plain_text(_new_text(item.prompt.rstrip(), shown[0])))
     shown[0] = item.prompt.rstrip()
     for i, choice in enumerate(item.choices or []):
         say(f"  {'abcdefghijklmnopqrstuvwxyz'[i]}) {choice}")
@@ -203,7 +205,48 @@ def _is_tty(stream: TextIO) -> bool:
 def _explain(item: Any, say: _Printer) -> None:
     if item.explanation.strip():
         say("Explanation:")
-        say(textwrap.indent(item.explanation.strip(), "  "))
+        say(plain_text(item.explanation.strip(), indent="  "))
+
+
+def plain_text(markdown: str, indent: str = "", width: int | None = None) -> str:
+    """Markdown as a plain terminal or a screen reader wants it: no ``**`` markers, each
+    paragraph and list item re-wrapped at word boundaries to the terminal's width (single line
+    breaks inside a paragraph are soft, as in Markdown); code blocks and tables kept as written."""
+    width = max((width or shutil.get_terminal_size((100, 24)).columns) - 1, 40)
+    out: list[str] = []
+    para: list[str] = []
+    hang = ""
+
+    def flush() -> None:
+        if para:
+            text = " ".join(p.strip() for p in para).replace("**", "")
+            out.append(textwrap.fill(text, width, initial_indent=indent,
+                                     subsequent_indent=indent + hang, break_on_hyphens=False))
+            para.clear()
+
+    in_code = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith("```"):
+            flush()
+            in_code = not in_code
+            continue
+        if in_code or line.lstrip().startswith("|"):
+            flush()
+            out.append(indent + line)
+            continue
+        if not line.strip():
+            flush()
+            out.append("")
+            continue
+        bullet = re.match(r"\s*(?:[-*]|\d+\.)\s+", line)
+        if bullet:
+            flush()
+            hang = " " * len(bullet.group(0))
+        elif not para:
+            hang = ""
+        para.append(line)
+    flush()
+    return "\n".join(out)
 
 
 def _score(session: Any, say: _Printer) -> None:
