@@ -534,6 +534,9 @@ def layer_to_dict(layer: Layer) -> dict[str, Any]:
         name = "maxpool" if layer.op == "max" else "avgpool"
     if isinstance(layer, GlobalPool):
         name = "gap" if layer.op == "avg" else "gmp"
+    if isinstance(layer, Activation):
+        # relu: {} reads better than activation: {} with the default name left out
+        return {layer.name: {} if layer.alpha is None else {"alpha": layer.alpha}}
     default = _defaults(layer)
     options: dict[str, Any] = {}
     for f in fields(layer):

@@ -117,3 +117,9 @@ def test_missing_file_is_one_line(tmp_path):
 def test_inline_errors(layers, fragment):
     with pytest.raises(SpecError, match=fragment):
         network_from_inline("32x32x3", layers)
+
+
+def test_activation_layers_are_written_by_name():
+    net = network_from_inline("8x8x3", "conv 4; relu; leaky_relu 0.2; softmax")
+    assert network_to_dict(net)["layers"][1:] == [{"relu": {}}, {"leaky_relu": {"alpha": 0.2}}, {"softmax": {}}]
+    assert parse_network(network_to_dict(net)).layers == net.layers
