@@ -12,18 +12,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from cnnquiz.cli.common import positive_int, print_json
+from cnnquiz.cli.common import non_negative_int, positive_int, print_json
 from cnnquiz.train.config import DEVICES, OPTIMIZERS, SCHEDULES
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, got {text!r}")
-    return value
 
 
 def register(sub: Any) -> None:
@@ -65,9 +55,9 @@ def register(sub: Any) -> None:
     train.add_argument(
         "--schedule", choices=SCHEDULES, help="learning rate: constant or cosine decay"
     )
-    train.add_argument("--seed", type=_non_negative, help="seed of data, weights and shuffling")
+    train.add_argument("--seed", type=non_negative_int, help="seed of data, weights and shuffling")
     train.add_argument("--device", choices=DEVICES, help="auto: CUDA when present, else CPU")
-    train.add_argument("--threads", type=_non_negative, help="CPU threads (0: every core)")
+    train.add_argument("--threads", type=non_negative_int, help="CPU threads (0: every core)")
     train.add_argument(
         "--size",
         type=positive_int,
