@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from cnnquiz.app.registry import SCREENS
 from cnnquiz.app.widgets.bars import bar
 from cnnquiz.session import MODE_TITLES, MODES
 
@@ -37,6 +38,12 @@ class HomeScreen(Screen):
         Binding("f4", "app.switch_mode('stats')", "Stats"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        for entry in SCREENS.values():  # screens registered beyond the built-in ones (Train)
+            if entry.key and entry.name not in ("home", "calculator", "stats"):
+                self._bindings.bind(entry.key, f"app.switch_mode('{entry.name}')", entry.title)
 
     def compose(self) -> ComposeResult:
         yield Header()
