@@ -77,8 +77,7 @@ def register(sub: Any) -> None:
         "--padding", default="valid", help="valid, same (Keras) or pixels per side (default valid)"
     )
     conv.add_argument("--dilation", default="1", help=f"dilation, {KERNEL_HELP} (default 1)")
-    conv.add_argument("--no-bias", action="store_true", help="no bias (weights only)")
-    conv.add_argument("--activation", help="relu, leaky_relu, elu, gelu, sigmoid, tanh, softmax")
+    _bias_and_activation_args(conv)
     conv.set_defaults(run=run_layer)
 
     pool = kinds.add_parser(
@@ -102,8 +101,7 @@ def register(sub: Any) -> None:
     )
     _shape_arg(dense, "1024")
     dense.add_argument("--units", type=positive_int, required=True, help="number of units")
-    dense.add_argument("--no-bias", action="store_true", help="no bias (weights only)")
-    dense.add_argument("--activation", help="relu, leaky_relu, elu, gelu, sigmoid, tanh, softmax")
+    _bias_and_activation_args(dense)
     dense.set_defaults(run=run_layer)
 
     for name, what in (("flatten", "Flatten"), ("gap", "GlobalAveragePooling2D")):
@@ -149,6 +147,11 @@ def register(sub: Any) -> None:
     )
     _network_args(receptive)
     receptive.set_defaults(run=run_receptive)
+
+
+def _bias_and_activation_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-bias", action="store_true", help="no bias (weights only)")
+    parser.add_argument("--activation", help="relu, leaky_relu, elu, gelu, sigmoid, tanh, softmax")
 
 
 def _shape_arg(parser: argparse.ArgumentParser, example: str = "200x300x3") -> None:
