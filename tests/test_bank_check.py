@@ -53,14 +53,17 @@ def test_invalid_bank_exits_2_and_reports_every_problem(cli, tmp_path):
         "  - id: c\n    type: truefalse\n    prompt: p\n    answer: true\n",
         encoding="utf-8",
     )
-    out = cli("bank", "check", str(bank), str(DATA / "wrong_key.yaml"), "--no-verify")
+    # both banks in one folder, so the order by file name does not depend on where tmp lives
+    wrong = tmp_path / "wrong_key.yaml"
+    wrong.write_text((DATA / "wrong_key.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    out = cli("bank", "check", str(bank), str(wrong), "--no-verify")
     assert out.returncode == 2
     lines = out.stdout.splitlines()
     assert lines[:4] == [
         f"{bank}:4: error: missing answer",  # the question is checked on without the unknown field
         f"{bank}:6: error: unknown field 'awnser' (did you mean answer?)",
         f"{bank}:11: error: the answer 'z' is not among the choices",
-        f"{DATA / 'wrong_key.yaml'}:3: error: wrong-params: wrong answer key: the answer says 2,700, "
+        f"{wrong}:3: error: wrong-params: wrong answer key: the answer says 2,700, "
         "the calculator gives 2,800 for params (a known mistake: you forgot the bias: 2,700 + 100 = "
         "2,800 (one bias per filter or unit))",
     ]
