@@ -33,9 +33,11 @@ def build_parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = ["app", *argv]  # `cnnquiz --topic conv` is the app with options
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["app", *argv])
+        args = parser.parse_args(["app"])
     try:
         return int(args.run(args) or 0)
     except CnnquizError as exc:
