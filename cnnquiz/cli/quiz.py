@@ -26,10 +26,11 @@ QUIT_WORDS = ("quit", "exit", ":q")
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     parser = sub.add_parser(
         "quiz",
-        help="a quiz from question banks (line by line with --plain or in a pipe)",
-        description="A quiz from question banks (default: the bundled ones). Line by line when "
-        "--plain is given or input/output is not a terminal. Type ? for a hint, skip to see the "
-        "answer, quit (or Ctrl-D) to stop with the score so far.",
+        help="a quiz from question banks, line by line (pipes, scripts, screen readers)",
+        description="A quiz from question banks (default: the bundled ones), asked line by line: "
+        "it works in pipes, scripts and screen readers. Type ? for a hint, skip to see the "
+        "answer, quit (or Ctrl-D) to stop with the score so far. The full-screen quiz is the "
+        "app: cnnquiz (or cnnquiz app BANK --topic T).",
     )
     parser.add_argument(
         "banks", nargs="*", metavar="BANK_OR_DIR", help="bank files or folders of *.yaml"
@@ -56,7 +57,7 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
         metavar="S",
         help="repeat a quiz exactly: the same questions, order and variants",
     )
-    parser.add_argument("--plain", action="store_true", help="line by line, even in a terminal")
+    parser.add_argument("--plain", action="store_true", help="line by line (the default here; for scripts that say so)")
     parser.add_argument(
         "--no-record", action="store_true", help="do not store the answers in your progress"
     )
