@@ -23,6 +23,20 @@ WORKED = "conv 100 k3 s2 same; conv 200 k3 s2 same; conv 400 k3 s2 same"
 GOLDEN = Path(__file__).parent / "golden" / "calc_model_worked.txt"
 
 
+# the first layer of the course's worked example, as a student types it
+WORKED_CONV = (
+    "conv",
+    "--in",
+    "200x300x3",
+    "--filters",
+    "100",
+    "--stride",
+    "2",
+    "--padding",
+    "same",
+)
+
+
 def _normalise(text: str) -> str:
     """Trailing blanks and the torch version vary between machines; the figures may not."""
     text = re.sub(r"torch \d+\.\d+(\.\d+)?", "torch X", text)
@@ -118,21 +132,7 @@ def test_model_json_is_one_document_with_every_figure(capsys, monkeypatch):
 
 
 def test_conv_shows_the_working(capsys, monkeypatch):
-    status, out, _ = _calc(
-        capsys,
-        monkeypatch,
-        "conv",
-        "--in",
-        "200x300x3",
-        "--filters",
-        "100",
-        "--kernel",
-        "3",
-        "--stride",
-        "2",
-        "--padding",
-        "same",
-    )
+    status, out, _ = _calc(capsys, monkeypatch, *WORKED_CONV, "--kernel", "3")
     assert status == 0
     for line in (
         "output height = ceil(in / stride) = ceil(200 / 2) = 100",
@@ -234,15 +234,7 @@ def test_a_torch_mismatch_exits_1_with_both_figures(capsys, monkeypatch):
     status, out, err = _calc(
         capsys,
         monkeypatch,
-        "conv",
-        "--in",
-        "200x300x3",
-        "--filters",
-        "100",
-        "--stride",
-        "2",
-        "--padding",
-        "same",
+        *WORKED_CONV,
     )
     assert status == 1
     assert "layer 1 (Conv2D) output shape: arithmetic 99x150x100, torch 100x150x100" in err
@@ -314,15 +306,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, argv, message):
     "argv",
     [
         [
-            "conv",
-            "--in",
-            "200x300x3",
-            "--filters",
-            "100",
-            "--stride",
-            "2",
-            "--padding",
-            "same",
+            *WORKED_CONV,
             "--no-verify",
         ],
         ["model", "examples/worked.yaml", "--batch", "50", "--no-verify", "--json"],
