@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cnnquiz.arithmetic import NetworkFigures, prediction_ram, receptive_field, training_ram
 from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
-from cnnquiz.spec import Network
+from cnnquiz.spec import Network, Shape
 from cnnquiz.units import fmt_int
 
 
@@ -40,29 +40,20 @@ def forgot_bpv(values: int, bpv: int) -> list[Trap]:
 
 def output_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
     f = target(fig, opts)
-    bpv = fig.bytes_per_value
-    steps = bytes_of_values(
-        f"layer {f.index} ({f.name}) output", str(f.output_shape), f.output_values, bpv, fig.dtype
-    )
-    return Figure(
-        "output_bytes",
-        count(f.output_values * bpv),
-        True,
-        tuple(steps),
-        tuple(forgot_bpv(f.output_values, bpv)),
-    )
+    return _bytes_figure("output_bytes", f"layer {f.index} ({f.name}) output", f.output_shape, fig)
 
 
 def input_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
     shape = fig.layers[opts.layer - 1].input_shape if opts.layer else fig.input_shape
+    return _bytes_figure("input_bytes", "input", shape, fig)
+
+
+def _bytes_figure(ask: str, label: str, shape: Shape, fig: NetworkFigures) -> Figure:
+    """Bytes of one tensor: values × bytes per value, and the trap of forgetting the bytes."""
     bpv = fig.bytes_per_value
-    steps = bytes_of_values("input", str(shape), shape.values, bpv, fig.dtype)
+    steps = bytes_of_values(label, str(shape), shape.values, bpv, fig.dtype)
     return Figure(
-        "input_bytes",
-        count(shape.values * bpv),
-        True,
-        tuple(steps),
-        tuple(forgot_bpv(shape.values, bpv)),
+        ask, count(shape.values * bpv), True, tuple(steps), tuple(forgot_bpv(shape.values, bpv))
     )
 
 
