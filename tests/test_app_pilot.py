@@ -438,3 +438,54 @@ async def test_missed_mode_asks_what_was_wrong_last_time():
         await pilot.press(*"2800", "enter")
         assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
     assert progress.missed_last_time() == []
+
+
+@sync
+async def test_cnnquiz_quiz_opens_its_questions_and_closes_after_the_results():
+    """``cnnquiz quiz`` on a terminal: the chosen questions at once, no home screen first, and
+    leaving the results closes the app with the session kept for the printed score."""
+    from cnnquiz.bank import load_bank
+
+    bank = load_bank(MINI)
+    chosen = [q for q in bank.questions if q.id in ("mini-pool", "mini-params")]
+    progress = Progress()
+    app = make_app(banks=[bank], progress=progress, seed=3, clock=lambda: 0.0, quiz=chosen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "QuestionScreen"
+        assert screen.session is app.quiz and screen.session.mode == "cram"
+        assert [q.id for q in screen.session.questions] == ["mini-params", "mini-pool"]
+        await pilot.press(*"2.8k", "enter")
+        assert "Correct" in text_of(screen.query_one("#q-verdict"))
+        await pilot.press("enter")
+        await pilot.press("enter")  # True: wrong
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        assert app.is_running
+        shown = {key: b.binding.description for key, b in app.active_bindings.items()}
+        assert shown["escape"] == "Done" and shown["r"] == "Retry missed"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.is_running
+    assert (app.quiz.correct, len(app.quiz.answers)) == (1, 2)
+    assert [(a.question_id, a.verdict) for a in progress.attempts()] == [
+        ("mini-params", "correct"),
+        ("mini-pool", "wrong"),
+    ]
+
+
+@sync
+async def test_cnnquiz_quiz_without_recording_stores_nothing():
+    from cnnquiz.bank import load_bank
+
+    bank = load_bank(MINI)
+    app = make_app(banks=[bank], record=False, seed=3, clock=lambda: 0.0, quiz=bank.questions[:1])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.progress is None
+        await pilot.press("escape")  # quit before answering: home is not shown, the app closes
+        await pilot.pause()
+        assert not app.is_running
+    assert app.quiz.answers == []

@@ -178,3 +178,64 @@ def test_plain_text_rewraps_paragraphs_and_keeps_code_and_tables():
         "  |---|---|",
         "  The total is 903,400 parameters.",
     ]
+
+
+def _in_a_terminal(args: list[str], term: str, steps: list[tuple[bytes, bytes]]) -> bytes:
+    """``cnnquiz ARGS`` on a pseudo-terminal, as a student's shell runs it. Each step waits for
+    its text on the screen, then types its key; returns everything written until the exit."""
+    import pty
+    import select
+
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnnquiz", *args],
+        stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, close_fds=True,
+    )
+    os.close(child_fd)
+    seen = b""
+    pending = list(steps)
+    mark = 0  # keys wait for text written after the previous key
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if pending and pending[0][0] in seen[mark:]:
+                mark = len(seen)
+                os.write(main_fd, pending.pop(0)[1])
+            ready, _, _ = select.select([main_fd], [], [], 0.2)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+    return seen
+
+
+def test_on_a_terminal_the_quiz_is_full_screen_and_prints_the_score_after():
+    out = _in_a_terminal(
+        ["quiz", PLAIN, "--all", "--seed", "1", "--no-record"],
+        "xterm-256color",
+        [(b"e.g. 2800", b"2800\r"), (b"Correct", b"\r"), (b"2 of 3", b"\x11")],  # Ctrl-Q quits
+    )
+    assert b"\x1b[?1049h" in out  # the app took the alternate screen
+    text = out.decode(errors="replace").replace("\r\n", "\n")
+    assert "Score: 1 of 1 correct (100%)" in text
+    assert "Traceback" not in text
+
+
+def test_term_dumb_gets_the_quiz_line_by_line_even_on_a_terminal():
+    out = _in_a_terminal(
+        ["quiz", PLAIN, "--all", "--seed", "1", "--no-record"], "dumb", [(b"> ", b"\x04")]
+    )
+    text = out.decode(errors="replace").replace("\r\n", "\n")
+    assert b"\x1b[?1049h" not in out
+    assert "Question 1 of 3" in text and "No questions answered." in text

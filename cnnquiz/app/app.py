@@ -45,6 +45,7 @@ class CnnquizApp(App[None]):
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         warning: str | None = None,
+        quiz: Sequence[Any] | None = None,
     ) -> None:
         super().__init__()
         self.banks = list(banks)
@@ -58,6 +59,10 @@ class CnnquizApp(App[None]):
         self.warning = warning
         self.exam_count = 10
         self.exam_minutes: float | None = None
+        # ``cnnquiz quiz`` on a terminal: these questions, asked at once, and the app closes when
+        # the student leaves their results (``quiz`` stays readable for the score after exit)
+        self.quiz_questions = list(quiz or [])
+        self.quiz: Session | None = None
         for entry in SCREENS.values():
             self.add_mode(entry.name, entry.factory())
             if entry.key:
@@ -69,6 +74,23 @@ class CnnquizApp(App[None]):
         self.switch_mode("home")
         if self.warning:
             self.notify(self.warning, title="Progress", severity="warning", timeout=12)
+        if self.quiz_questions:
+            self.quiz = Session(
+                "cram",
+                self.quiz_questions,
+                self.grade,
+                self.progress,
+                seed=self.seed or 0,
+                clock=self.clock,
+            )
+            self.start_session(self.quiz)
+
+    def home_resumed(self) -> bool:
+        """Home is back on top: a ``cnnquiz quiz`` session is over, so the app closes."""
+        if self.quiz is not None and self.quiz.finished:
+            self.exit()
+            return True
+        return False
 
     # ---- what the screens share -----------------------------------------------------------
     @property
@@ -136,11 +158,15 @@ def make_app(
     bank_titles: Iterable[str] | None = None,
     seed: int | None = None,
     clock: Callable[[], float] | None = None,
+    quiz: Sequence[Any] | None = None,
+    record: bool = True,
 ) -> CnnquizApp:
     """The app over ``bank_paths`` (default: the bundled banks) and the student's progress.
 
     Bad banks raise ``CnnquizError`` here, before the screen opens, so the command line prints
     one line. ``banks``, ``progress`` and ``grade`` may be given directly (tests use fixed ones).
+    ``quiz`` opens those questions at once as a session and closes the app after its results
+    (``cnnquiz quiz`` on a terminal); ``record=False`` stores nothing.
     """
     if banks is None:
         from cnnquiz.bank import bundled_bank_paths, load_banks
@@ -150,7 +176,7 @@ def make_app(
         from cnnquiz.bank import grade as bank_grade
 
         grade = bank_grade
-    if progress is None:
+    if progress is None and record:
         from cnnquiz.progress import Progress
 
         progress = Progress()
@@ -164,4 +190,5 @@ def make_app(
         seed=seed,
         clock=clock or time.monotonic,
         warning=warning,
+        quiz=quiz,
     )

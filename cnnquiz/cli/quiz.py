@@ -1,7 +1,8 @@
-"""``cnnquiz quiz``: a quiz line by line, for terminals, pipes, scripts and screen readers.
+"""``cnnquiz quiz``: the app's quiz screen on a terminal; line by line for pipes, scripts and
+screen readers (``--plain``, a pipe or ``TERM=dumb``).
 
-Plain text only: the question (choices lettered), one answer line, the verdict with targeted
-feedback and the worked explanation. ``?`` shows the next hint; an answer that is not an
+Line by line is plain text only: the question (choices lettered), one answer line, the verdict
+with targeted feedback and the worked explanation. ``?`` shows the next hint; an answer that is not an
 answer at all is asked again and counts nothing. End of input (Ctrl-D) or Ctrl-C ends the quiz
 with the score so far, exit 0.
 """
@@ -26,11 +27,12 @@ QUIT_WORDS = ("quit", "exit", ":q")
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     parser = sub.add_parser(
         "quiz",
-        help="a quiz from question banks, line by line (pipes, scripts, screen readers)",
-        description="A quiz from question banks (default: the bundled ones), asked line by line: "
-        "it works in pipes, scripts and screen readers. Type ? for a hint, skip to see the "
-        "answer, quit (or Ctrl-D) to stop with the score so far. The full-screen quiz is the "
-        "app: cnnquiz (or cnnquiz app BANK --topic T).",
+        help="a quiz from question banks: full screen, or line by line with --plain",
+        description="A quiz from question banks (default: the bundled ones). On a terminal it "
+        "opens the app's question screen and closes after the results, printing the score. "
+        "With --plain, in a pipe or with TERM=dumb it asks line by line, for scripts and "
+        "screen readers: type ? for a hint, skip to see the answer, quit (or Ctrl-D) to stop "
+        "with the score so far.",
     )
     parser.add_argument(
         "banks", nargs="*", metavar="BANK_OR_DIR", help="bank files or folders of *.yaml"
@@ -57,7 +59,11 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
         metavar="S",
         help="repeat a quiz exactly: the same questions, order and variants",
     )
-    parser.add_argument("--plain", action="store_true", help="line by line (the default here; for scripts that say so)")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="line by line even on a terminal (automatic in a pipe or with TERM=dumb)",
+    )
     parser.add_argument(
         "--no-record", action="store_true", help="do not store the answers in your progress"
     )
@@ -79,11 +85,37 @@ def run(args: argparse.Namespace) -> int:
     chosen = plan(questions, None if args.all else args.count, seed, shuffle=not args.all)
     progress = None if args.no_record else _open_progress()
     try:
-        run_plain(chosen, seed, progress, sys.stdin, sys.stdout)
+        if args.plain or not full_screen_possible():
+            run_plain(chosen, seed, progress, sys.stdin, sys.stdout)
+        else:
+            run_full_screen(banks, chosen, seed, progress, sys.stdout)
     finally:
         if progress is not None:
             progress.close()
     return 0
+
+
+def full_screen_possible() -> bool:
+    """The app needs a real terminal both ways; a pipe, a file or ``TERM=dumb`` gets lines."""
+    import os
+
+    return _is_tty(sys.stdin) and _is_tty(sys.stdout) and os.environ.get("TERM") != "dumb"
+
+
+def run_full_screen(banks: list[Any], questions: list[Any], seed: int, progress: Any,
+                    out: TextIO) -> Any:
+    """The app's question and results screens over ``questions``; the score stays printed."""
+    from cnnquiz.app import make_app
+
+    app = make_app(banks=banks, progress=progress, record=progress is not None, seed=seed,
+                   quiz=questions)
+    app.run()
+    session = app.quiz
+    if session is not None:
+        say = _Printer(out)
+        say(f"cnnquiz quiz (seed {seed}: --seed {seed} repeats this quiz)", end="")
+        _score(session, say)
+    return session
 
 
 def _open_progress() -> Any:

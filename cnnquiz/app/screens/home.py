@@ -68,7 +68,8 @@ class HomeScreen(Screen):
         self.query_one("#modes", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_figures()
+        if not self.app.home_resumed():
+            self.refresh_figures()
 
     # ---- filters --------------------------------------------------------------------------
     def _fill_filters(self) -> None:

@@ -68,12 +68,22 @@ class ResultsScreen(Screen):
         return text
 
     def on_mount(self) -> None:
+        if getattr(self.app, "quiz", None) is not None:  # cnnquiz quiz: leaving ends the quiz
+            for key in ("escape", "q"):
+                self._bindings.key_to_bindings[key] = [Binding(key, "close", "Done")]
+            self.refresh_bindings()
         table = self.query_one("#results-topics", DataTable)
         table.add_columns("Topic", "Score", "", "%")
         for ts in self.session.topic_scores():
             table.add_row(
                 ts.topic, f"{ts.correct}/{ts.asked}", bar(ts.ratio, 12), f"{round(100 * ts.ratio)}%"
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """"Retry missed" is in the footer only when something was missed."""
+        if action == "retry":
+            return bool(self.session.missed())
+        return True
 
     def action_retry(self) -> None:
         retry = self.session.retry_missed()
