@@ -489,3 +489,14 @@ async def test_cnnquiz_quiz_without_recording_stores_nothing():
         await pilot.pause()
         assert not app.is_running
     assert app.quiz.answers == []
+
+
+@sync
+async def test_ticks_read_without_colour():
+    """An unticked topic or choice shows an empty box, a ticked one an X: not colour alone."""
+    app = app_with(FakeProgress())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("t", "space")  # untick the first topic
+        topics = app.screen.query_one("#topics")
+        first, second = (topics.render_line(i).text for i in (0, 1))
+        assert first.startswith("▐ ▌") and second.startswith("▐X▌")

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from cnnquiz.app.registry import SCREENS
+from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.app.widgets.bars import bar
 from cnnquiz.session import MODE_TITLES, MODES
 
@@ -49,10 +50,10 @@ class HomeScreen(Screen):
         yield Header()
         with Horizontal(id="home-body"):
             with Vertical(id="home-left"):
-                topics = SelectionList[str](id="topics")
+                topics = TickList[str](id="topics")
                 topics.border_title = "Topics · mastery"
                 yield topics
-                banks = SelectionList[str](id="banks")
+                banks = TickList[str](id="banks")
                 banks.border_title = "Banks"
                 yield banks
             with Vertical(id="home-right"):

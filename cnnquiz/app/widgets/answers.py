@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from rich.segment import Segment
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList, SelectionList
-from textual.widgets.option_list import Option
+from textual.strip import Strip
+from textual.widgets import (
+    Checkbox,  # its box characters are the ones SelectionList draws
+    OptionList,
+    SelectionList,
+)
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+T = TypeVar("T")
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -40,7 +49,28 @@ class ChoiceList(OptionList):
         self.post_message(self.Chosen(self, self.choices[event.option_index]))
 
 
-class MultiChoiceList(SelectionList[int]):
+class TickList(SelectionList[T], Generic[T]):
+    """A selection list whose box is empty when not ticked: the state does not rest on colour
+    alone (Textual draws an X in both states), so it reads in monochrome and to screen readers."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        if (
+            len(segments) > 1
+            and segments[1].text == Checkbox.BUTTON_INNER
+            and option.value not in self._selected
+        ):
+            segments[1] = Segment(" " * len(Checkbox.BUTTON_INNER), segments[1].style)
+            return Strip(segments, strip.cell_length)
+        return strip
+
+
+class MultiChoiceList(TickList[int]):
     """Several answers: space ticks, Enter submits the letters of the ticked ones."""
 
     BINDINGS = [
