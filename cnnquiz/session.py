@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cnnquiz.errors import CnnquizError
+
 MODES = ("practice", "cram", "exam", "missed")
 MODE_TITLES = {
     "practice": "Practice",
@@ -191,6 +193,7 @@ class Session:
     started: float = 0.0
     question_started: float = 0.0
     finished_at: float | None = None
+    unsaved: str | None = None  # why the last answer or rating could not be stored
 
     def __post_init__(self) -> None:
         self.started = self.question_started = self.clock()
@@ -253,20 +256,29 @@ class Session:
         seconds = max(0.0, self.clock() - self.question_started)
         attempt_id = None
         if self.progress is not None:
-            attempt = self.progress.record(
-                q.id,
-                q.bank,
-                list(q.topics),
-                verdict.status,
-                text,
-                seconds=seconds,
-                seed=self.item.seed,
-            )
-            attempt_id = getattr(attempt, "id", attempt)
+            try:
+                attempt = self.progress.record(
+                    q.id,
+                    q.bank,
+                    list(q.topics),
+                    verdict.status,
+                    text,
+                    seconds=seconds,
+                    seed=self.item.seed,
+                )
+            except CnnquizError as exc:  # the store says why (disk full, locked): carry on
+                self.unsaved = str(exc)
+            else:
+                attempt_id = getattr(attempt, "id", attempt)
         self.answers.append(
             Answer(q, self.item, text, verdict.status, verdict, seconds, attempt_id)
         )
         return verdict
+
+    def take_unsaved(self) -> str | None:
+        """Why the last answer or rating was not stored (once), for the face to say so."""
+        message, self.unsaved = self.unsaved, None
+        return message
 
     def rerate(self, rating: str) -> bool:
         """After a correct answer, Hard or Easy instead of Good; False if not allowed now."""
@@ -276,7 +288,11 @@ class Session:
         if not last.correct or last.question is not self.question:
             return False
         if self.progress is not None and last.attempt_id is not None:
-            self.progress.rerate(last.attempt_id, rating)
+            try:
+                self.progress.rerate(last.attempt_id, rating)
+            except CnnquizError as exc:
+                self.unsaved = str(exc)
+                return False
         last.rating = rating
         return True
 

@@ -167,3 +167,23 @@ def sync(fn):  # noqa: ANN001, ANN201
         return asyncio.run(fn(*args, **kwargs))
 
     return wrapper
+
+
+class held_write_lock:  # noqa: N801 - used as a context manager, reads like one
+    """Another program holds ``progress``'s write lock: its next write waits 50 ms, then fails
+    as SQLite does when a database stays locked past the busy timeout."""
+
+    def __init__(self, progress) -> None:  # noqa: ANN001 - a cnnquiz.progress.Progress
+        import sqlite3
+
+        self.progress = progress
+        progress._db.execute("PRAGMA busy_timeout = 50")
+        self.other = sqlite3.connect(progress.path, isolation_level=None)
+
+    def __enter__(self) -> held_write_lock:
+        self.other.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.other.execute("ROLLBACK")
+        self.other.close()

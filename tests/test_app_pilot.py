@@ -500,3 +500,21 @@ async def test_ticks_read_without_colour():
         topics = app.screen.query_one("#topics")
         first, second = (topics.render_line(i).text for i in (0, 1))
         assert first.startswith("▐ ▌") and second.startswith("▐X▌")
+
+
+@sync
+async def test_an_answer_the_store_refuses_is_announced_and_the_session_goes_on():
+    from app_fakes import held_write_lock
+
+    progress = Progress()
+    app = app_with(progress)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("p")
+        with held_write_lock(progress):
+            await pilot.press(*"2800", "enter")
+            await pilot.pause()
+        assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
+        assert any("answer not saved" in n.message for n in app._notifications)
+        await pilot.press("enter", "c", "enter")  # the next answer is stored again
+        assert "score 2/2" in text_of(app.screen.query_one("#q-status"))
+    assert [a.question_id for a in progress.attempts()] == ["mini-loss"]

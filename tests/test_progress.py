@@ -308,3 +308,25 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     for card_id, before in rows:
         per_card.setdefault(card_id, []).append(json.loads(before)["reps"])
     assert all(reps == list(range(len(reps))) for reps in per_card.values())
+
+
+def test_a_locked_database_refuses_the_answer_and_keeps_the_rest(tmp_path):
+    from app_fakes import held_write_lock
+
+    from cnnquiz.progress import ProgressWriteError
+
+    store = Progress(tmp_path / "p.sqlite3")
+    store.record("q1", "B", ["t"], "correct", "1")
+    with held_write_lock(store):
+        with pytest.raises(ProgressWriteError) as caught:
+            store.record("q2", "B", ["t"], "wrong", "2")
+        assert str(caught.value) == (
+            f"{store.path}: answer not saved: "
+            "the database was locked by another program for too long"
+        )
+        with pytest.raises(ProgressWriteError):
+            store.rerate(1, "easy")
+    assert [a.question_id for a in store.attempts()] == ["q1"]
+    assert store.card("q2") is None  # nothing half-written
+    store.record("q2", "B", ["t"], "wrong", "2")  # the lock is gone: writing works again
+    assert [a.question_id for a in store.attempts()] == ["q1", "q2"]

@@ -239,3 +239,24 @@ def test_term_dumb_gets_the_quiz_line_by_line_even_on_a_terminal():
     text = out.decode(errors="replace").replace("\r\n", "\n")
     assert b"\x1b[?1049h" not in out
     assert "Question 1 of 3" in text and "No questions answered." in text
+
+
+def test_an_answer_the_store_refuses_is_a_warning_not_a_crash(tmp_path, capsys):
+    import io
+
+    from app_fakes import held_write_lock
+
+    from cnnquiz.cli.quiz import run_plain
+    from cnnquiz.progress import Progress
+
+    questions = load_bank(PLAIN).questions
+    progress = Progress(tmp_path / "p.sqlite3")
+    out = io.StringIO()
+    with held_write_lock(progress):
+        session = run_plain(questions[:1], 1, progress, io.StringIO("2800\n"), out)
+    assert "Correct: 2,800" in out.getvalue() and session.correct == 1
+    assert capsys.readouterr().err == (
+        f"cnnquiz: warning: {progress.path}: answer not saved: "
+        "the database was locked by another program for too long\n"
+    )
+    assert progress.attempts() == []

@@ -206,6 +206,9 @@ def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
             session.skip()
             return
         verdict = session.submit(text)
+        unsaved = session.take_unsaved()
+        if unsaved:
+            print(f"cnnquiz: warning: {unsaved}", file=sys.stderr)
         if verdict.status == "invalid":
             say(f"Not an answer: {verdict.message}. Try again.")
             continue

@@ -12,7 +12,7 @@ import sys
 from cnnquiz.cli.common import console, positive_int, print_json
 
 BAR_WIDTH = 30
-EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz --plain`."
+EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,7 +10,7 @@ The domain side of "what should I practise next?": no Rich, no Textual, no torch
         p.due(all_ids), p.new(all_ids), p.stats()
 """
 
-from cnnquiz.progress.database import SCHEMA_VERSION, ProgressSchemaError
+from cnnquiz.progress.database import SCHEMA_VERSION, ProgressSchemaError, ProgressWriteError
 from cnnquiz.progress.records import Attempt, CardInfo, DayCount, Stats, TopicStat
 from cnnquiz.progress.store import Progress
 
@@ -21,6 +21,7 @@ __all__ = [
     "DayCount",
     "Progress",
     "ProgressSchemaError",
+    "ProgressWriteError",
     "Stats",
     "TopicStat",
 ]

@@ -69,6 +69,11 @@ class ProgressSchemaError(CnnquizError):
     """The database was written by a newer cnnquiz: refuse rather than overwrite it."""
 
 
+class ProgressWriteError(CnnquizError):
+    """An answer could not be stored (disk full, locked too long, file gone): the session goes
+    on and says so; what was stored before stays."""
+
+
 def utc_text(moment: datetime) -> str:
     """Fixed-width UTC ISO text, so SQL comparisons and ORDER BY on the text are by time."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -81,7 +86,7 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
     except ProgressSchemaError:
         raise
     except (OSError, sqlite3.Error) as exc:
-        if isinstance(exc, sqlite3.Error) and _is_busy(exc):
+        if isinstance(exc, sqlite3.Error) and is_busy(exc):
             raise CnnquizError(
                 "the progress database is locked by another program; try again", str(path)
             ) from None
@@ -153,7 +158,7 @@ def _refuse_future(db: sqlite3.Connection, path: Path | None) -> int:
     return version
 
 
-def _is_busy(exc: sqlite3.Error) -> bool:
+def is_busy(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
 

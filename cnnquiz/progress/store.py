@@ -24,7 +24,7 @@ from pathlib import Path
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from cnnquiz import paths
-from cnnquiz.progress.database import open_database, utc_text
+from cnnquiz.progress.database import ProgressWriteError, is_busy, open_database, utc_text
 from cnnquiz.progress.records import Attempt, CardInfo, DayCount, Stats, TopicStat
 
 VERDICT_RATING = {"correct": Rating.Good, "wrong": Rating.Again}
@@ -306,13 +306,29 @@ class Progress:
         """One write transaction; BEGIN IMMEDIATE takes the write lock up front, so two
         processes queue (busy timeout) instead of failing on a read-then-write upgrade."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._write_error(exc) from None
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    try:
+                        self._db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # SQLite already rolled back (disk full, I/O error)
+                if isinstance(exc, sqlite3.Error):
+                    raise self._write_error(exc) from None
                 raise
-            self._db.execute("COMMIT")
+
+    def _write_error(self, exc: sqlite3.Error) -> ProgressWriteError:
+        if is_busy(exc):
+            why = "the database was locked by another program for too long"
+        else:
+            why = f"the database refused it ({exc})"
+        return ProgressWriteError(f"answer not saved: {why}", str(self.path))
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:

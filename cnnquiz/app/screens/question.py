@@ -151,6 +151,7 @@ class QuestionScreen(Screen):
         if self.answered or self.session.finished:
             return
         verdict = self.session.submit(text)
+        self._say_unsaved()
         out = self.query_one("#q-verdict", Static)
         if verdict.status == "invalid":
             out.update(
@@ -197,6 +198,13 @@ class QuestionScreen(Screen):
         if self.session.rerate(rating):
             self.notify(f"Rated {rating}: the next review moves accordingly.", timeout=3)
             self.refresh_bindings()
+        self._say_unsaved()
+
+    def _say_unsaved(self) -> None:
+        """The progress store failed (disk full, locked): say so; the session goes on."""
+        message = self.session.take_unsaved()
+        if message:
+            self.notify(message, title="Progress", severity="error", timeout=10)
 
     def action_hint(self) -> None:
         hint = self.session.next_hint()
