@@ -148,3 +148,34 @@ def test_github_annotations(cli):
         f"::error file={path},line=3::wrong-params: wrong answer key: the answer says 2,700"
         in out.stdout
     )
+
+
+def test_every_variant_of_a_computed_question_is_built_in_torch(tmp_path, monkeypatch):
+    """A calculator/torch disagreement that only one drawn network shows is still caught."""
+    pytest.importorskip("torch")
+    from types import SimpleNamespace
+
+    from cnnquiz import bridge
+
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(
+        "title: t\nquestions:\n"
+        "  - id: c\n    type: computed\n    prompt: '{f} filters: output shape?'\n"
+        "    vars: {f: [8, 16, 32]}\n"
+        "    network: {input: 8x8x3, layers: [conv: {filters: '{f}', kernel: 3}]}\n"
+        "    ask: output_shape\n"
+    )
+    built = []
+
+    def verify(network, analysis):  # noqa: ANN001, ANN202 - stands in for bridge.verify
+        filters = network.layers[0].filters
+        built.append(filters)
+        wrong = ["parameters: calculator 9,999, torch 10,000"] if filters == 32 else []
+        return SimpleNamespace(mismatches=wrong)
+
+    monkeypatch.setattr(bridge, "verify", verify)
+    report = check_banks([bank], verify=True, samples=20)
+    assert sorted(built) == [8, 16, 32]  # each distinct network once
+    assert report.exit_status == 1
+    [problem] = report.errors
+    assert "calculator and torch disagree: parameters" in problem.message

@@ -3,7 +3,8 @@
 Schema problems come from the loader (all of them, with lines). Then each question is proved:
 a fixed question that states a network and an answer is recomputed by the calculator (and, with
 ``verify``, its network is built in torch and compared); a computed question is self-tested on
-``samples`` variants: its key must grade as correct and a perturbed answer as wrong.
+``samples`` variants: its key must grade as correct and a perturbed answer as wrong, and (with
+``verify``) each variant's network is built in torch and compared, each distinct one once.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def _selftest_computed(
                 "selftest",
             )
             return
-        if verifier and s == seed:
+        if verifier:
             _values, network, _fig = q.variant(s)
             verifier.verify(q, network, s)
     varied = any(len(v) > 1 for v in q.var_lists.values())
