@@ -196,3 +196,49 @@ def test_wrong_verdict_says_what_was_expected():
     assert verdict.message == "expected 2,800"
     assert verdict.expected == "2,800"
     assert not grade(ITEMS["g-params"], "abc").counts
+
+
+SHUFFLED = """\
+title: Shuffled
+questions:
+  - id: loss
+    type: choice
+    prompt: Which loss for one sigmoid output?
+    choices: [Mean squared error, Binary cross-entropy, Categorical cross-entropy, Hinge]
+    answer: Binary cross-entropy
+    feedback: {Mean squared error: MSE treats the probability as a regression target.}
+  - id: learns
+    type: multi
+    prompt: What does a Conv2D layer learn?
+    choices: [The kernel weights, The biases, The stride, The padding]
+    answer: [The kernel weights, The biases]
+  - id: fixed
+    type: choice
+    shuffle: false
+    prompt: How many bytes in a float32?
+    choices: ["1", "2", "4", "8"]
+    answer: "4"
+"""
+
+
+def test_choices_come_in_a_new_order_per_draw_and_the_key_follows(tmp_path):
+    path = tmp_path / "shuffled.yaml"
+    path.write_text(SHUFFLED)
+    loss, learns, fixed = load_bank(path).questions
+    assert loss.draw(7).choices == loss.draw(7).choices  # the same seed, the same order
+    assert len({tuple(loss.draw(s).choices) for s in range(20)}) > 4
+    for s in range(20):
+        item = loss.draw(s)
+        right = item.choices.index("Binary cross-entropy")
+        assert item.answer_text == f"{'ABCD'[right]}) Binary cross-entropy"
+        assert grade(item, "abcd"[right]).status == "correct"
+        assert grade(item, "Binary crossentropy").status == "correct"
+        verdict = grade(item, "abcd"[item.choices.index("Mean squared error")])
+        assert verdict.status == "wrong"
+        assert verdict.feedback == "MSE treats the probability as a regression target."
+        item = learns.draw(s)
+        picks = sorted("abcd"[item.choices.index(c)] for c in ("The kernel weights", "The biases"))
+        assert grade(item, ",".join(picks)).status == "correct"
+        assert grade(item, picks[0]).status == "wrong"
+    assert {tuple(fixed.draw(s).choices) for s in range(20)} == {("1", "2", "4", "8")}
+    assert grade(fixed.draw(3), "c").status == "correct"

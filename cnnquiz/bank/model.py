@@ -8,8 +8,9 @@ every time; a computed one draws the variant of that seed.
 from __future__ import annotations
 
 import difflib
+import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -109,18 +110,34 @@ class Question:
         if self.is_computed:
             return self._draw_computed(seed)
         assert self.key is not None
-        choices = list(self.data["choices"]) if self.type in ("choice", "multi") else None
+        key = self._shuffled_key(seed)
         return Item(
             self,
             self.prompt,
             self.type,
-            choices,
+            list(key.choices) if self.type in ("choice", "multi") else None,
             list(self.hints),
             self.explanation or "",
-            key_text(self.key),
+            key_text(key),
             seed,
-            self.key,
+            key,
             self.figure.traps if self.figure else (),
+        )
+
+    def _shuffled_key(self, seed: int) -> Key:
+        """Choices in the order of ``seed`` (so a student learns the answer, not its letter),
+        unless the bank says ``shuffle: false``; the key follows its choices."""
+        key = self.key
+        assert key is not None
+        if self.type not in ("choice", "multi") or self.data.get("shuffle") is False:
+            return key
+        order = list(range(len(key.choices)))
+        random.Random(f"{self.id}:{seed}").shuffle(order)
+        return replace(
+            key,
+            choices=tuple(key.choices[i] for i in order),
+            choice=order.index(key.choice) if key.choice is not None else None,
+            multi=frozenset(order.index(i) for i in key.multi) if key.multi is not None else None,
         )
 
     def variant(self, seed: int) -> tuple[dict[str, Any], Network, Figure]:

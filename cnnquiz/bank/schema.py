@@ -91,6 +91,7 @@ class Part(Strict):
     tolerance: str | int | float | None = None
     unit: Text | None = None
     choices: list[Text] | None = None
+    shuffle: bool | None = None  # choices in a new order each draw (default true)
     feedback: dict[Text, Text] | None = None
     hint: TextList | None = None
     explanation: Text | None = None
@@ -115,6 +116,7 @@ class Defaults(Strict):
     source: Text | None = None
     tolerance: str | int | float | None = None
     dtype: str | None = None
+    shuffle: bool | None = None
 
 
 class BankHead(Strict):
