@@ -8,7 +8,6 @@ every time; a computed one draws the variant of that seed.
 from __future__ import annotations
 
 import difflib
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -132,7 +131,7 @@ class Question:
         if self.type not in ("choice", "multi") or self.data.get("shuffle") is False:
             return key
         order = list(range(len(key.choices)))
-        random.Random(f"{self.id}:{seed}").shuffle(order)
+        computed.rng_for(self.id, seed).shuffle(order)
         return replace(
             key,
             choices=tuple(key.choices[i] for i in order),

@@ -10,6 +10,7 @@ with the score so far, exit 0.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -97,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
 
 def full_screen_possible() -> bool:
     """The app needs a real terminal both ways; a pipe, a file or ``TERM=dumb`` gets lines."""
-    import os
-
     return _is_tty(sys.stdin) and _is_tty(sys.stdout) and os.environ.get("TERM") != "dumb"
 
 
