@@ -37,7 +37,9 @@ def test_every_question_explains_itself(questions):
      "activation functions", "loss functions", "optimizers", "regularization", "batch norm",
      "overfitting", "data splits", "hyperparameters", "problem types", "convolution", "padding",
      "stride", "multiplications", "pooling", "flatten", "1x1 convolution", "receptive field",
-     "memory", "scaling", "architectures", "transfer learning", "keras", "gin", "mlflow", "history"],
+     "memory", "scaling", "architectures", "transfer learning", "keras", "gin", "mlflow", "history",
+     "data preparation", "scaling inputs", "resizing images", "learning rate", "improving a CNN",
+     "data augmentation"],
 )
 def test_the_syllabus_is_covered(questions, topic):
     assert any(topic in q.topics for q in questions), f"no question on {topic}"
@@ -128,7 +130,23 @@ def test_no_hint_gives_the_answer_away(questions):
 def test_the_hint_leak_check_catches_a_leak():
     """The check above is not vacuous: a hint that states the key is caught, in any spelling."""
     bank = load_banks([DATA / "hint-leaks.yaml"])[0]
-    found = {q.id: _leaks(q.draw(seed)) for q in bank.questions for seed in (0,)}
+    found = {q.id: _leaks(q.draw(0)) for q in bank.questions}
     assert {qid for qid, leaks in found.items() if leaks} == {
         "leak-count", "leak-grouped", "leak-size", "leak-shape", "leak-computed"
     }, found
+
+
+@pytest.mark.parametrize("computed", [False, True])
+def test_multiplications_are_asked_with_valid_padding_too(questions, computed):
+    """Learning goal: the multiplications of a conv with `valid` padding (the notes' "dimension − n"),
+    not only with `same`: both as a fixed question and as a computed template."""
+
+    def valid_macs(q) -> bool:
+        network = q.variant(0)[1] if q.is_computed else q.network
+        convs = [layer for layer in network.layers if getattr(layer, "kind", "") == "conv"]
+        return bool(convs) and all(c.padding == "valid" and c.kernel != (1, 1) for c in convs)
+
+    assert any(
+        q.data.get("ask") == "macs" and q.is_computed == computed and valid_macs(q)
+        for q in questions
+    )
