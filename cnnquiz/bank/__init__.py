@@ -13,6 +13,7 @@ from cnnquiz.bank.loader import (
     bundled_bank_paths,
     load_bank,
     load_banks,
+    load_for_study,
     read_banks,
 )
 from cnnquiz.bank.model import Bank, Item, Question, grade
@@ -30,5 +31,6 @@ __all__ = [
     "grade",
     "load_bank",
     "load_banks",
+    "load_for_study",
     "read_banks",
 ]
