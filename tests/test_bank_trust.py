@@ -356,3 +356,10 @@ def test_a_prompt_that_states_decimals_must_match_the_tolerance(tmp_path):
             "relative; use tolerance: 0.0005 (half a unit in the last decimal) to 0.001"),
         (9, "d-long: the prompt asks for 2 decimals but the answer has more; round it"),
     ]
+
+
+def test_bank_check_messages_that_quote_the_bank_carry_no_escape(cli, tmp_path):
+    path = _write(tmp_path, "var.yaml", RANGE.replace("RANGE", "[8, 16]\n      \"\\e[2Jk\": [1, 2]"))
+    out = cli("bank", "check", "--no-verify", str(path))
+    assert "var k is never used in the prompt or network" in out.stdout
+    assert "\x1b" not in out.stdout
