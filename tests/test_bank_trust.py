@@ -124,6 +124,11 @@ questions:
     prompt: p
     answer: 2800
     tolerance: "1e999%"
+  - id: tol-as-large
+    type: numeric
+    prompt: p
+    answer: 0.5
+    tolerance: 1e50
   - id: answer-huge
     type: numeric
     prompt: p
@@ -154,17 +159,18 @@ def test_bad_numbers_in_a_bank_are_errors_with_their_lines(cli, tmp_path):
         12: "got 'nan%': it must be a finite number",
         17: "got 'inf': it must be a finite number",
         22: "got '1e999%': a relative tolerance of 100% or more accepts 0 for any key",
-        26: "'1e999' is not a number I can compare (a power of ten beyond ±100)",
-        30: "is not a number I can compare (more than 64 characters of digits)",
-        34: "the answer cannot be read: 'nan' is not a number",
-        38: "is not a shape I can compare (a dimension beyond 2^31",
+        27: "tolerance '1e50' is as large as the answer itself, so 0 would be correct",
+        31: "'1e999' is not a number I can compare (a power of ten beyond ±100)",
+        35: "is not a number I can compare (more than 64 characters of digits)",
+        39: "the answer cannot be read: 'nan' is not a number",
+        43: "is not a shape I can compare (a dimension beyond 2^31",
     }
     for line, message in expected.items():
         assert any(x.startswith(f"{path}:{line}: error: ") and message in x for x in lines), (
             line,
             out.stdout,
         )
-    assert "FAILED: invalid banks: 8 errors" in out.stdout
+    assert "FAILED: invalid banks: 9 errors" in out.stdout
 
 
 def test_one_bad_bank_does_not_stop_the_quiz(cli, tmp_path):

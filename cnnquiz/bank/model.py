@@ -280,11 +280,18 @@ def _tolerance(
     tol = data.get("tolerance")
     if tol is not None:
         try:
-            return parse_tolerance(tol, BYTE_UNITS.get(unit or "", 1) if size else 1)
+            rel, ab = parse_tolerance(tol, BYTE_UNITS.get(unit or "", 1) if size else 1)
         except ValueError as exc:
             raise FieldError(
                 f"tolerance must be like 1% or 0.05, got {shown(tol)}: {exc}", "tolerance"
             ) from None
+        if number and ab >= abs(number):
+            raise FieldError(
+                f"tolerance {shown(tol)} is as large as the answer itself, so 0 would be correct; "
+                "use a smaller one or a percentage like 1%",
+                "tolerance",
+            )
+        return rel, ab
     if size or number != number.to_integral_value():
         return SIZE_TOLERANCE, Decimal(0)
     return Decimal(0), Decimal(0)
