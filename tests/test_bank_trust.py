@@ -88,6 +88,15 @@ def test_range_bombs_are_errors_with_the_line(tmp_path, spec, message):
     assert text.startswith("var h: ") and message in text, text
 
 
+def test_a_computed_question_with_a_bad_tolerance_fails_on_load(tmp_path):
+    text = RANGE.replace("RANGE", "[8, 16]").replace(
+        "    ask: params\n", "    ask: params\n    tolerance: .nan\n"
+    )
+    path = _write(tmp_path, "r.yaml", text)
+    ((line, message),) = _errors(path)
+    assert line == 13 and "it must be a finite number" in message
+
+
 def test_ranges_are_drawn_by_index_not_built(tmp_path):
     values = var_values({"range": [8, 8 + MAX_VALUES - 1]})
     assert len(values) == MAX_VALUES and values[0] == 8 and values[-1] == 8 + MAX_VALUES - 1
@@ -324,12 +333,21 @@ questions:
 def test_look_alike_ids_are_errors(tmp_path):
     path = _write(tmp_path, "ids.yaml", IDS)
     assert _errors(path) == [
-        (4, "the id 'conv-\u0430' mixes Cyrillic and Latin letters, which look alike; write it in "
-            "one script"),
-        (5, "the id 'conv-a\\u200b' holds invisible or control characters (U+200B); write ids "
-            "with visible characters only"),
-        (6, "the id 'conv-b\\u202e' holds invisible or control characters (U+202E); write ids with "
-            "visible characters only"),
+        (
+            4,
+            "the id 'conv-\u0430' mixes Cyrillic and Latin letters, which look alike; write it in "
+            "one script",
+        ),
+        (
+            5,
+            "the id 'conv-a\\u200b' holds invisible or control characters (U+200B); write ids "
+            "with visible characters only",
+        ),
+        (
+            6,
+            "the id 'conv-b\\u202e' holds invisible or control characters (U+202E); write ids with "
+            "visible characters only",
+        ),
         (8, f"duplicate id 'filter'; first used at {path}:7"),
     ]
     banks, _ = read_banks([path])
@@ -356,16 +374,22 @@ def test_a_prompt_that_states_decimals_must_match_the_tolerance(tmp_path):
     path = _write(tmp_path, "decimals.yaml", DECIMALS)
     report = check_banks([path], verify=False)
     assert [(p.line, p.message) for p in report.warnings] == [
-        (5, "d-loose: the prompt asks for 3 decimals but the tolerance 0.002 does not match; "
-            "use tolerance: 0.0005 (half a unit in the last decimal) to 0.001"),
-        (7, "d-relative: the prompt asks for 3 decimals but the default tolerance 0.5% is "
-            "relative; use tolerance: 0.0005 (half a unit in the last decimal) to 0.001"),
+        (
+            5,
+            "d-loose: the prompt asks for 3 decimals but the tolerance 0.002 does not match; "
+            "use tolerance: 0.0005 (half a unit in the last decimal) to 0.001",
+        ),
+        (
+            7,
+            "d-relative: the prompt asks for 3 decimals but the default tolerance 0.5% is "
+            "relative; use tolerance: 0.0005 (half a unit in the last decimal) to 0.001",
+        ),
         (9, "d-long: the prompt asks for 2 decimals but the answer has more; round it"),
     ]
 
 
 def test_bank_check_messages_that_quote_the_bank_carry_no_escape(cli, tmp_path):
-    path = _write(tmp_path, "var.yaml", RANGE.replace("RANGE", "[8, 16]\n      \"\\e[2Jk\": [1, 2]"))
+    path = _write(tmp_path, "var.yaml", RANGE.replace("RANGE", '[8, 16]\n      "\\e[2Jk": [1, 2]'))
     out = cli("bank", "check", "--no-verify", str(path))
     assert "var k is never used in the prompt or network" in out.stdout
     assert "\x1b" not in out.stdout

@@ -93,9 +93,7 @@ def shown(text: str, limit: int = 40) -> str:
 def check_length(text: str) -> None:
     """NotAnAnswer for input too long to be an answer of any kind."""
     if len(text) > MAX_ANSWER_CHARS:
-        raise NotAnAnswer(
-            f"{len(text):,} characters is not an answer (at most {MAX_ANSWER_CHARS})"
-        )
+        raise NotAnAnswer(f"{len(text):,} characters is not an answer (at most {MAX_ANSWER_CHARS})")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from cnnquiz.bank.model import (
     key_from_answer,
     key_mismatch,
     unit_key,
+    validate_tolerance,
 )
 from cnnquiz.bank.schema import SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
@@ -318,6 +319,7 @@ class _Reader:
                 "style",
             )
         unit_key(q.get("unit"))
+        validate_tolerance(q)
         var_lists = {}
         for name, spec in (q.get("vars") or {}).items():
             try:

@@ -274,6 +274,12 @@ def unit_key(unit: Any) -> str | None:
     return low
 
 
+def validate_tolerance(data: Mapping[str, Any]) -> None:
+    """FieldError now for a tolerance that cannot be one, so that a computed question (whose
+    key is made at each draw) fails on load, not in the middle of a quiz."""
+    _tolerance(data, False, Decimal(0), None)
+
+
 def _tolerance(
     data: Mapping[str, Any], size: bool, number: Decimal, unit: str | None
 ) -> tuple[Decimal, Decimal]:
@@ -285,12 +291,6 @@ def _tolerance(
             raise FieldError(
                 f"tolerance must be like 1% or 0.05, got {shown(tol)}: {exc}", "tolerance"
             ) from None
-        if number and ab >= abs(number):
-            raise FieldError(
-                f"tolerance {shown(tol)} is as large as the answer itself, so 0 would be correct; "
-                "use a smaller one or a percentage like 1%",
-                "tolerance",
-            )
         return rel, ab
     if size or number != number.to_integral_value():
         return SIZE_TOLERANCE, Decimal(0)
@@ -396,6 +396,12 @@ def _numeric_key(answer: Any, data: Mapping[str, Any]) -> Key:
         number = q.value
         unit = unit or q.unit
     rel, ab = _tolerance(data, size, number, unit)
+    if number and ab >= abs(number):
+        raise FieldError(
+            f"tolerance {shown(data.get('tolerance'))} is as large as the answer itself, so 0 "
+            "would be correct; use a smaller one or a percentage like 1%",
+            "tolerance",
+        )
     return Key(
         "numeric",
         number=number,
