@@ -13,10 +13,10 @@ from cnnquiz.bank.loader import (
     bundled_bank_paths,
     load_bank,
     load_banks,
-    load_for_study,
     read_banks,
 )
 from cnnquiz.bank.model import Bank, Item, Question, grade
+from cnnquiz.bank.study import load_for_study
 
 __all__ = [
     "Bank",

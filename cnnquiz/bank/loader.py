@@ -7,10 +7,7 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,7 @@ from cnnquiz import textsafe, yamlio
 from cnnquiz.bank import computed, schema
 from cnnquiz.bank.asks import evaluate
 from cnnquiz.bank.files import Problem, bundled_bank_paths, expand_paths
-from cnnquiz.bank.grading import plain
+from cnnquiz.bank.lint import decimals_mismatch, normal_id
 from cnnquiz.bank.model import (
     Bank,
     FieldError,
@@ -28,7 +25,6 @@ from cnnquiz.bank.model import (
     ask_options,
     feedback_traps,
     key_from_answer,
-    key_mismatch,
     unit_key,
     validate_tolerance,
 )
@@ -165,7 +161,8 @@ class _Reader:
         them on output, but the author meant something else (a pasted escape, a stray byte)."""
         if isinstance(node, Mapping):
             for k, v in node.items():
-                self.control_characters(k, loc + (k,)) if isinstance(k, str) else None
+                if isinstance(k, str):
+                    self.control_characters(k, loc + (k,))
                 self.control_characters(v, loc + (k,))
         elif isinstance(node, list):
             for i, v in enumerate(node):
@@ -445,99 +442,6 @@ def load_banks(paths: Iterable[Path | str]) -> list[Bank]:
     return banks
 
 
-def load_for_study(paths: Iterable[Path | str]) -> tuple[list[Bank], list[str]]:
-    """The banks a student is asked from, and one warning line for each thing left out.
-
-    A bank with an error is left out whole (its first error, file:line, is the warning) and the
-    others go on. A question whose key the calculator recomputes to another figure is left out
-    (file:line and both figures): ``bank check`` reports it as a wrong key, and a student must
-    never be told that the wrong figure is correct. SpecError only when nothing is left to ask.
-    """
-    banks, problems = read_banks(paths)
-    first: dict[str, Problem] = {}
-    for p in problems:
-        if p.severity == "error":
-            first.setdefault(p.path, p)
-    warnings: list[str] = []
-    kept: list[Bank] = []
-    for p in first.values():
-        where = f"{p.path}:{p.line}" if p.line else p.path
-        warnings.append(f"{where}: {p.message} (left out; cnnquiz bank check lists every problem)")
-    for bank in banks:
-        if str(bank.path) in first:
-            continue
-        questions = []
-        for q in bank.questions:
-            wrong = key_mismatch(q)
-            if wrong:
-                warnings.append(f"{q.where}: {q.id} left out: {wrong}")
-            else:
-                questions.append(q)
-        kept.append(replace(bank, questions=questions))
-    if not any(b.questions for b in kept) and first:
-        p = next(iter(first.values()))
-        more = f" (and {len(first) - 1} more bad banks; none left to ask)" if len(first) > 1 else ""
-        raise SpecError(f"{p.message}{more}", f"{p.path}:{p.line}" if p.line else p.path)
-    if not any(b.questions for b in kept) and warnings:
-        raise SpecError(f"no question left to ask; the first left out: {warnings[0]}")
-    return kept, warnings
-
-
-def normal_id(value: str) -> tuple[str, str | None]:
-    """An id in NFKC form (how it reads), and what is wrong with it, if anything.
-
-    Invisible and format characters (zero-width space, bidi marks and overrides, soft hyphen),
-    control characters, and letters from two of the scripts whose letters look alike (Latin,
-    Greek, Cyrillic: ``conv-а`` with a Cyrillic а) make two ids that read the same: refused.
-    """
-    qid = unicodedata.normalize("NFKC", value)
-    bad = [c for c in qid if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp")]
-    if bad:
-        names = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in bad))
-        return qid, (
-            f"the id {qid!r} holds invisible or control characters ({names}); "
-            "write ids with visible characters only"
-        )
-    scripts = {
-        unicodedata.name(c, "").split(" ")[0]
-        for c in qid
-        if unicodedata.category(c).startswith("L")
-    } & {"LATIN", "GREEK", "CYRILLIC"}
-    if len(scripts) > 1:
-        mixed = " and ".join(sorted(s.title() for s in scripts))
-        return qid, (
-            f"the id {qid!r} mixes {mixed} letters, which look alike; write it in one script"
-        )
-    return qid, None
-
-
-_DECIMALS = re.compile(r"\b(\d+)\s+decimal(?:s|\s+places?)\b", re.IGNORECASE)
-
-
-def decimals_mismatch(prompt: str, key: Any, tolerance: Any) -> str | None:
-    """A prompt that asks for N decimals promises that a correctly rounded answer is right and
-    one off by more than a unit in the last place is not: the tolerance must be between half a
-    unit (0.0005 for 3 decimals) and one unit (0.001), absolute, and the key must have at most N
-    decimals. What disagrees, or None."""
-    m = _DECIMALS.search(prompt or "")
-    if not m or key.number is None or int(m.group(1)) > 20:
-        return None
-    n = int(m.group(1))
-    unit = Decimal(1).scaleb(-n)
-    half = unit / 2
-    wanted = f"tolerance: {plain(half)} (half a unit in the last decimal) to {plain(unit)}"
-    exact = key.number.adjusted() + n < 25  # quantize stays within decimal's 28 digits
-    if exact and key.number != key.number.quantize(unit):
-        return f"the prompt asks for {n} decimals but the answer has more; round it"
-    if key.rel_tol:
-        said = f"tolerance {tolerance}" if tolerance is not None else "the default tolerance 0.5%"
-        return f"the prompt asks for {n} decimals but {said} is relative; use {wanted}"
-    if not half <= key.abs_tol <= unit:
-        said = f"the tolerance {tolerance}" if tolerance is not None else "no tolerance"
-        return f"the prompt asks for {n} decimals but {said} does not match; use {wanted}"
-    return None
-
-
 def load_bank(path: Path | str) -> Bank:
     return load_banks([path])[0]
 
@@ -547,7 +451,6 @@ __all__ = [
     "bundled_bank_paths",
     "load_bank",
     "load_banks",
-    "load_for_study",
     "read_bank",
     "read_banks",
     "SpecError",
