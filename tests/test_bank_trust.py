@@ -48,6 +48,15 @@ def test_the_minimal_bank_through_a_plain_quiz_scores_without_topics(cli):
     assert out.stdout.endswith("Score: 7 of 7 correct (100%)\n")
 
 
+def test_a_topic_filter_on_a_bank_without_topics_says_there_are_none(cli):
+    out = cli("quiz", MINIMAL, "--topic", "conv", "--no-record", input="")
+    assert out.returncode == 2
+    assert out.stderr == (
+        "cnnquiz: error: --topic: no questions on 'conv'; topics: none (these banks have no "
+        "topics)\n"
+    )
+
+
 # --- 9.3: range bombs --------------------------------------------------------------------------
 
 RANGE = """\

@@ -75,6 +75,7 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
 def run(args: argparse.Namespace) -> int:
     from cnnquiz.bank import bundled_bank_paths, load_for_study
     from cnnquiz.quiz_session import filter_by_topic, plan
+
     paths = args.banks or bundled_bank_paths()
     if not paths:
         from cnnquiz.errors import CnnquizError
