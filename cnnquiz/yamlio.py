@@ -1,18 +1,32 @@
-"""YAML that remembers where each mapping key and list item came from.
+"""YAML that remembers where each mapping key and list item came from, read with limits.
 
 Instructors write banks and students write network specs by hand; every error must say
 ``file:line``. PyYAML's safe loader is kept, only mappings and sequences are built as
 subclasses that carry the line of each key and item (1-based).
+
+Everything cnnquiz reads as YAML comes through :func:`load` or :func:`loads`, and files
+through :func:`read_text`, so the limits in :mod:`cnnquiz.limits` hold everywhere: a regular
+file of at most 10 MB, at most a million values after aliases are expanded, no duplicate keys,
+no integer Python cannot read.
 """
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from cnnquiz.errors import SpecError
+from cnnquiz.limits import (
+    MAX_FILE_BYTES,
+    MAX_INT_DIGITS,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    int_digits,
+)
+from cnnquiz.units import fmt_mb
 
 
 class LineDict(dict):
@@ -31,21 +45,98 @@ class LineList(list):
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's parser where PyYAML has it (bundled banks parse ~5x faster), Python's otherwise;
-    either way the safe constructors, plus line numbers."""
+    either way the safe constructors, plus line numbers, a size check and duplicate keys refused."""
+
+    source = "<string>"
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        # The composed graph shares each anchored node among its aliases, so it stays small;
+        # what the aliases expand to is counted here, before anything walks the expansion.
+        _check_expansion(node, self.source)
+        return super().construct_document(node)
+
+
+def _at(source: str, node: yaml.Node) -> str:
+    return f"{source}:{node.start_mark.line + 1}"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node, source: str) -> None:
+    """Refuse a document whose aliases expand past ``MAX_YAML_NODES`` nodes or nest too deep.
+
+    One pass over the distinct nodes (each size computed once, shared ones reused): a
+    600-byte "billion laughs" file is refused after a few dozen nodes, without expanding it.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    open_nodes: set[int] = set()  # entered, not finished: the path from the root
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            children = _children(node)
+            size = 1 + sum(sizes[id(c)] for c in children)
+            depth = 1 + max((depths[id(c)] for c in children), default=0)
+            if size > MAX_YAML_NODES:
+                raise SpecError(
+                    f"the YAML expands to more than {MAX_YAML_NODES:,} values (anchors and "
+                    "aliases repeated inside each other, a 'billion laughs' file?); refused",
+                    _at(source, node),
+                )
+            if depth > MAX_YAML_DEPTH:
+                raise SpecError(
+                    f"lists and mappings nest more than {MAX_YAML_DEPTH} deep; refused",
+                    _at(source, node),
+                )
+            sizes[key], depths[key] = size, depth
+        elif key in open_nodes:
+            raise SpecError("an alias refers to the list or mapping it is in", _at(source, node))
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    first_lines: dict[Any, int] = {}
+    for key_node, _ in node.value:  # the keys as written; merged (<<) keys may be overridden
+        if key_node.tag == _MERGE_TAG:
+            continue
+        key = _plain_key(loader, key_node)
+        line = key_node.start_mark.line + 1
+        if key in first_lines:
+            raise SpecError(
+                f"duplicate key {key!r} (first at line {first_lines[key]})", _at(loader.source, key_node)
+            )
+        first_lines[key] = line
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool) and key is not None:
-            raise SpecError("a mapping key must be a plain value", f"line {key_node.start_mark.line + 1}")
+        key = _plain_key(loader, key_node)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
+
+
+def _plain_key(loader: _Loader, key_node: yaml.Node) -> Any:
+    key = loader.construct_object(key_node, deep=True)
+    if not isinstance(key, str | int | float | bool) and key is not None:
+        raise SpecError("a mapping key must be a plain value", _at(loader.source, key_node))
+    return key
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
@@ -55,14 +146,39 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """An int, refused past 4,300 decimal digits (Python reads and prints no more), checked on
+    the text first: base-60 ``1:2:3...`` or hex would otherwise be converted at any length."""
+    text = str(node.value).replace("_", "").lstrip("+-")
+    value = None
+    if len(text) <= MAX_INT_DIGITS + 2:  # "0x", "0b", "0o" prefixes
+        try:
+            value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+        except ValueError:  # Python's own limit, in case it is set lower than ours
+            value = None
+    if value is None or int_digits(value) > MAX_INT_DIGITS:
+        raise SpecError(
+            f"a whole number past the {MAX_INT_DIGITS:,}-digit limit on numbers read "
+            f"({len(text):,} characters)",
+            _at(loader.source, node),
+        )
+    return value
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def loads(text: str, source: str = "<string>") -> Any:
-    """Parse YAML text; a syntax error becomes ``source:line: message``."""
+    """Parse YAML text; a syntax error, a bomb or a duplicate key becomes ``source:line: message``.
+
+    Every YAML cnnquiz reads passes here: banks, specs, a run's config, the app's pasted layers.
+    """
+    loader = _Loader(text)
+    loader.source = source
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f"{source}:{mark.line + 1}" if mark else source
@@ -70,20 +186,47 @@ def loads(text: str, source: str = "<string>") -> Any:
         raise SpecError(f"YAML syntax error: {problem}", line) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML error: {exc}", source) from None
+    except RecursionError:  # nesting deeper than the parser's stack, before it can be counted
+        raise SpecError(f"lists and mappings nest more than {MAX_YAML_DEPTH} deep; refused", source) from None
+    finally:
+        loader.dispose()
+
+
+def read_text(path: str | Path, what: str = "a YAML file") -> str:
+    """A file's text: a regular file of at most ``MAX_FILE_BYTES``, UTF-8, else a one-line error.
+
+    Banks, specs and run files are read here, so ``/dev/zero``, a named pipe (which would wait
+    for a writer forever) or a 2 GB file are refused before a byte is read.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise SpecError("no such file", str(path)) from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+        raise SpecError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SpecError(f"is a folder, expected {what}", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise SpecError(f"is not a regular file (a device, pipe or socket), expected {what}", str(path))
+    too_big = f"is larger than {fmt_mb(MAX_FILE_BYTES)}, the limit on files read; expected {what}"
+    if info.st_size > MAX_FILE_BYTES:
+        raise SpecError(too_big, str(path))
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # the size may have changed since stat
+        if len(data) > MAX_FILE_BYTES:
+            raise SpecError(too_big, str(path))
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"is not UTF-8 text (byte {exc.start + 1}), expected {what}", str(path)) from None
+    except OSError as exc:
+        raise SpecError(f"cannot read: {exc.strerror or exc}", str(path)) from None
 
 
 def load(path: str | Path) -> Any:
     """Read and parse a YAML file; unreadable files are one-line errors too."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("no such file", str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("is a folder, expected a YAML file", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read: {exc}", str(path)) from None
-    return loads(text, str(path))
+    return loads(read_text(path), str(path))
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
