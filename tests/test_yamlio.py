@@ -6,6 +6,7 @@ and through the commands people run (``bank check``, ``quiz``, ``calc model``).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -215,3 +216,42 @@ def test_bank_check_names_a_too_long_path_instead_of_crashing(cli):
     out = cli("bank", "check", name, "--no-verify")
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert f"{name}: error: cannot read: File name too long" in out.stdout
+
+
+def test_runs_reads_run_files_through_the_same_limits(cli, tmp_path):
+    runs = tmp_path / "runs"
+    bomb = runs / "bomb"
+    bomb.mkdir(parents=True)
+    (bomb / "run.json").write_text('{"status": "done"}', encoding="utf-8")
+    chain, last = laughs("  ")
+    (bomb / "config.yaml").write_text(
+        "\n".join(["input: 8x8x3", "layers: [flatten]", "name: x", "description:", *chain,
+                   f"train: {{epochs: 1, x: *{last}}}"]) + "\n",
+        encoding="utf-8",
+    )
+    out = cli("runs", "--runs-dir", str(runs), "--json", timeout=60)
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(out.stdout)
+    assert [r["run_dir"] for r in listed] == [str(bomb)]
+    assert listed[0]["config"] == {}  # a config that cannot be read shows no settings
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("[" * 100_000 + "]" * 100_000, "cannot read the run"),
+     ('{"epochs": ' + "9" * 5000 + "}", "cannot read the run"),
+     (None, "is larger than 10 MB, the limit on files read")],
+    ids=["deep", "digits", "huge"],
+)
+def test_a_hostile_run_json_is_one_line(cli, tmp_path, content, message):
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    if content is None:
+        with (run / "run.json").open("wb") as f:
+            f.truncate(MAX_FILE_BYTES + 1)
+    else:
+        (run / "run.json").write_text(content, encoding="utf-8")
+    (run / "config.yaml").write_text("input: 8x8x3\nlayers: [flatten]\n", encoding="utf-8")
+    out = cli("predict", str(run), "x.png", timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert message in out.stderr and len(out.stderr.splitlines()) == 1
