@@ -85,3 +85,23 @@ def test_parse_int_and_number_text():
     assert limits.number_text(10**4400) == "a 4,401-digit number"
     assert limits.number_text("x" * 100).endswith("… (102 characters)")
     assert [limits.int_digits(v) for v in (0, 9, 10, 10**50 - 1, 10**50, -(10**40))] == [1, 1, 2, 50, 51, 41]
+
+
+def test_fmt_int_is_exact_up_to_what_python_prints_and_safe_past_it():
+    from cnnquiz.units import fmt_int
+
+    assert fmt_int(2800) == "2,800" and fmt_int(-(10**20)) == "-100,000,000,000,000,000,000"
+    assert fmt_int(10**4299).replace(",", "") == "1" + "0" * 4299
+    assert fmt_int(10**5000 - 1) == "9.99…×10^4999"
+    assert fmt_int(-(10**4400)) == "-1.00…×10^4400"
+
+
+def test_a_quoted_5000_digit_numeric_key_is_reported_not_a_crash(cli, tmp_path):
+    bank = tmp_path / "big.yaml"
+    bank.write_text(
+        f'title: Big\nquestions:\n  - id: q1\n    type: numeric\n    prompt: p\n    answer: "{BIG}"\n',
+        encoding="utf-8",
+    )
+    out = cli("bank", "check", str(bank), "--no-verify")
+    assert out.returncode in (1, 2) and "Traceback" not in out.stderr  # a bad key, not a crash
+    assert f"{bank}:3: error: q1:" in out.stdout
