@@ -66,11 +66,21 @@ def test_bomb_is_refused_by_the_loader_naming_the_file():
 
 
 def test_the_app_paste_path_is_protected_too():
-    # the calculator screen parses pasted text with yamlio.loads and then the spec parser
+    # the calculator screen parses what is pasted with yamlio.loads, then the spec parser
+    from cnnquiz.app.screens.calculator import parse_calculator
+
     chain, last = laughs("  ")
     text = "\n".join(["input: 8x8x3", "layers: [flatten]", "train:", *chain, f"name: *{last}"])
     with pytest.raises(SpecError, match="billion laughs"):
-        yamlio.loads(text, "layers")
+        parse_calculator("8x8x3", text)
+    chain, last = laughs("    ")
+    items = "\n".join(["- flatten", "- dense:", "    units: 2", "    x:", *chain, f"    y: *{last}"])
+    with pytest.raises(SpecError, match="billion laughs"):
+        parse_calculator("8x8x3", items)
+    with pytest.raises(SpecError, match="got a 5,000-digit number"):
+        parse_calculator("8x8x3", "conv " + "9" * 5000)
+    with pytest.raises(SpecError, match="got a 5,000-digit number"):
+        parse_calculator("9" * 5000 + "x3x3", "conv 3")
 
 
 def test_bomb_bank_is_refused_by_bank_check_and_quiz(cli, tmp_path):
