@@ -25,6 +25,7 @@ from cnnquiz.limits import (
     MAX_YAML_DEPTH,
     MAX_YAML_NODES,
     int_digits,
+    number_text,
 )
 from cnnquiz.units import fmt_mb
 
@@ -43,11 +44,27 @@ class LineList(list):
     item_lines: list[int]
 
 
+_TAG_NAMES = {"int": "a whole number", "float": "a number", "timestamp": "a date", "bool": "true or false"}
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's parser where PyYAML has it (bundled banks parse ~5x faster), Python's otherwise;
     either way the safe constructors, plus line numbers, a size check and duplicate keys refused."""
 
     source = "<string>"
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors raise ValueError and the like on a value its tag cannot hold
+        # (a 13th month in a date, ``!!float abc``): one line at that value instead
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            what = _TAG_NAMES.get(tag, f"a {tag} value")
+            detail = f": {exc}" if isinstance(exc, ValueError | OverflowError) else ""
+            raise SpecError(
+                f"cannot read {number_text(node.value)} as {what}{detail}", _at(self.source, node)
+            ) from None
 
     def construct_document(self, node: yaml.Node) -> Any:
         # The composed graph shares each anchored node among its aliases, so it stays small;
@@ -150,18 +167,16 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     """An int, refused past 4,300 decimal digits (Python reads and prints no more), checked on
     the text first: base-60 ``1:2:3...`` or hex would otherwise be converted at any length."""
     text = str(node.value).replace("_", "").lstrip("+-")
-    value = None
-    if len(text) <= MAX_INT_DIGITS + 2:  # "0x", "0b", "0o" prefixes
-        try:
-            value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
-        except ValueError:  # Python's own limit, in case it is set lower than ours
-            value = None
-    if value is None or int_digits(value) > MAX_INT_DIGITS:
-        raise SpecError(
-            f"a whole number past the {MAX_INT_DIGITS:,}-digit limit on numbers read "
-            f"({len(text):,} characters)",
-            _at(loader.source, node),
-        )
+    too_long = SpecError(
+        f"a whole number past the {MAX_INT_DIGITS:,}-digit limit on numbers read "
+        f"({len(text):,} characters)",
+        _at(loader.source, node),
+    )
+    if len(text) > MAX_INT_DIGITS + 2:  # "0x", "0b", "0o" prefixes
+        raise too_long
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    if int_digits(value) > MAX_INT_DIGITS:
+        raise too_long
     return value
 
 

@@ -183,6 +183,21 @@ def test_bank_answer_of_5000_digits_is_reported_not_a_crash(cli, tmp_path):
     assert f"{bank}:6: error: a whole number past the 4,300-digit limit" in out.stdout
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("date: 2020-13-45", "cannot read '2020-13-45' as a date: month must be in 1..12"),
+     ("date: 0000-01-01", "cannot read '0000-01-01' as a date: year 0 is out of range"),
+     ("x: !!float abc", "cannot read 'abc' as a number"),
+     ("x: !!int abc", "cannot read 'abc' as a whole number"),
+     ("x: !!timestamp xyz", "cannot read 'xyz' as a date")],
+)
+def test_values_their_tag_cannot_hold_are_one_line_errors(text, message):
+    # PyYAML raises ValueError or AttributeError from inside its constructors
+    with pytest.raises(SpecError) as err:
+        yamlio.loads(f"title: t\n{text}\n", "v.yaml")
+    assert str(err.value).startswith(f"v.yaml:2: {message}")
+
+
 # --- files that are not files -----------------------------------------------------------------
 
 
