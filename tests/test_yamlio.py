@@ -280,3 +280,20 @@ def test_a_hostile_run_json_is_one_line(cli, tmp_path, content, message):
     out = cli("predict", str(run), "x.png", timeout=60)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert message in out.stderr and len(out.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("train", "--demo", "--config", "LONG.yaml", "--runs-dir", "TMP"),
+     ("predict", "LONG", "x.png", "--runs-dir", "TMP"),
+     ("train", "--data", "LONG", "--runs-dir", "TMP"),
+     ("quiz", "--plain", "LONG")],
+    ids=["train-config", "predict", "train-data", "quiz"],
+)
+def test_a_name_too_long_for_the_system_is_one_line_anywhere(cli, tmp_path, argv):
+    long = "n" * 300
+    argv = [a.replace("LONG", long).replace("TMP", str(tmp_path)) for a in argv]
+    out = cli(*argv, input="", timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert long in out.stderr and "File name too long" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
