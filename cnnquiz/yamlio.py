@@ -53,19 +53,6 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
     source = "<string>"
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # PyYAML's constructors raise ValueError and the like on a value its tag cannot hold
-        # (a 13th month in a date, ``!!float abc``): one line at that value instead
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
-            tag = str(node.tag).rsplit(":", 1)[-1]
-            what = _TAG_NAMES.get(tag, f"a {tag} value")
-            detail = f": {exc}" if isinstance(exc, ValueError | OverflowError) else ""
-            raise SpecError(
-                f"cannot read {number_text(node.value)} as {what}{detail}", _at(self.source, node)
-            ) from None
-
     def construct_document(self, node: yaml.Node) -> Any:
         # The composed graph shares each anchored node among its aliases, so it stays small;
         # what the aliases expand to is counted here, before anything walks the expansion.
@@ -88,21 +75,30 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def _check_expansion(root: yaml.Node, source: str) -> None:
     """Refuse a document whose aliases expand past ``MAX_YAML_NODES`` nodes or nest too deep.
 
-    One pass over the distinct nodes (each size computed once, shared ones reused): a
-    600-byte "billion laughs" file is refused after a few dozen nodes, without expanding it.
+    One pass over the distinct lists and mappings (each size computed once, shared ones
+    reused; scalars count 1): a 600-byte "billion laughs" file is refused after a few dozen
+    nodes, without expanding it.
     """
-    sizes: dict[int, int] = {}
-    depths: dict[int, int] = {}
+    scalar = yaml.ScalarNode
+    found: dict[int, tuple[int, int]] = {}  # id of a list or mapping -> (expanded size, depth)
     open_nodes: set[int] = set()  # entered, not finished: the path from the root
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
+        if isinstance(node, scalar):
+            continue
         key = id(node)
         if finished:
             open_nodes.discard(key)
-            children = _children(node)
-            size = 1 + sum(sizes[id(c)] for c in children)
-            depth = 1 + max((depths[id(c)] for c in children), default=0)
+            size, depth = 1, 1
+            for child in _children(node):
+                if isinstance(child, scalar):
+                    size += 1
+                    depth = max(depth, 2)
+                else:
+                    child_size, child_depth = found[id(child)]
+                    size += child_size
+                    depth = max(depth, child_depth + 1)
             if size > MAX_YAML_NODES:
                 raise SpecError(
                     f"the YAML expands to more than {MAX_YAML_NODES:,} values (anchors and "
@@ -114,39 +110,56 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
                     f"lists and mappings nest more than {MAX_YAML_DEPTH} deep; refused",
                     _at(source, node),
                 )
-            sizes[key], depths[key] = size, depth
+            found[key] = (size, depth)
         elif key in open_nodes:
             raise SpecError("an alias refers to the list or mapping it is in", _at(source, node))
-        elif key not in sizes:
+        elif key not in found:
             open_nodes.add(key)
             stack.append((node, True))
-            stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+            stack.extend(
+                (c, False) for c in _children(node) if not isinstance(c, scalar) and id(c) not in found
+            )
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    first_lines: dict[Any, int] = {}
-    for key_node, _ in node.value:  # the keys as written; merged (<<) keys may be overridden
-        if key_node.tag == _MERGE_TAG:
-            continue
-        key = _plain_key(loader, key_node)
-        line = key_node.start_mark.line + 1
-        if key in first_lines:
-            raise SpecError(
-                f"duplicate key {key!r} (first at line {first_lines[key]})", _at(loader.source, key_node)
-            )
-        first_lines[key] = line
-    loader.flatten_mapping(node)
+    if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
+        # keys merged in with << come first and may be overridden: check the written ones
+        _check_duplicates(loader, [k for k, _ in node.value if k.tag != _MERGE_TAG])
+        loader.flatten_mapping(node)
+        written = None
+    else:
+        written = {}
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = _plain_key(loader, key_node)
+        line = key_node.start_mark.line + 1
+        if written is not None:
+            if key in written:
+                raise _duplicate(loader, key, key_node, written[key])
+            written[key] = line
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
+        result.key_lines[key] = line
     return result
+
+
+def _check_duplicates(loader: _Loader, key_nodes: list[yaml.Node]) -> None:
+    first: dict[Any, int] = {}
+    for key_node in key_nodes:
+        key = _plain_key(loader, key_node)
+        if key in first:
+            raise _duplicate(loader, key, key_node, first[key])
+        first[key] = key_node.start_mark.line + 1
+
+
+def _duplicate(loader: _Loader, key: Any, key_node: yaml.Node, first_line: int) -> SpecError:
+    return SpecError(
+        f"duplicate key {number_text(key)} (first at line {first_line})", _at(loader.source, key_node)
+    )
 
 
 def _plain_key(loader: _Loader, key_node: yaml.Node) -> Any:
@@ -180,9 +193,31 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
     return value
 
 
+def _guarded(construct: Any, tag: str) -> Any:
+    """A scalar constructor whose ValueError and the like (a 13th month in a date, ``!!float
+    abc``) become one line at that value."""
+    what = _TAG_NAMES.get(tag, f"a {tag} value")
+
+    def guarded(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            detail = f": {exc}" if isinstance(exc, ValueError | OverflowError) else ""
+            raise SpecError(
+                f"cannot read {number_text(node.value)} as {what}{detail}", _at(loader.source, node)
+            ) from None
+
+    return guarded
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:int", _guarded(_construct_int, "int"))
+for _tag in ("bool", "float", "binary", "timestamp"):
+    _Loader.add_constructor(
+        f"tag:yaml.org,2002:{_tag}",
+        _guarded(yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"], _tag),
+    )
 
 
 def loads(text: str, source: str = "<string>") -> Any:
