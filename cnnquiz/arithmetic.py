@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from cnnquiz.errors import SpecError
+from cnnquiz.limits import MAX_COUNT, check_max
 from cnnquiz.spec import (
     Activation,
     BatchNorm,
@@ -201,6 +202,33 @@ def _need_image(layer: Layer, shape: Shape) -> None:
         raise SpecError(f"{layer.title} needs an H x W x C input, got the vector {shape}")
 
 
+def _size(pair: Size2) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+def _check_pool_padding(layer: Pool) -> None:
+    """PyTorch's rule: pooling pads at most half the window (``k // 2``) on each side.
+
+    More and a window can lie wholly in the padding: max pooling outputs -inf there, average
+    pooling a value of nothing, and torch itself refuses the layer.
+    """
+    if isinstance(layer.padding, str):
+        return  # valid pads nothing; same pads at most (k - 1) / 2 per side, within the rule
+    for pad, k, axis in zip(layer.padding, layer.size, ("rows", "columns"), strict=True):
+        if pad > k // 2:
+            raise SpecError(
+                f"padding {pad} on the {axis} is more than half the {k}-pixel pooling window; "
+                f"the rule (PyTorch's): padding at most half the pool size, here at most {k // 2}"
+            )
+
+
+def _check_counts(f: LayerFigures, bpv: int) -> None:
+    """Counts past 2^63 - 1 are refused: torch sizes tensors in int64 (see cnnquiz.limits)."""
+    check_max(f.output_values * bpv, None, "the bytes of its output", MAX_COUNT)
+    check_max(f.params * bpv, None, "the bytes of its parameters", MAX_COUNT)
+    check_max(f.macs, None, "its multiplications", MAX_COUNT)
+
+
 def analyze_layer(layer: Layer, shape: Shape, index: int = 1) -> LayerFigures:
     """Figures of one layer reading ``shape``; errors name the layer where it was written."""
     try:
@@ -215,6 +243,12 @@ def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
     steps: list[Step] = []
     if isinstance(layer, Conv):
         _need_image(layer, shape)
+        if max(layer.stride) > 1 and max(layer.dilation) > 1:
+            raise SpecError(
+                f"stride {_size(layer.stride)} together with dilation {_size(layer.dilation)}: "
+                "a convolution strides or dilates, not both (Keras refuses stride > 1 with "
+                "dilation > 1)"
+            )
         c_in = shape.dims[2]
         oh, ow, padding, steps = _spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
         out = Shape((oh, ow, layer.filters))
@@ -230,6 +264,7 @@ def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
         steps.append(Step("multiplications", "H_out·W_out·filters·kh·kw·C_in", f"{oh}·{ow}·{f}·{kh}·{kw}·{c_in}", macs))
     elif isinstance(layer, Pool):
         _need_image(layer, shape)
+        _check_pool_padding(layer)
         oh, ow, padding, steps = _spatial(shape, layer.size, layer.strides, (1, 1), layer.padding)
         out = Shape((oh, ow, shape.dims[2]))
         steps.append(Step("parameters", "none: pooling learns nothing", "0", 0))
@@ -273,9 +308,14 @@ def analyze(network: Network, dtype: str = "float32") -> NetworkFigures:
     """Every layer's figures, in order; a layer that cannot work raises ``SpecError`` naming it."""
     bpv = bytes_per_value(dtype)
     shape = network.input
+    check_max(shape.values * bpv, "input", "the bytes of the input", MAX_COUNT)
     figures = []
     for i, layer in enumerate(network.layers, 1):
         f = analyze_layer(layer, shape, i)
+        try:
+            _check_counts(f, bpv)
+        except SpecError as exc:
+            raise exc.at(layer.where or f"layer {i} ({layer.title})") from None
         figures.append(f)
         shape = f.output_shape
     return NetworkFigures(network, tuple(figures), dtype, bpv)

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from cnnquiz import yamlio
 from cnnquiz.errors import SpecError
+from cnnquiz.limits import MAX_COUNT, check_max, number_text, parse_int
 
 Size2 = tuple[int, int]
 Padding = str | Size2  # "valid", "same", or pixels added on each side (rows, columns)
@@ -47,7 +48,10 @@ class Shape:
 
 
 def parse_shape(text: Any, where: str = "shape") -> Shape:
-    """Read ``200x300x3`` (also ``200×300×3``, ``(200, 300, 3)``, ``[200, 300, 3]``) or ``1024``."""
+    """Read ``200x300x3`` (also ``200×300×3``, ``(200, 300, 3)``, ``[200, 300, 3]``) or ``1024``.
+
+    Each dimension is at most 2^31 and the values at most 2^63 - 1 (:mod:`cnnquiz.limits`).
+    """
     if isinstance(text, bool):
         raise SpecError(f"expected a shape like 200x300x3 or 1024, got {text!r}", where)
     if isinstance(text, int):
@@ -59,24 +63,47 @@ def parse_shape(text: Any, where: str = "shape") -> Shape:
         cleaned = raw.strip("()[] ").replace("×", "x").replace("*", "x").replace("X", "x")
         parts = [p.strip() for p in re.split(r"x|,", cleaned)] if cleaned else []
         if not parts or any(not re.fullmatch(r"[+-]?\d+", p) for p in parts):
-            raise SpecError(f"expected a shape like 200x300x3 (H x W x C) or 1024, got {raw!r}", where)
-        dims = [int(p) for p in parts]
+            raise SpecError(
+                f"expected a shape like 200x300x3 (H x W x C) or 1024, got {number_text(raw)}", where
+            )
+        dims = [parse_int(p, where, "every dimension") for p in parts]
     if not all(isinstance(d, int) and not isinstance(d, bool) for d in dims):
-        raise SpecError(f"expected whole numbers in a shape, got {text!r}", where)
+        raise SpecError(f"expected whole numbers in a shape, got {number_text(text)}", where)
     if len(dims) not in (1, 3):
         hint = " (an image needs height, width and channels)" if len(dims) == 2 else ""
         raise SpecError(
             f"expected H x W x C (3 numbers) or a vector length (1 number), got {len(dims)} "
-            f"numbers in {text!r}{hint}",
+            f"numbers in {number_text(text)}{hint}",
             where,
         )
     if any(d <= 0 for d in dims):
-        raise SpecError(f"every dimension must be at least 1, got {text!r}", where)
-    return Shape(tuple(dims))
+        raise SpecError(f"every dimension must be at least 1, got {number_text(text)}", where)
+    for d in dims:
+        check_max(d, where, "every dimension")
+    shape = Shape(tuple(dims))
+    check_max(shape.values, where, f"the values in a shape ({shape})", MAX_COUNT)
+    return shape
 
 
-def parse_size2(value: Any, where: str, what: str = "size") -> Size2:
-    """``3``, ``3x5``, ``[3, 5]`` or ``(3, 5)`` → (rows, columns), both positive."""
+def channels_first_hint(shape: Shape) -> str | None:
+    """A hint when an H×W×C shape looks like PyTorch's C×H×W (``3x200x300``), else None.
+
+    Read channels last, ``3x200x300`` is a 3-pixel-high image with 300 channels. The hint comes
+    when the height looks like a channel count (at most 4: gray, RGB, RGBA), the width like an
+    image side (more than 4) and the channels at least as many as the width: so PyTorch's
+    ``3x224x224`` and ``1x28x28`` get it, the feature maps ``4x4x64`` and ``1x1x1024`` do not.
+    """
+    if not shape.is_image:
+        return None
+    h, w, c = shape.dims
+    if h <= 4 < w <= c:
+        return f"this reads as H×W×C = {h}×{w}×{c}; for PyTorch's C×H×W write {w}x{c}x{h}"
+    return None
+
+
+def parse_size2(value: Any, where: str, what: str = "size", minimum: int = 1) -> Size2:
+    """``3``, ``3x5``, ``[3, 5]`` or ``(3, 5)`` → (rows, columns), both from ``minimum`` (1: a
+    positive integer) to 2^31."""
     if isinstance(value, bool):
         raise SpecError(f"{what} must be a positive integer or RxC, got {value!r}", where)
     if isinstance(value, int):
@@ -84,35 +111,38 @@ def parse_size2(value: Any, where: str, what: str = "size") -> Size2:
     elif isinstance(value, list | tuple) and len(value) == 2:
         pair = tuple(value)
     elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*([x×,]\s*[+-]?\d+\s*)?", value):
-        nums = [int(n) for n in re.findall(r"[+-]?\d+", value)]
+        nums = [parse_int(n, where, what) for n in re.findall(r"[+-]?\d+", value)]
         pair = (nums[0], nums[-1])
     else:
-        raise SpecError(f"{what} must be a positive integer or RxC like 3x5, got {value!r}", where)
-    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in pair):
-        raise SpecError(f"{what} must be a positive integer, got {value!r}", where)
+        raise SpecError(
+            f"{what} must be a positive integer or RxC like 3x5, got {number_text(value)}", where
+        )
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= minimum for n in pair):
+        kind = "a positive integer" if minimum == 1 else f"a whole number of at least {minimum}"
+        raise SpecError(f"{what} must be {kind}, got {number_text(value)}", where)
+    for n in pair:
+        check_max(n, where, what)
     return pair  # type: ignore[return-value]
 
 
 def _positive_int(value: Any, where: str, what: str) -> int:
     if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        value = int(value)
+        value = parse_int(value, where, what)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SpecError(f"{what} must be a positive integer, got {value!r}", where)
-    return value
+        raise SpecError(f"{what} must be a positive integer, got {number_text(value)}", where)
+    return check_max(value, where, what)
 
 
 def _padding(value: Any, where: str) -> Padding:
     if isinstance(value, str) and value.strip().lower() in ("valid", "same"):
         return value.strip().lower()
-    if isinstance(value, int) and not isinstance(value, bool) and value == 0:
-        return (0, 0)
     try:
-        rows, cols = parse_size2(value, where, "padding")
-    except SpecError:
-        if isinstance(value, int | str) and str(value).strip().lstrip("+").isdigit():
-            return (int(value), int(value))
+        rows, cols = parse_size2(value, where, "padding", minimum=0)
+    except SpecError as exc:
+        if "at most" in exc.message:  # past the limit: that is the message to give
+            raise
         raise SpecError(
-            f"padding must be valid, same or a number of pixels, got {value!r}", where
+            f"padding must be valid, same or a number of pixels, got {number_text(value)}", where
         ) from None
     return (rows, cols)
 
@@ -147,7 +177,9 @@ def _rate(value: Any, where: str) -> float:
         except ValueError:
             pass
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
-        raise SpecError(f"dropout rate must be a number from 0 to below 1, got {value!r}", where)
+        raise SpecError(
+            f"dropout rate must be a number from 0 to below 1, got {number_text(value)}", where
+        )
     return float(value)
 
 
@@ -313,10 +345,7 @@ def make_layer(name: str, options: Mapping[str, Any] | None, where: str) -> Laye
     """Build one layer from its name (``conv``, ``MaxPooling2D``...) and its options."""
     key = _kind_key(str(name))
     if key not in _KINDS:
-        known = "conv, maxpool, avgpool, dense, flatten, gap, gmp, batchnorm, dropout, " + ", ".join(
-            a for a in ACTIVATIONS if a != "linear"
-        )
-        raise SpecError(f"unknown layer {name!r}{_suggest(key, list(_KINDS))}; expected one of {known}", where)
+        _unknown_layer(name, where)
     kind, preset = _KINDS[key]
     given: dict[str, Any] = {}
     for raw_key, value in (options or {}).items():
@@ -342,6 +371,19 @@ def make_layer(name: str, options: Mapping[str, Any] | None, where: str) -> Laye
     cls = {"conv": Conv, "pool": Pool, "dense": Dense, "flatten": Flatten, "gap": GlobalPool,
            "batchnorm": BatchNorm, "dropout": Dropout, "activation": Activation}[kind]
     return cls(**values, where=where)
+
+
+def _unknown_layer(name: Any, where: str) -> None:
+    """Refuse a layer cnnquiz does not know (``lstm``), listing the ones it does."""
+    known = "conv, maxpool, avgpool, dense, flatten, gap, gmp, batchnorm, dropout, " + ", ".join(
+        a for a in ACTIVATIONS if a != "linear"
+    )
+    key = _kind_key(str(name))
+    raise SpecError(
+        f"unknown layer {number_text(str(name))}{_suggest(key, list(_KINDS))}; "
+        f"expected one of {known}",
+        where,
+    )
 
 
 def _line_where(options: Any, key: Any, where: str) -> str:
@@ -373,9 +415,12 @@ def _convert(kind: str, opt: str, value: Any, where: str) -> Any:
         return act
     if opt == "alpha":
         try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise SpecError(f"alpha must be a number, got {value!r}", where) from None
+            alpha = float(value)
+        except (TypeError, ValueError, OverflowError):
+            alpha = math.nan
+        if isinstance(value, bool) or not math.isfinite(alpha):
+            raise SpecError(f"alpha must be a finite number, got {number_text(value)}", where)
+        return alpha
     raise AssertionError(opt)
 
 
@@ -400,7 +445,9 @@ def parse_inline_layer(text: str, where: str) -> Layer:
         raise SpecError("empty layer", where)
     name, rest = tokens[0], tokens[1:]
     key = _kind_key(name)
-    kind = _KINDS.get(key, ("?", {}))[0]
+    if key not in _KINDS:
+        _unknown_layer(name, where)
+    kind = _KINDS[key][0]
     options: dict[str, Any] = {}
     for token in rest:
         low = token.lower()
@@ -428,7 +475,8 @@ def parse_inline_layer(text: str, where: str) -> Layer:
 def _scalar(value: str) -> Any:
     v = value.strip()
     if re.fullmatch(r"[+-]?\d+", v):
-        return int(v)
+        # a long one stays text: the option's own reader refuses it with the limit in the message
+        return int(v) if len(v) <= 18 else v
     if re.fullmatch(r"[+-]?\d*\.\d+", v):
         return float(v)
     if v.lower() in ("true", "false"):
@@ -456,6 +504,8 @@ def _layer_from_yaml(item: Any, where: str) -> Layer:
             return make_layer(str(item.get("type", item.get("layer"))), options, where)
         if len(item) == 1:
             (name, options), = item.items()
+            if _kind_key(str(name)) not in _KINDS:
+                _unknown_layer(name, where)
             if options is None:
                 options = {}
             if isinstance(options, int | float | str) and not isinstance(options, bool):

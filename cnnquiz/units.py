@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cnnquiz.limits import MAX_INT_DIGITS, int_digits
+
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 MB = 10**6
@@ -9,8 +11,12 @@ MIB = 2**20
 
 
 def fmt_int(n: int) -> str:
-    """2800 → '2,800'."""
-    return f"{n:,}"
+    """2800 → '2,800'; exact at any size Python prints (4,300 digits), beyond that '9.99…×10^4999'."""
+    digits = int_digits(n)
+    if digits <= MAX_INT_DIGITS:
+        return f"{n:,}"
+    lead = str(abs(n) // 10 ** (digits - 3))  # the first three digits, cut (never rounded up)
+    return f"{'-' if n < 0 else ''}{lead[0]}.{lead[1:]}…×10^{digits - 1}"
 
 
 def fmt_sig(x: float, digits: int = 3) -> str:

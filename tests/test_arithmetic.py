@@ -280,3 +280,36 @@ def test_views_never_change_a_ram_figure(network: Network, batch: int, optimizer
     expected = _ram(network, batch, optimizer)
     assert _ram(_activations_as_layers(network), batch, optimizer) == expected
     assert _ram(_with_extra_flatten(network, at), batch, optimizer) == expected
+
+
+@pytest.mark.parametrize(
+    ("layers", "ok"),
+    [("maxpool 2 s2 p1", True), ("maxpool 3 s2 p1", True), ("avgpool 4 p2", True),
+     ("maxpool 2 s2 p2", False), ("avgpool 3 p2", False), ("maxpool 1 p1", False),
+     ("maxpool size=3x2 padding=1", True), ("maxpool size=2x3 padding=0x2", False),
+     ("maxpool 2 same", True), ("maxpool 7 s3 same", True)],
+)
+def test_pool_padding_at_most_half_the_window(layers, ok):
+    # issue 9.16: more padding and a window can hold only padding (max: -inf, avg: NaN)
+    net = network_from_inline("9x9x1", layers)
+    if ok:
+        analyze(net)
+    else:
+        with pytest.raises(SpecError, match=r"more than half the \d-pixel pooling window; the rule "
+                           r"\(PyTorch's\): padding at most half the pool size, here at most \d"):
+            analyze(net)
+
+
+@pytest.mark.parametrize(
+    ("layers", "ok"),
+    [("conv 2 s2", True), ("conv 2 d2", True), ("conv 2 s1 d3", True), ("conv 2 s2 d2", False),
+     ("conv 2 stride=1x2 dilation=2x1", False), ("conv 2 stride=2x1 dilation=2x1", False)],
+)
+def test_stride_and_dilation_together_are_refused(layers, ok):
+    net = network_from_inline("32x32x3", layers)
+    if ok:
+        analyze(net)
+    else:
+        with pytest.raises(SpecError, match=r"layers: layer 1: stride .* together with dilation .*"
+                           r"Keras refuses stride > 1 with dilation > 1"):
+            analyze(net)

@@ -276,6 +276,25 @@ BAD = [
     (["model", "missing.yaml"], "missing.yaml: no such file"),
     (["model", "conv 3"], "--in: no file named 'conv 3'; inline layers need an input shape"),
     (["dense", "--in", "4x4x3", "--units", "3"], "--in: Dense needs a vector input"),
+    # issue 9.16: torch's and Keras's rules, with the rule in the message
+    (
+        ["pool", "--in", "4x4x1", "--size", "2", "--stride", "2", "--padding", "2"],
+        "padding 2 on the rows is more than half the 2-pixel pooling window; the rule "
+        "(PyTorch's): padding at most half the pool size, here at most 1",
+    ),
+    (
+        ["conv", "--in", "32x32x3", "--filters", "8", "--stride", "2", "--dilation", "2"],
+        "stride 2 together with dilation 2: a convolution strides or dilates, not both (Keras "
+        "refuses stride > 1 with dilation > 1)",
+    ),
+    (["model", "--in", "8x8x3", "lstm 32"], "layers: layer 1: unknown layer 'lstm'; expected one of conv,"),
+    (["model", "LSTM"], "LSTM.yaml:3: unknown layer 'lstm'; expected one of conv, maxpool"),
+    # issue 9.17: a negative shape reaches the shape reader, with or without "="
+    (["conv", "--in", "-200x300x3", "--filters", "2"], "--in: every dimension must be at least 1"),
+    (["conv", "--in=-200x300x3", "--filters", "2"], "--in: every dimension must be at least 1"),
+    (["conv", "--in", "8x8x3", "--filters", "2", "--kernel", "-3x3"], "--kernel: kernel must be a positive"),
+    # issue 9.7: inline layers longer than a file name may be are read as layers
+    (["model", "conv 3 k1; " * 30], "--in: no file named 'conv 3 k1; conv 3 k1; conv 3 k1… (332 characters)"),
 ]
 
 
@@ -292,6 +311,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, argv, message):
             "SYNTAX.yaml",
             "input: 32x32x3\nlayers:\n  - conv: {filters: 8\n  - dense: 3\n",
         ),
+        "LSTM": _tmp_yaml(tmp_path, "LSTM.yaml", "input: 32x32x3\nlayers:\n  - lstm: 32\n"),
     }
     argv = [files.get(a, a) for a in argv]
     result = run_cli("calc", *argv, cwd=tmp_path)
@@ -325,3 +345,46 @@ def test_no_verify_never_imports_torch(argv):
     )
     assert "TORCH False 0" in result.stderr, result.stderr
     assert "not verified" in result.stdout or '"verification": null' in result.stdout
+
+
+def test_inline_layers_longer_than_a_file_name_are_read_as_layers(capsys, monkeypatch):
+    # issue 9.7: Path(spec).exists() raised "File name too long" past 255 characters
+    monkeypatch.setenv("COLUMNS", "120")
+    layers = "; ".join(["conv 4 k1 relu"] * 30)
+    assert len(layers) > 255
+    assert main(["calc", "model", "--in", "8x8x3", layers, "--no-verify", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["layers"]) == 30 and data["totals"]["params"] == 16 + 29 * 20
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["conv", "--in", "3x200x300", "--filters", "100"],
+        ["pool", "--in", "3x200x300"],
+        ["gap", "--in", "4x32x64"],
+        ["model", "--in", "3x200x300", "conv 100 k3"],
+        ["receptive", "--in", "3x200x300", "conv 100 k3"],
+    ],
+)
+def test_channels_first_input_gets_a_hint(argv, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    h, w, c = argv[2].split("x")
+    hint = f"this reads as H×W×C = {h}×{w}×{c}; for PyTorch's C×H×W write {w}x{c}x{h}"
+    assert main(["calc", *argv, "--no-verify"]) == 0
+    assert f"Hint: {hint}" in capsys.readouterr().out.splitlines()
+    assert main(["calc", *argv, "--no-verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hints"] == [hint]
+
+
+@pytest.mark.parametrize("shape", ["200x300x3", "5x5x8", "4x64x32", "8x8x300"])
+def test_channels_last_input_gets_no_hint(shape, capsys):
+    assert main(["calc", "conv", "--in", shape, "--filters", "2", "--no-verify", "--json"]) == 0
+    assert "hints" not in json.loads(capsys.readouterr().out)
+
+
+def test_the_hint_explains_a_kernel_that_does_not_fit(capsys):
+    assert main(["calc", "conv", "--in", "3x200x300", "--filters", "100", "--kernel", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "does not fit the 3-pixel height" in err
+    assert "(hint: this reads as H×W×C = 3×200×300; for PyTorch's C×H×W write 200x300x3)" in err

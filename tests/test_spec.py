@@ -14,6 +14,7 @@ from cnnquiz.spec import (
     GlobalPool,
     Pool,
     Shape,
+    channels_first_hint,
     load_network,
     network_from_inline,
     network_to_dict,
@@ -123,3 +124,43 @@ def test_activation_layers_are_written_by_name():
     net = network_from_inline("8x8x3", "conv 4; relu; leaky_relu 0.2; softmax")
     assert network_to_dict(net)["layers"][1:] == [{"relu": {}}, {"leaky_relu": {"alpha": 0.2}}, {"softmax": {}}]
     assert parse_network(network_to_dict(net)).layers == net.layers
+
+
+KNOWN = ("expected one of conv, maxpool, avgpool, dense, flatten, gap, gmp, batchnorm, dropout, relu, "
+         "leaky_relu, elu, gelu, sigmoid, tanh, softmax")
+
+
+@pytest.mark.parametrize("layers", ["lstm 32", "lstm", "lstm(units=32)", "conv 8; LSTM 32 relu"])
+def test_an_unknown_inline_layer_is_named_with_the_known_ones(layers):
+    # issue 9.16: "lstm 32" said "cannot read '32'"
+    with pytest.raises(SpecError) as err:
+        network_from_inline("8x8x3", layers)
+    assert "unknown layer 'lstm'" in err.value.message.lower() and KNOWN in err.value.message
+
+
+@pytest.mark.parametrize("item", ["- lstm: 32", "- lstm: {units: 32}", "- lstm:", "- {type: lstm, units: 3}", "- lstm 32"])
+def test_an_unknown_yaml_layer_is_named_with_the_known_ones(item):
+    # issue 9.16: "- lstm: 32" said "lstm takes options as a mapping"
+    with pytest.raises(SpecError) as err:
+        parse_network(loads(f"input: 8x8x3\nlayers:\n  - conv: 4\n  {item}\n", "n.yaml"), "n.yaml")
+    assert str(err.value).startswith("n.yaml:4: unknown layer 'lstm'") and KNOWN in str(err.value)
+
+
+def test_padding_takes_zero_per_axis_and_no_negatives():
+    net = parse_network(loads("input: 8x8x3\nlayers:\n  - conv: {filters: 2, padding: [0, 1]}\n"))
+    assert net.layers[0].padding == (0, 1)
+    assert network_from_inline("8x8x3", "conv 2 padding=0").layers[0].padding == (0, 0)
+    with pytest.raises(SpecError, match="padding must be valid, same or a number of pixels"):
+        network_from_inline("8x8x3", "conv 2 padding=-1")
+
+
+@pytest.mark.parametrize(("shape", "hint"), [
+    ("3x200x300", "this reads as H×W×C = 3×200×300; for PyTorch's C×H×W write 200x300x3"),
+    ("3x224x224", "this reads as H×W×C = 3×224×224; for PyTorch's C×H×W write 224x224x3"),
+    ("1x28x28", "this reads as H×W×C = 1×28×28; for PyTorch's C×H×W write 28x28x1"),
+    # feature maps and channels-last images: no hint
+    ("4x4x64", None), ("1x1x1024", None), ("2x2x512", None), ("5x32x64", None), ("1x100x64", None),
+    ("200x300x3", None), ("28x28x1", None), ("1024", None),
+])
+def test_channels_first_hint(shape, hint):
+    assert channels_first_hint(parse_shape(shape)) == hint

@@ -5,6 +5,7 @@ A :class:`Problem` is one line of ``bank check``'s report: ``file:line: severity
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -39,19 +40,34 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 
 def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
-    """Files as given, folders as the YAML files in them, each once; missing paths are problems."""
+    """Files as given, folders as the YAML files in them, each once; missing paths are problems.
+
+    Whatever is not a folder is handed to the loader, whose one reading function
+    (:func:`cnnquiz.yamlio.read_text`) refuses devices, pipes and files past the size limit.
+    """
     files, problems = [], []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = _yaml_files(p)
+        try:
+            info = p.stat()
+        except FileNotFoundError:
+            problems.append(Problem(str(p), None, "error", "no such file or folder"))
+            continue
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+            reason = getattr(exc, "strerror", None) or str(exc)
+            problems.append(Problem(str(p), None, "error", f"cannot read: {reason}"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                found = _yaml_files(p)
+            except OSError as exc:
+                problems.append(Problem(str(p), None, "error", f"cannot read: {exc.strerror or exc}"))
+                continue
             if not found:
                 problems.append(Problem(str(p), None, "error", "no .yaml banks in this folder"))
             files.extend(found)
-        elif p.exists():
-            files.append(p)
         else:
-            problems.append(Problem(str(p), None, "error", "no such file or folder"))
+            files.append(p)
     unique: dict[Path, Path] = {}
     for f in files:  # a file named twice (a.yaml and its folder) is read once
         unique.setdefault(f.resolve(), f)

@@ -48,3 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        # a path typed on the command line that the system refuses to look at (a name too long
+        # for ``Path.exists()``, no permission): one line naming it, as for any bad input
+        if exc.filename is None:
+            raise
+        from cnnquiz.textsafe import printable
+
+        print(f"cnnquiz: error: {printable(str(exc.filename))}: {exc.strerror or exc}", file=sys.stderr)
+        return 2

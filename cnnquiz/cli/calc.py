@@ -10,13 +10,15 @@ imported only then); a mismatch exits with status 1.
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cnnquiz.arithmetic import OPTIMIZER_STATE, NetworkFigures, analyze
-from cnnquiz.cli.common import Parser, positive_int, print_json
+from cnnquiz.cli.common import Parser, console, positive_int, print_json
 from cnnquiz.errors import SpecError
+from cnnquiz.limits import MAX_COUNT, check_max, number_text
 from cnnquiz.spec import (
     Conv,
     Dense,
@@ -25,6 +27,8 @@ from cnnquiz.spec import (
     Layer,
     Network,
     Pool,
+    Shape,
+    channels_first_hint,
     layer_option,
     load_network,
     network_from_inline,
@@ -220,18 +224,47 @@ def resolve_network(spec: str | None, input_shape: str | None) -> Network:
     """A YAML file (``.yaml``/``.yml`` or an existing path), else inline layers with ``--in``."""
     if spec is None:
         raise SpecError("give a network YAML file, or --in SHAPE and the layers inline", "NET")
-    path = Path(spec)
-    if path.suffix.lower() in (".yaml", ".yml") or path.exists():
-        network = load_network(path)
+    if _names_a_file(spec):
+        network = load_network(spec)
         if input_shape:
             network = replace(network, input=parse_shape(input_shape, "--in"))
         return network
     if not input_shape:
         raise SpecError(
-            f"no file named {spec!r}; inline layers need an input shape, e.g. --in 200x300x3",
+            f"no file named {number_text(spec)}; inline layers need an input shape, "
+            "e.g. --in 200x300x3",
             "--in",
         )
     return network_from_inline(input_shape, spec)
+
+
+def _names_a_file(spec: str) -> bool:
+    """Whether ``spec`` is a file name rather than inline layers: decided by what it says first
+    (a ``.yaml`` name of one line), then by asking the file system, whose "file name too long"
+    or "embedded null byte" mean inline text, not an error."""
+    if "\n" not in spec and ";" not in spec and Path(spec).suffix.lower() in (".yaml", ".yml"):
+        return True
+    try:
+        os.stat(spec)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _hints(shape: Shape) -> list[str]:
+    hint = channels_first_hint(shape)
+    return [hint] if hint else []
+
+
+def _analyze(network: Network, dtype: str) -> NetworkFigures:
+    """``analyze``, with the channels-first hint added to an error it may explain (a 5x5
+    kernel does not fit the 3-pixel "height" of 3x200x300)."""
+    try:
+        return analyze(network, dtype)
+    except SpecError as exc:
+        if hint := channels_first_hint(network.input):
+            exc.message = f"{exc.message} (hint: {hint})"
+        raise
 
 
 def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) -> Any:
@@ -251,6 +284,12 @@ def _finish(args: argparse.Namespace, report: dict[str, Any], render: Any) -> in
         print_json(report)
     else:
         render(report)
+        if report.get("hints"):
+            from rich.text import Text
+
+            out = console()
+            for hint in report["hints"]:
+                out.print(Text(f"Hint: {hint}", style="yellow"))
     check = report.get("verification")
     if check and not check["ok"]:
         import sys
@@ -286,15 +325,17 @@ def run_layer(args: argparse.Namespace) -> int:
                 f"{args.calc} compares flatten and gap on an H x W x C input, got {shape}", "--in"
             )
         other = Network(shape, (other_layer, Dense(args.units, where="--units")))
-        fig, other_fig = analyze(own, args.dtype), analyze(other, args.dtype)
+        fig, other_fig = _analyze(own, args.dtype), _analyze(other, args.dtype)
         v = _verify(args, (own, fig), (other, other_fig))
         data = report.layers_report(args.calc, fig, args.flops, v)
         h, w, c = shape.dims
         data["next_dense"] = report.next_dense(c, h * w * c, args.units, args.calc)
     else:
         network = Network(shape, (layer,))
-        fig = analyze(network, args.dtype)
+        fig = _analyze(network, args.dtype)
         data = report.layers_report(args.calc, fig, args.flops, _verify(args, (network, fig)))
+    if hints := _hints(shape):
+        data["hints"] = hints
     return _finish(args, data, calc_render.render_layers)
 
 
@@ -303,7 +344,8 @@ def run_model(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
 
     network = resolve_network(args.spec, args.input)
-    fig = analyze(network, args.dtype)
+    fig = _analyze(network, args.dtype)
+    _check_batch(fig, args.batch)
     v = _verify(args, (network, fig))
     saved, skipped = None, None
     if not args.no_verify:
@@ -316,7 +358,16 @@ def run_model(args: argparse.Namespace) -> int:
     data = report.model_report(fig, args.batch, args.optimizer, args.flops, v, saved)
     if skipped:
         data["autograd_skipped"] = skipped
+    if hints := _hints(network.input):
+        data["hints"] = hints
     return _finish(args, data, calc_render.render_model)
+
+
+def _check_batch(fig: NetworkFigures, batch: int) -> None:
+    """The batch's tensors are counted (and built on torch's meta device) in int64: refuse a
+    batch whose activations pass 2^63 - 1 bytes before anything overflows."""
+    per_image = fig.input_bytes + sum(fig.output_bytes(f) for f in fig.layers)
+    check_max(batch * per_image, "--batch", "the bytes of a batch's activations", MAX_COUNT)
 
 
 def run_receptive(args: argparse.Namespace) -> int:
@@ -324,7 +375,7 @@ def run_receptive(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
 
     network = resolve_network(args.spec, args.input)
-    fig = analyze(network, args.dtype)
+    fig = _analyze(network, args.dtype)
     v, measured = _verify(args, (network, fig)), None
     if v is not None:
         from cnnquiz.bridge_receptive import field_mismatches, measure_receptive
@@ -333,4 +384,6 @@ def run_receptive(args: argparse.Namespace) -> int:
         if measured:
             v = replace(v, mismatches=(*v.mismatches, *field_mismatches(network, measured)))
     data = report.receptive_report(fig, v, measured)
+    if hints := _hints(network.input):
+        data["hints"] = hints
     return _finish(args, data, calc_render.render_receptive)

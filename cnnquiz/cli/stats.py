@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnquiz.cli.common import console, positive_int, print_json
+from cnnquiz.cli.common import console, int_at_least, print_json
 
 BAR_WIDTH = 30
 EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."
@@ -24,7 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
-        "--days", type=positive_int, default=14, metavar="N", help="days in the chart (default 14)"
+        "--days",
+        type=int_at_least(1, "a number of days", 3660),  # ten years; past 10^9 dates overflow
+        default=14,
+        metavar="N",
+        help="days in the chart (default 14)",
     )
     parser.set_defaults(run=run)
 

@@ -255,10 +255,11 @@ def run_runs(args: argparse.Namespace) -> int:
 
 
 def _train_settings(run: Any) -> dict[str, Any]:
-    import yaml
+    from cnnquiz import yamlio
+    from cnnquiz.errors import CnnquizError
 
-    try:
-        data = yaml.safe_load((run.path / "config.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+    try:  # yamlio: the one reader with the size, alias-bomb and device limits
+        data = yamlio.load(run.path / "config.yaml")
+    except CnnquizError:
         return {}
     return data.get("train", {}) if isinstance(data, dict) else {}

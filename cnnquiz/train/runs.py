@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
 from cnnquiz.spec import Network, load_network, network_to_dict
 
@@ -150,10 +151,10 @@ def resolve(target: str | Path, root: Path) -> Run:
 
 def load_run(folder: Path) -> Run:
     try:
-        info = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        info = json.loads(yamlio.read_text(folder / RUN_FILE, "a JSON file"))
         epochs_path = folder / METRICS_JSON
-        epochs = json.loads(epochs_path.read_text(encoding="utf-8")) if epochs_path.exists() else []
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        epochs = json.loads(yamlio.read_text(epochs_path, "a JSON file")) if epochs_path.exists() else []
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, 4,300+ digits
         raise CnnquizError(f"cannot read the run: {exc}", str(folder)) from None
     if not isinstance(info, dict) or not isinstance(epochs, list):
         raise CnnquizError("cannot read the run: run.json is not an object", str(folder))
