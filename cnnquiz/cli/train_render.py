@@ -78,7 +78,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     out.print(
         f"[bold]Settings[/] {c.epochs} epoch{'' if c.epochs == 1 else 's'}, batch {c.batch}, {c.optimizer}{momentum} "
         f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, {_device(c.device)}, "
-        f"threads {c.cpu_threads()}"
+        f"threads {p.threads} ({p.threads_why})"
     )
     out.print(
         f"[bold]RAM estimate[/] for training on a batch of {ram.batch} (textbook): "
