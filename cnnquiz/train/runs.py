@@ -149,14 +149,16 @@ def resolve(target: str | Path, root: Path) -> Run:
 
 
 def load_run(folder: Path) -> Run:
-    try:
-        info = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-        epochs_path = folder / METRICS_JSON
-        epochs = json.loads(epochs_path.read_text(encoding="utf-8")) if epochs_path.exists() else []
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CnnquizError(f"cannot read the run: {exc}", str(folder)) from None
-    if not isinstance(info, dict) or not isinstance(epochs, list):
-        raise CnnquizError("cannot read the run: run.json is not an object", str(folder))
+    """run.json and metrics.json, each a regular file under a size cap (see ``runcheck``)."""
+    from cnnquiz.train.runcheck import read_json
+
+    info, _ = read_json(folder / RUN_FILE, "run file")
+    epochs_path = folder / METRICS_JSON
+    epochs = read_json(epochs_path, "metrics file")[0] if epochs_path.exists() else []
+    if not isinstance(info, dict):
+        raise CnnquizError("expected a JSON object", str(folder / RUN_FILE))
+    if not isinstance(epochs, list):
+        raise CnnquizError("expected a JSON list of epochs", str(epochs_path))
     return Run(folder, info, epochs)
 
 
