@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,3 +202,47 @@ def test_runcheck_imports_no_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip() == "False"
     assert runcheck.PREDICT_RAM_CAP == 2_000_000_000
+
+
+# -- sample images to predict on (item 27) -----------------------------------------------------
+
+
+def test_demo_runs_ship_one_sample_per_class_and_predict_runs_on_them(good_run):
+    from cnnquiz.train.data import DEMO_CLASSES
+
+    folder = json.loads((Path(good_run[0]) / "run.json").read_text())
+    samples = Path(good_run[0]) / "samples"
+    assert folder["samples"] == str(samples)
+    assert sorted(p.name for p in samples.iterdir()) == sorted(f"{c}.png" for c in DEMO_CLASSES)
+    with Image.open(samples / "triangle.png") as img:
+        assert img.size == (8, 8) and img.mode == "RGB"  # the size the run was trained at
+    out = run_cli("predict", good_run[0], str(samples / "triangle.png"), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["prediction"] in DEMO_CLASSES
+
+
+def test_demo_samples_are_new_images_of_each_class():
+    from cnnquiz.train import data
+
+    samples = data.demo_samples(32, seed=0)
+    assert [name for name, _ in samples] == list(data.DEMO_CLASSES)
+    train = data.shape_images(sum(data.DEMO_SPLIT), 32, 0)[0]
+    for _, pixels in samples:
+        assert pixels.shape == (32, 32, 3) and pixels.dtype == np.uint8
+        assert not (train == pixels).all(axis=(1, 2, 3)).any()  # never a dataset image
+    again = data.demo_samples(32, seed=0)
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(samples, again, strict=True))
+
+
+def test_the_train_output_prints_a_runnable_predict_command(tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY, encoding="utf-8")
+    out = run_cli(
+        "train", "--demo", "--config", str(spec), "--size", "8", "--epochs", "1",
+        "--threads", "1", "--runs-dir", str(tmp_path / "runs"), env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    command = out.stdout.split("; try:\n", 1)[1].splitlines()[0].split()
+    assert command[:2] == ["cnnquiz", "predict"] and command[3].endswith("samples/triangle.png")
+    again = run_cli(*command[1:])
+    assert again.returncode == 0 and "prediction:" in again.stdout, again.stderr

@@ -207,6 +207,14 @@ def outcome(o: Any) -> None:
         )
     out.print(mem)
     out.print(f"[bold]Run[/] {_safe(o.run_dir)}")
+    if o.samples is not None:
+        pngs = sorted(o.samples.glob("*.png"))
+        first = o.samples / "triangle.png" if "triangle.png" in {p.name for p in pngs} else pngs[0]
+        out.print(
+            f"[bold]Samples[/] one new image per class in {_safe(o.samples)}; try:\n"
+            f"  cnnquiz predict {_safe(o.run_dir)} {_safe(first)} --heatmap",
+            soft_wrap=True,
+        )
 
 
 def comparison(cnn: Any, dense: Any) -> None:

@@ -8,6 +8,7 @@
         metrics.json         one object per epoch
         metrics.csv          the same, for a spreadsheet
         weights.safetensors  the weights: a format whose loading cannot run code
+        samples/circle.png   the demo only: a new image of each class to try predict on
 
 Weights are read only with safetensors, never with pickle: a checkpoint from elsewhere cannot
 execute anything. This module imports no torch; ``save_weights``/``load_weights`` do, inside.
@@ -33,6 +34,7 @@ RUN_FILE = "run.json"
 CONFIG = "config.yaml"
 METRICS_JSON = "metrics.json"
 METRICS_CSV = "metrics.csv"
+SAMPLES = "samples"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,17 @@ def write_run(
             writer = csv.DictWriter(f, fieldnames=list(epochs[0]))
             writer.writeheader()
             writer.writerows(epochs)
+
+
+def write_samples(path: Path, samples: list[tuple[str, Any]]) -> Path:
+    """``path/samples/<class>.png`` for each (class name, uint8 H x W x C image); the folder."""
+    from PIL import Image
+
+    folder = path / SAMPLES
+    folder.mkdir(exist_ok=True)
+    for name, pixels in samples:
+        Image.fromarray(pixels).save(folder / f"{name}.png")
+    return folder
 
 
 def save_weights(model: Any, path: Path) -> None:

@@ -42,6 +42,7 @@ class Outcome:
     result: Any  # loop.TrainResult
     run_dir: Path
     saved_bytes: int | None  # what autograd keeps for one batch (bridge.measure_saved)
+    samples: Path | None = None  # the demo: run_dir/samples, one image per class to predict
 
     def summary(self) -> dict[str, Any]:
         """The figures ``--json`` prints and ``run.json`` keeps."""
@@ -65,6 +66,7 @@ class Outcome:
             "confusion_split": r.confusion_split,
             "ram_estimate_bytes": self.plan.ram.total,
             "saved_tensors_bytes": self.saved_bytes,
+            "samples": str(self.samples) if self.samples else None,
             **r.memory,
         }
 
@@ -154,6 +156,11 @@ def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = T
     epochs = [asdict(m) for m in result.epochs]
     status = "cancelled" if result.cancelled else "finished"
     runs.save_weights(result.model, run_dir)
+    if plan.data.source == "demo":  # something to try `cnnquiz predict` on, as the docs do
+        from cnnquiz.train.data import demo_samples
+
+        size = plan.data.image_shape[0]
+        outcome.samples = runs.write_samples(run_dir, demo_samples(size, plan.config.seed))
     runs.write_run(
         run_dir, plan.network, config, _info(plan, started, status) | outcome.summary(), epochs
     )
