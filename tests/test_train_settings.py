@@ -119,6 +119,14 @@ def test_thread_choice_says_why(monkeypatch):
     assert config.TrainConfig(threads=2).thread_choice() == (2, "as asked")
 
 
+def test_system_load_counts_the_other_runnable_processes(tmp_path, monkeypatch):
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text("13.81 15.00 11.16 3/172 28884\n")  # 3 runnable: this one and 2 more
+    assert config.system_load(samples=3, interval=0, source=str(loadavg)) == 2.0
+    monkeypatch.setattr(config.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert config.system_load(source=str(tmp_path / "absent")) == 1.5  # macOS: the average
+
+
 def test_the_training_header_prints_the_threads_used(cli, tmp_path):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(TINY, encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -65,8 +66,27 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def system_load() -> float:
-    """Runnable processes averaged over the last minute (0 where the system does not say)."""
+def system_load(
+    samples: int = 10, interval: float = 0.02, source: str = "/proc/loadavg"
+) -> float:
+    """How many other processes want a core now: the load ``choose_threads`` leaves alone.
+
+    On Linux, the runnable count of ``/proc/loadavg`` (which counts this process too, hence
+    the 1 taken off), averaged over ``samples`` readings ``interval`` seconds apart. Elsewhere
+    ``os.getloadavg()``'s one-minute average, which lags a minute both ways: a busy process
+    started just now is not in it yet, and a training run that just ended still is.
+    """
+    counts = []
+    for n in range(samples):
+        try:
+            with open(source, encoding="ascii") as f:
+                counts.append(int(f.read().split()[3].split("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            break
+        if n + 1 < samples:
+            time.sleep(interval)
+    if counts:
+        return max(0.0, sum(counts) / len(counts))
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # Windows
@@ -79,9 +99,9 @@ def choose_threads(usable: int, online: int, load: float) -> int:
 
     Torch's threads wait for each other at every operation, so one thread that shares its
     core with a busy process holds all the others back: on two cores with one busy process,
-    two threads ran 4x slower than one (issue 9.28). ``load`` is the system's one-minute load
-    average, over all ``online`` cores; the share falling on the ``usable`` ones is taken in
-    proportion, and rounded to the nearest whole core.
+    two threads ran 4x slower than one (issue 9.28). ``load`` is the number of other processes
+    that want a core (``system_load``), over all ``online`` cores; the share falling on the
+    ``usable`` ones is taken in proportion, and rounded to the nearest whole core.
     """
     usable = max(1, usable)
     share = load * usable / max(online, usable)
