@@ -246,3 +246,11 @@ def test_the_train_output_prints_a_runnable_predict_command(tmp_path):
     assert command[:2] == ["cnnquiz", "predict"] and command[3].endswith("samples/triangle.png")
     again = run_cli(*command[1:])
     assert again.returncode == 0 and "prediction:" in again.stdout, again.stderr
+
+
+def test_runs_lists_a_run_whose_config_cannot_be_read(run):
+    (run / "config.yaml").write_text("train: [unclosed\n")
+    out = run_cli("runs", "--json", "--runs-dir", str(run.parent))
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    (listed,) = json.loads(out.stdout)
+    assert listed["config"] == {} and listed["run_dir"] == str(run)

@@ -301,10 +301,14 @@ def run_runs(args: argparse.Namespace) -> int:
 
 
 def _train_settings(run: Any) -> dict[str, Any]:
-    import yaml
+    """The ``train:`` mapping of a run's config.yaml, read as any spec is (``yamlio``: size and
+    alias caps), or {} when it cannot be read: a damaged run is still listed."""
+    from cnnquiz import yamlio
+    from cnnquiz.errors import CnnquizError
 
     try:
-        data = yaml.safe_load((run.path / "config.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = yamlio.load(run.path / "config.yaml")
+    except CnnquizError:
         return {}
-    return data.get("train", {}) if isinstance(data, dict) else {}
+    train = data.get("train", {}) if isinstance(data, dict) else {}
+    return dict(train) if isinstance(train, dict) else {}
