@@ -101,7 +101,14 @@ def _print_days(out, stats) -> None:  # noqa: ANN001
 
 def _print_topics(out, stats) -> None:  # noqa: ANN001
     from rich.table import Table
+    from rich.text import Text
 
+    from cnnquiz.textsafe import printable
+
+    if not stats.topics:  # banks need not give topics (a minimal bank has none)
+        out.print("Accuracy per topic: the questions answered so far have no topics.")
+        out.print()
+        return
     table = Table(
         title="Accuracy per topic (all time)", title_justify="left", box=None, pad_edge=False
     )
@@ -113,7 +120,7 @@ def _print_topics(out, stats) -> None:  # noqa: ANN001
     for t in sorted(stats.topics, key=lambda t: (t.accuracy, t.topic)):
         filled = round(10 * t.accuracy)
         table.add_row(
-            t.topic,
+            Text(printable(t.topic)),  # a bank's text: no escapes, no Rich markup
             str(t.answers),
             str(t.correct),
             f"{t.accuracy:.0%}",
