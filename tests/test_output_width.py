@@ -1,0 +1,269 @@
+"""Tables piped and on an 80-column terminal (issue 9 item 25).
+
+Piped, a line is as long as its content: nothing wraps, nothing is cut, no line ends in padding.
+The pipe runs with an 80-column terminal on stdin, as ``cnnquiz calc model NET | cat`` typed in a
+terminal does (that terminal's width used to leak into the pipe). On a terminal (a real
+pseudo-terminal, 80 columns) nothing is wider than 80 columns, optional columns go first, and
+every figure is printed whole.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+from rich.cells import cell_len
+
+from tests.conftest import ROOT
+
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+# the variables that would tell Rich a width or a terminal: each run here sets its own
+UNSET = ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "CLICOLOR_FORCE")
+
+WORKED = "examples/worked.yaml"
+# a wide network: long labels, big counts, and a FLOPs column
+WIDE = [
+    "--in",
+    "224x224x3",
+    "conv 64 k3 same relu; conv 512 k3 s2 same relu; maxpool 2; conv 4096 k3 same relu; gap; "
+    "dense 1000 softmax",
+]
+
+
+def _terminal(columns: int) -> tuple[int, int]:
+    """A pseudo-terminal ``columns`` wide: (controller, terminal) file descriptors."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    return controller, terminal
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    return {**env, "TERM": "xterm-256color"}
+
+
+def piped(*args: str, input: str | None = None) -> str:
+    """``cnnquiz ARGS | cat`` typed in an 80-column terminal: stdin is that terminal."""
+    controller, terminal = _terminal(80)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "cnnquiz", *args],
+            **({"input": input} if input is not None else {"stdin": terminal}),
+            capture_output=True,
+            env=_env(),
+            cwd=ROOT,
+            timeout=300,
+            text=True,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def on_terminal(*args: str, columns: int = 80) -> str:
+    """``cnnquiz ARGS`` in a terminal ``columns`` wide; what the screen gets, escapes removed."""
+    controller, terminal = _terminal(columns)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnnquiz", *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=_env(),
+        cwd=ROOT,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the program has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    assert proc.wait(timeout=300) in (0, 1)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return ESCAPES.sub("", text)
+
+
+def assert_whole_lines(text: str) -> None:
+    assert text.strip()
+    assert "…" not in text
+    for line in text.splitlines():
+        assert line == line.rstrip(), f"padded line: {line!r}"
+
+
+def assert_fits(text: str, columns: int = 80) -> None:
+    assert text.strip()
+    assert "…" not in text
+    for line in text.splitlines():
+        assert cell_len(line) <= columns, f"{cell_len(line)} columns: {line!r}"
+
+
+def _json(*args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "cnnquiz", *args, "--json"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+        timeout=300,
+    )
+    return json.loads(done.stdout)
+
+
+def _rows(text: str, report: dict, whole_labels: bool = True) -> None:
+    """Every layer's output shape and counts stand whole on the row of that layer; piped, its
+    label too (on a narrow terminal a label may break between words, as the last resort)."""
+    from cnnquiz.units import fmt_int
+
+    lines = text.splitlines()
+    for layer in report["layers"]:
+        figures = [layer["output_shape"]]
+        if "params" in layer:
+            figures += [fmt_int(layer["params"]), fmt_int(layer["macs"])]
+        if "field" in layer:
+            figures.append(layer["field"])
+        label = layer["label"] if whole_labels else layer["label"].split()[0]
+        start = rf"^(\d+ +)?{re.escape(label)}\s"
+        row = [
+            line
+            for line in lines
+            if re.search(start, line)
+            and all(re.search(rf"(^|\s){re.escape(f)}(\s|$)", line) for f in figures)
+        ]
+        assert row, f"no row for {layer['label']!r} with {figures} in\n{text}"
+
+
+CALC = [
+    ["calc", "conv", "--in", "200x300x3", "--filters", "100", "--stride", "2", "--padding", "same"],
+    ["calc", "pool", "--in", "100x150x100", "--size", "2"],
+    ["calc", "dense", "--in", "1024", "--units", "64"],
+    ["calc", "flatten", "--in", "4x4x64", "--units", "10"],
+    ["calc", "gap", "--in", "4x4x64", "--units", "10"],
+    ["calc", "model", WORKED],
+    ["calc", "model", *WIDE, "--flops", "--no-verify"],
+    ["calc", "receptive", WORKED],
+    ["calc", "receptive", *WIDE, "--no-verify"],
+]
+
+
+@pytest.mark.parametrize("argv", CALC, ids=lambda a: " ".join(a[:2]))
+def test_calc_piped_is_whole_lines(argv):
+    text = piped(*argv)
+    assert_whole_lines(text)
+    if argv[1] in ("model", "receptive"):
+        report = _json(*argv)
+        _rows(text, report)
+        assert any(len(line) > 80 for line in text.splitlines())  # not wrapped at stdin's 80
+        if argv[1] == "receptive":
+            assert "Working" in text and "1 + (3 - 1)" in text
+        if "--flops" in argv:
+            assert "FLOPs" in text
+
+
+@pytest.mark.parametrize("argv", CALC, ids=lambda a: " ".join(a[:2]))
+def test_calc_on_an_80_column_terminal_fits_and_keeps_every_figure(argv):
+    text = on_terminal(*argv)
+    assert_fits(text)
+    if argv[1] in ("model", "receptive"):
+        _rows(text, _json(*argv), whole_labels=WIDE[1] not in argv)
+    if argv[1] == "receptive" and "--no-verify" in argv:
+        assert "left out to fit 80 columns: Working" in text
+
+
+def test_receptive_drops_working_then_torch_but_never_cuts_a_shape():
+    """The issue's case: output shapes were cut to "30x3…" at 80 columns."""
+    text = on_terminal("calc", "receptive", "--in", "32x32x3", "conv 8; conv 8; conv 8")
+    assert_fits(text)
+    assert "30x30x8" in text and "7x7" in text and "Torch" in text
+    assert "Working" not in text.split("(left out")[0]
+    wide = on_terminal(
+        "calc", "receptive", "--in", "32x32x3", "conv 8; conv 8; conv 8", columns=140
+    )
+    assert "Working" in wide and "left out" not in wide
+
+
+def test_model_at_80_columns_keeps_the_layer_on_one_row():
+    text = on_terminal("calc", "model", WORKED, "--no-verify")
+    assert_fits(text)
+    assert re.search(r"^Conv2D 100 3x3 s2 same +100x150x100 +2,800 +40,500,000 +6 MB$", text, re.M)
+    assert "(left out to fit 80 columns: #)" in text
+
+
+def test_bank_check_piped_and_on_a_terminal():
+    """Its lines are messages, not a table: whole, never cut (a terminal folds a long one)."""
+    args = ["bank", "check", "tests/data/banks/minimal.yaml", "--no-verify"]
+    assert_whole_lines(piped(*args))
+    screen = on_terminal(*args)
+    assert "…" not in screen and "minimal.yaml:4: warning: min-numeric: no explanation" in screen
+
+
+def _answers() -> None:
+    from cnnquiz.progress import Progress
+
+    now = datetime.now(UTC)
+    with Progress() as p:
+        p.record(
+            "conv-a", "Bank", ["convolution", "a-rather-long-topic-name"], "correct", "4", now=now
+        )
+        p.record("conv-b", "Bank", ["pooling"], "wrong", "5", now=now)
+
+
+def test_stats_piped_and_on_a_terminal():
+    _answers()
+    text = piped("stats", "--days", "3")
+    assert_whole_lines(text)
+    assert "a-rather-long-topic-name" in text and "Accuracy per topic" in text
+    screen = on_terminal("stats", "--days", "3")
+    assert_fits(screen)
+    assert "a-rather-long-topic-name" in screen
+
+
+def test_quiz_score_piped():
+    from cnnquiz.bank import load_banks
+
+    bank = load_banks([ROOT / "tests/data/banks/minimal.yaml"])[0]
+    answers = "skip\n" * len(bank.questions)
+    text = piped("quiz", "--plain", "--no-record", "tests/data/banks/minimal.yaml", input=answers)
+    score = text[text.index("Score:") :]
+    assert_whole_lines(score)
+
+
+def _images(root):
+    for split in ("train", "valid", "test"):
+        for i in range(4):
+            for name, colour in (("car", (220, 30, 30)), ("truck", (30, 30, 220))):
+                path = root / split / name / f"{i}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                Image.new("RGB", (20, 20), colour).save(path)
+    return root
+
+
+def test_train_summary_and_runs_piped_and_on_a_terminal(tmp_path):
+    images, runs = _images(tmp_path / "cars"), tmp_path / "runs"
+    fast = ["--epochs", "1", "--batch", "8", "--size", "16", "--threads", "1"]
+    text = piped("train", "--data", str(images), *fast, "--runs-dir", str(runs))
+    assert_whole_lines(text)
+    assert "Confusion matrix" in text and "textbook estimate" in text
+    # the memory table's label is one line, beside its figure
+    assert re.search(
+        r"^peak RSS of the whole process \(Python, torch, the dataset\) +[\d.]+ MB$", text, re.M
+    )
+    assert_whole_lines(piped("runs", "--runs-dir", str(runs)))
+    screen = on_terminal("runs", "--runs-dir", str(runs))
+    assert_fits(screen)
+    assert "finished" in screen or "%" in screen
