@@ -115,7 +115,7 @@ def assert_fits(text: str, columns: int = 80) -> None:
 
 def _json(*args: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-m", "cnnquiz", *args, "--json"],
+        [sys.executable, "-m", "cnnquiz", *args, "--json", NO_TORCH],
         capture_output=True,
         text=True,
         env=_env(),
@@ -148,16 +148,17 @@ def _rows(text: str, report: dict, whole_labels: bool = True) -> None:
         assert row, f"no row for {layer['label']!r} with {figures} in\n{text}"
 
 
+NO_TORCH = "--no-verify"  # torch takes seconds to import; the one verified run shows Torch
 CALC = [
-    ["calc", "conv", "--in", "200x300x3", "--filters", "100", "--stride", "2", "--padding", "same"],
-    ["calc", "pool", "--in", "100x150x100", "--size", "2"],
-    ["calc", "dense", "--in", "1024", "--units", "64"],
-    ["calc", "flatten", "--in", "4x4x64", "--units", "10"],
-    ["calc", "gap", "--in", "4x4x64", "--units", "10"],
-    ["calc", "model", WORKED],
-    ["calc", "model", *WIDE, "--flops", "--no-verify"],
+    ["calc", "conv", "--in", "200x300x3", "--filters", "100", "--stride", "2", NO_TORCH],
+    ["calc", "pool", "--in", "100x150x100", "--size", "2", NO_TORCH],
+    ["calc", "dense", "--in", "1024", "--units", "64", NO_TORCH],
+    ["calc", "flatten", "--in", "4x4x64", "--units", "10", NO_TORCH],
+    ["calc", "gap", "--in", "4x4x64", "--units", "10", NO_TORCH],
+    ["calc", "model", WORKED, NO_TORCH],
+    ["calc", "model", *WIDE, "--flops", NO_TORCH],
     ["calc", "receptive", WORKED],
-    ["calc", "receptive", *WIDE, "--no-verify"],
+    ["calc", "receptive", *WIDE, NO_TORCH],
 ]
 
 
@@ -181,24 +182,23 @@ def test_calc_on_an_80_column_terminal_fits_and_keeps_every_figure(argv):
     assert_fits(text)
     if argv[1] in ("model", "receptive"):
         _rows(text, _json(*argv), whole_labels=WIDE[1] not in argv)
-    if argv[1] == "receptive" and "--no-verify" in argv:
+    if argv[1] == "receptive":
         assert "left out to fit 80 columns: Working" in text
 
 
-def test_receptive_drops_working_then_torch_but_never_cuts_a_shape():
-    """The issue's case: output shapes were cut to "30x3…" at 80 columns."""
-    text = on_terminal("calc", "receptive", "--in", "32x32x3", "conv 8; conv 8; conv 8")
+def test_receptive_at_80_columns_drops_working_but_never_cuts_a_shape():
+    """The issue's case: output shapes were cut to "30x3…" at 80 columns; 140 have room."""
+    args = ["calc", "receptive", "--in", "32x32x3", "conv 8; conv 8; conv 8", NO_TORCH]
+    text = on_terminal(*args)
     assert_fits(text)
-    assert "30x30x8" in text and "7x7" in text and "Torch" in text
+    assert re.search(r"^1 +Conv2D 8 3x3 valid +30x30x8 +3x3 +1x1 +1x1 +3x3$", text, re.M)
     assert "Working" not in text.split("(left out")[0]
-    wide = on_terminal(
-        "calc", "receptive", "--in", "32x32x3", "conv 8; conv 8; conv 8", columns=140
-    )
+    wide = on_terminal(*args, columns=140)
     assert "Working" in wide and "left out" not in wide
 
 
 def test_model_at_80_columns_keeps_the_layer_on_one_row():
-    text = on_terminal("calc", "model", WORKED, "--no-verify")
+    text = on_terminal("calc", "model", WORKED, NO_TORCH)
     assert_fits(text)
     assert re.search(r"^Conv2D 100 3x3 s2 same +100x150x100 +2,800 +40,500,000 +6 MB$", text, re.M)
     assert "(left out to fit 80 columns: #)" in text
@@ -267,3 +267,91 @@ def test_train_summary_and_runs_piped_and_on_a_terminal(tmp_path):
     screen = on_terminal("runs", "--runs-dir", str(runs))
     assert_fits(screen)
     assert "finished" in screen or "%" in screen
+
+
+# The mechanism itself, in process: the console and print_table every command above uses.
+
+
+def _console_at(monkeypatch, columns: int | None):
+    """The commands' console, on a terminal ``columns`` wide (None: piped)."""
+    from cnnquiz.cli.common import console
+
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    if columns is not None:
+        monkeypatch.setenv("TTY_COMPATIBLE", "1")
+        monkeypatch.setenv("COLUMNS", str(columns))
+    else:
+        monkeypatch.setenv("TTY_COMPATIBLE", "0")
+    return console()
+
+
+def _figures_table():
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for name in ("name", "a", "b", "note"):
+        table.add_column(name, justify="left" if name in ("name", "note") else "right")
+    table.add_row("first row", "123,456,789,012", "987,654,321,098", "said in words")
+    return table
+
+
+def test_optional_columns_go_in_order_until_the_table_fits(monkeypatch, capsys):
+    from cnnquiz.cli.common import print_table
+
+    print_table(_console_at(monkeypatch, 50), _figures_table(), optional=("note", "b", "a"))
+    out = ESCAPES.sub("", capsys.readouterr().out)
+    assert "123,456,789,012" in out and "987,654,321,098" in out and "note" not in out.split("(")[0]
+    assert "(left out to fit 50 columns: note)" in out
+    assert_fits(out, 50)
+
+
+def test_a_table_too_wide_even_without_its_optional_columns_is_printed_whole(monkeypatch, capsys):
+    from cnnquiz.cli.common import print_table
+
+    out = _console_at(monkeypatch, 20)
+    print_table(out, _figures_table(), wrap=("name",))
+    out.print("after")
+    out = ESCAPES.sub("", capsys.readouterr().out)
+    lines = out.splitlines()
+    assert lines[-2:] == ["row", "after"]
+    assert "…" not in out and "123,456,789,012" in out and "987,654,321,098" in out
+    assert lines[1].startswith("first") and "said in words" in lines[1]  # wider, not cut
+
+
+def test_piped_console_has_no_width_and_a_rule_stays_80_wide(monkeypatch, capsys):
+    out = _console_at(monkeypatch, None)
+    out.print("word " * 100)
+    out.rule("heading")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("word " * 100).rstrip()
+    assert len(lines[1]) == 80 and "heading" in lines[1]
+
+
+def test_trailing_spaces_are_stripped_behind_style_codes_too(monkeypatch, capsys):
+    from rich.text import Text
+
+    from cnnquiz.cli.common import console
+
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # colour into a pipe (for less -R): still no padding
+    out = console()
+    out.print(Text("bold   ", style="bold"))
+    out.print(Text("plain  "), Text("red  ", style="red"))
+    text = capsys.readouterr().out
+    assert "\x1b[" in text and "bold" in text and "red" in text
+    assert not re.search(r" (\x1b\[[0-9;]*m)*\n", text), repr(text)
+
+
+def test_printing_while_a_progress_display_runs_goes_through_once(monkeypatch, capsys):
+    """Rich swaps sys.stdout for a proxy during a live display: no loop, no lost line."""
+    from rich.progress import Progress
+
+    out = _console_at(monkeypatch, 80)
+    with Progress(console=out, transient=True) as progress:
+        progress.add_task("epoch 1", total=2)
+        print("a line printed meanwhile   ")
+    text = ESCAPES.sub("", capsys.readouterr().out)
+    assert "a line printed meanwhile\n" in text.replace("\r", "")

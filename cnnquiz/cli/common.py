@@ -122,8 +122,14 @@ def print_table(
         if column is not None:
             _drop(table, column)
             left_out.append(name)
-    needed, natural = _widths(out, table)
-    out.print(table, width=None if needed <= width else needed)
+    needed, _ = _widths(out, table)
+    if needed <= width:
+        out.print(table)
+    else:  # Console.print never renders wider than the console: render, then print uncropped
+        from rich.segment import Segment, Segments
+
+        lines = out.render_lines(table, out.options.update_width(needed), pad=False)
+        out.print(Segments(s for line in lines for s in [*line, Segment.line()]), crop=False)
     if left_out:
         names = ", ".join(left_out)
         out.print(Text(f"(left out to fit {width} columns: {names})", style="dim"))
