@@ -320,6 +320,20 @@ def test_a_table_too_wide_even_without_its_optional_columns_is_printed_whole(mon
     assert lines[1].startswith("first") and "said in words" in lines[1]  # wider, not cut
 
 
+def test_a_cell_wider_than_the_terminal_is_measured_whole(monkeypatch, capsys):
+    from rich.table import Table
+
+    from cnnquiz.cli.common import print_table
+
+    table = Table(box=None, pad_edge=False)
+    table.add_column("shape")
+    table.add_column("note")
+    table.add_row("x".join(["1234567"] * 4), "words")
+    print_table(_console_at(monkeypatch, 20), table, optional=("note",))
+    out = ESCAPES.sub("", capsys.readouterr().out)
+    assert "1234567x1234567x1234567x1234567" in out and "…" not in out
+
+
 def test_piped_console_has_no_width_and_a_rule_stays_80_wide(monkeypatch, capsys):
     out = _console_at(monkeypatch, None)
     out.print("word " * 100)

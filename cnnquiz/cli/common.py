@@ -153,7 +153,7 @@ def _widths(out: Any, table: Any) -> tuple[int, int]:
 
     if table.box is not None:
         raise ValueError("print_table measures borderless tables only (box=None)")
-    options = out.options
+    options = out.options.update_width(UNLIMITED_WIDTH)  # a measure is clamped to the width
     least = natural = 0
     _, right, _, left = table.padding
     last = len(table.columns) - 1
