@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnquiz.cli.common import console, int_at_least, print_json
+from cnnquiz.cli.common import console, int_at_least, print_json, print_table
 
 BAR_WIDTH = 30
 EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."
@@ -95,7 +95,7 @@ def _print_days(out, stats) -> None:  # noqa: ANN001
         bar = Text("█" * right, style="green") + Text("█" * wrong, style="red")
         figures = f"{d.answers} ({d.correct} right)" if d.answers else "·"
         table.add_row(d.day.strftime("%a %d %b"), bar, figures)
-    out.print(table)
+    print_table(out, table)
     out.print()
 
 
@@ -126,5 +126,5 @@ def _print_topics(out, stats) -> None:  # noqa: ANN001
             f"{t.accuracy:.0%}",
             "█" * filled + "░" * (10 - filled),
         )
-    out.print(table)
+    print_table(out, table)
     out.print()

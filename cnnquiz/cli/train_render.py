@@ -6,16 +6,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from cnnquiz.cli.common import console, print_table
 from cnnquiz.textsafe import printable
 from cnnquiz.units import fmt_int, fmt_mb
 
-_console = Console(highlight=False)
+_console = console()
 RAMP = " .:-=+*#%@"  # Grad-CAM without colour: low to high
 
 
@@ -79,7 +79,7 @@ def plan(p: Any, heading: str | None = None) -> None:
         table.add_row(
             str(lf.index), lf.name, str(lf.output_shape), fmt_int(lf.params), fmt_int(lf.macs)
         )
-    out.print(table)
+    print_table(out, table, wrap=("layer",))
     out.print(
         f"  {fmt_int(f.params)} parameters ({fmt_int(f.trainable)} trainable), "
         f"{fmt_int(f.macs)} multiplications per image"
@@ -183,11 +183,11 @@ def outcome(o: Any) -> None:
             for i, n in enumerate(row)
         ]
         table.add_row(Text(name), *cells)
-    out.print(table)
+    print_table(out, table)
     mem = _titled("Memory: the textbook estimate beside what was used")
     mem.show_header = False
-    mem.add_column("")
-    mem.add_column("", justify="right")
+    mem.add_column("what")  # headers unshown: they name the columns for print_table
+    mem.add_column("bytes", justify="right")
     mem.add_row(
         f"textbook estimate, batch {p.ram.batch} (outputs + inputs + parameters + "
         f"gradients + {p.ram.optimizer} state)",
@@ -205,7 +205,7 @@ def outcome(o: Any) -> None:
             "peak RSS of the whole process (Python, torch, the dataset)",
             fmt_mb(r.memory["peak_rss_bytes"]),
         )
-    out.print(mem)
+    print_table(out, mem, wrap=("what",))
     out.print(f"[bold]Run[/] {_safe(o.run_dir)}")
     if o.samples is not None:
         pngs = sorted(o.samples.glob("*.png"))
@@ -228,7 +228,7 @@ def comparison(cnn: Any, dense: Any) -> None:
             _pct(o.result.test_accuracy),
             f"{o.result.seconds:.1f}",
         )
-    _console.print(table)
+    print_table(_console, table)
     a, b = cnn.result.test_accuracy, dense.result.test_accuracy
     if a is not None and b is not None and a >= b:
         _console.print(
@@ -252,7 +252,7 @@ def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
         style = "bold green" if i == result.best else ""
         name = Text(printable(result.classes[i]), style=style)
         table.add_row(name, f"{100 * p:.1f}%", "█" * round(20 * p))
-    out.print(table)
+    print_table(out, table)
     label = _safe(result.label)
     out.print(f"prediction: [bold]{label}[/] ({100 * result.probabilities[result.best]:.1f}%)")
     if result.cam is not None:
@@ -266,7 +266,7 @@ def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
             out.print(f"overlay written to {_safe(gradcam)}")
 
 
-def _has_colour(console: Console) -> bool:
+def _has_colour(console: Any) -> bool:
     """Whether colours reach the reader: a terminal that has them, and no NO_COLOR."""
     return console.color_system is not None and not console.no_color
 
@@ -306,11 +306,11 @@ def runs_table(root: Path, found: list[Any]) -> None:
         _console.print(f"no runs in {_safe(root)} yet: try cnnquiz train --demo")
         return
     table = _titled(f"Runs in {_safe(root)}")
-    table.add_column("run", no_wrap=True)
-    table.add_column("network", no_wrap=True)
-    table.add_column("settings", no_wrap=True)
+    table.add_column("run")
+    table.add_column("network")
+    table.add_column("settings")
     for col in ("epochs", "test acc", "s"):
-        table.add_column(col, justify="right", no_wrap=True)
+        table.add_column(col, justify="right")
     for r in found:
         info = {k: printable(v) if isinstance(v, str) else v for k, v in r.info.items()}
         try:
@@ -329,4 +329,4 @@ def runs_table(root: Path, found: list[Any]) -> None:
             _pct(accuracy) if status == "finished" else str(status),
             "-" if seconds is None else f"{seconds:.1f}",
         )
-    _console.print(table)
+    print_table(_console, table, optional=("settings", "s"))
