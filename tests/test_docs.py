@@ -59,6 +59,15 @@ def test_the_instructors_page_names_every_field_of_the_bank_format() -> None:
     assert not missing, f"docs/instructors.md does not describe {missing}"
 
 
+def test_no_output_is_typed_by_hand() -> None:
+    """A block that shows a `$ ` prompt is a console block, so its output is generated."""
+    for path in docs.doc_paths():
+        for block in docs.parse(path, every=True):
+            if block.kind is None:
+                prompts = [ln for ln in block.body if ln.startswith("$ ")]
+                assert not prompts, f"{block.name}: {prompts[0]!r} outside a console block"
+
+
 def test_links_between_the_docs_resolve() -> None:
     for path in docs.doc_paths():
         text = path.read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ running it; nothing is typed by hand, so the docs cannot drift from the program:
 - ```` ```yaml file=PATH ```` blocks: the contents of PATH (an example bank the next console
   block checks), so the file shown is the file run.
 - ```` ```text run="COMMAND" bench ```` blocks: benchmark figures. They are measurements, not
-  output a test can compare: refreshed only with ``--bench``, never checked.
+  output a test can compare: refreshed only by ``--bench`` (which runs nothing else), never checked.
 
 Commands run with a fixed environment (``ENV`` below: 100 columns, no colour, UTC, an empty
 ``CNNQUIZ_HOME`` in a temporary folder), in a scratch folder that links to the repository's
@@ -30,7 +30,7 @@ does not churn timings. Usage::
 
     python tools/docs.py            # rewrite every block that no longer matches
     python tools/docs.py --check    # exit 1 and show the difference instead of writing
-    python tools/docs.py --bench    # also rerun the benchmarks and record the machine
+    python tools/docs.py --bench    # rerun only the benchmarks, recording the machine
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ DOC_FILES = ("README.md", "docs")
 SHOWN_HOME = "~/.local/share/cnnquiz"
 END = "\x1eCNNQUIZ-DOCS-END"  # after each command: the marker and the exit status
 TIMEOUT = 600  # seconds for one block
+BENCH_TIMEOUT = 3600  # a benchmark on a loaded machine takes many minutes
 
 # Output that varies between runs of the same command, and why. Applied to both the text in the
 # docs and the fresh output before comparing; nothing else is ignored except runs of spaces
@@ -143,8 +144,8 @@ def doc_paths() -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def parse(path: Path) -> list[Block]:
-    """Every block of ``path`` the generator fills (console, run=, file=)."""
+def parse(path: Path, every: bool = False) -> list[Block]:
+    """Every block of ``path`` the generator fills (console, run=, file=); ``every``: all."""
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
     i = 0
@@ -163,7 +164,7 @@ def parse(path: Path) -> list[Block]:
         flags = {w for w in words[1:] if "=" not in w}
         body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
         block = Block(path, i, j, indent, lang, attrs, flags, body)
-        if block.kind:
+        if block.kind or every:
             blocks.append(block)
         i = j + 1
     return blocks
@@ -229,7 +230,7 @@ def run_block(block: Block) -> list[str]:
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            timeout=TIMEOUT,
+            timeout=BENCH_TIMEOUT if block.kind == "bench" else TIMEOUT,
         )
         chunks = done.stdout.split(f"\n{END} ")
         outputs, statuses = [chunks[0]], []
@@ -289,14 +290,20 @@ def machine() -> str:
     )
 
 
+def _same_block(a: Block, b: Block) -> bool:
+    return (a.lang, a.attrs, a.flags, a.commands()) == (b.lang, b.attrs, b.flags, b.commands())
+
+
 def regenerate(paths: list[Path], bench: bool, check: bool) -> int:
+    """Run the blocks of ``paths`` (only the benchmarks with ``bench``); rewrite or compare."""
     failures = 0
     for path in paths:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        changed = False
-        for block in reversed(parse(path)):  # from the end, so line numbers stay right
-            if block.kind == "bench" and not bench:
+        blocks = parse(path)
+        rewrites: dict[int, list[str]] = {}
+        for index, block in enumerate(blocks):
+            if (block.kind == "bench") != bench:
                 continue
+            where = machine() if block.kind == "bench" else ""  # the load before it runs
             try:
                 new_body = run_block(block)
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
@@ -304,21 +311,32 @@ def regenerate(paths: list[Path], bench: bool, check: bool) -> int:
                 failures += 1
                 continue
             if block.kind == "bench":
-                new_body.append(f"({machine()})")
-            if matches(block, new_body) and block.kind != "bench":
+                new_body.append(f"({where})")
+            elif matches(block, new_body):
                 print(f"{block.name}: ok")
                 continue
             if check:
                 print(f"{block.name}: differs\n{difference(block, new_body)}")
                 failures += 1
                 continue
-            print(f"{block.name}: rewritten")
-            lines[block.start + 1 : block.end] = [
-                (block.indent + ln) if ln else "" for ln in new_body
+            rewrites[index] = new_body
+        if not rewrites:
+            continue
+        # the file may have been edited while the commands ran: write into what it is now
+        lines = path.read_text(encoding="utf-8").splitlines()
+        now = parse(path)
+        for index in sorted(rewrites, reverse=True):  # from the end, so line numbers stay right
+            block = blocks[index]
+            if index >= len(now) or not _same_block(now[index], block):
+                print(f"{block.name}: the block changed while it ran; run again", file=sys.stderr)
+                failures += 1
+                continue
+            current = now[index]
+            lines[current.start + 1 : current.end] = [
+                (current.indent + ln) if ln else "" for ln in rewrites[index]
             ]
-            changed = True
-        if changed:
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            print(f"{current.name}: rewritten")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 1 if failures else 0
 
 
@@ -326,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, help="Markdown files (default: all docs)")
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
-    parser.add_argument("--bench", action="store_true", help="also rerun the benchmark blocks")
+    parser.add_argument(
+        "--bench", action="store_true", help="rerun the benchmark blocks (only those)"
+    )
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.paths] or doc_paths()
     return regenerate(paths, args.bench, args.check)
