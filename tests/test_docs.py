@@ -89,6 +89,16 @@ def test_masks_hide_timings_but_not_figures() -> None:
     assert docs.mask("903,400 parameters") != docs.mask("903,401 parameters")
 
 
+def test_a_changed_figure_fails_and_a_changed_timing_does_not(tmp_path: Path) -> None:
+    block = _block(tmp_path, "```console\n$ echo 903,400 parameters in 5.7 s\n```\n")
+    new_body = docs.run_block(block)
+    assert new_body == ["$ echo 903,400 parameters in 5.7 s", "903,400 parameters in 5.7 s"]
+    block.body = ["$ echo 903,400 parameters in 5.7 s", "903,400 parameters in 9.1 s"]
+    assert docs.matches(block, new_body)
+    block.body = ["$ echo 903,400 parameters in 5.7 s", "903,401 parameters in 5.7 s"]
+    assert not docs.matches(block, new_body)
+
+
 def _block(tmp_path: Path, text: str) -> docs.Block:
     page = tmp_path / "page.md"
     page.write_text(text, encoding="utf-8")

@@ -1,11 +1,13 @@
 """Print what the cnnquiz app shows, as plain text, for the docs.
 
     python tools/screen.py [--size 100x30] [--keys "p type:903400 enter"] -- app --topic memory
+    python tools/screen.py --terminal --size 80x24 --keys "type:4 enter" -- quiz ...
 
 runs ``cnnquiz ARGS`` exactly as the command line does, except that the app runs headless
 (Textual's ``run_test``) in a terminal of ``--size``; it presses ``--keys`` in order (Textual
 key names; ``type:TEXT`` types TEXT; ``wait:SECONDS`` lets a worker finish), then prints the
-screen as text, the way ``App.export_screenshot`` renders it but without colours. The docs
+screen as text, the way ``App.export_screenshot`` renders it but without colours. What the
+command prints after the app closes (``quiz``'s score) follows. The docs
 generator (``tools/docs.py``) runs it for captures that need a terminal, so they come from the
 program, not from someone's memory of it.
 """
@@ -44,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", default="100x30", help="COLUMNSxLINES (default 100x30)")
     parser.add_argument("--keys", default="", help="keys to press, separated by spaces")
+    parser.add_argument(
+        "--terminal",
+        action="store_true",
+        help="take stdin and stdout for a terminal, so that `quiz` opens full screen",
+    )
     parser.add_argument("args", nargs=argparse.REMAINDER, help="-- then cnnquiz's arguments")
     args = parser.parse_args(argv)
     columns, lines = (int(n) for n in args.size.lower().split("x"))
@@ -72,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(capture(self))
 
     App.run = run_headless  # type: ignore[method-assign]
+    if args.terminal:
+        import cnnquiz.cli.quiz
+
+        cnnquiz.cli.quiz.full_screen_possible = lambda: True
     from cnnquiz.cli import main as cnnquiz_main
 
     return cnnquiz_main(cnnquiz_args)
