@@ -111,3 +111,9 @@ def test_stats_days_past_ten_years_is_refused_not_an_overflow(cli):
     out = cli("stats", "--days", "2000000000")
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "argument --days: the number must be at most 3,660, got 2,000,000,000" in out.stderr
+
+
+def test_bank_check_samples_are_capped_not_a_hang(cli):
+    out = cli("bank", "check", "--samples", "2000000000", "--no-verify", timeout=60)
+    assert out.returncode == 2
+    assert "argument --samples: the number must be at most 10,000, got 2,000,000,000" in out.stderr
