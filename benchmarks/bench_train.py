@@ -1,6 +1,6 @@
 """How fast the demo trains: against a minimal PyTorch loop, and to 95% test accuracy.
 
-    .venv/bin/python benchmarks/bench_train.py [--threads N] [--rounds R]
+    .venv/bin/python benchmarks/bench_train.py [--threads N] [--rounds R] [--busy B]
 
 1. Overhead. The demo's loop (``cnnquiz.train.loop.train`` with the command line's Rich
    progress reporter, drawing to a discarded console) and a minimal hand-written loop
@@ -12,6 +12,13 @@
 2. Time to 95%. The demo as ``cnnquiz train --demo`` runs it (its spec's settings), with the
    test accuracy measured after every epoch outside the timed steps; reported: the training
    seconds and the wall-clock seconds (data generation included) until it first reaches 95%.
+3. Threads under load. ``--busy`` spinning processes (started and stopped here) keep cores
+   busy, as another program would; the demo loop then trains one epoch of ``--images`` images
+   with the default thread count (``auto``: the usable cores less the load) and with every
+   usable core (``--threads 0``), alternating for ``--rounds`` rounds. Reported: the median
+   images/s of each and the median of the paired ratios auto / every core (issue 9.28: with
+   one busy process on two cores every core was 4x slower than one thread).
+   ``--only-load`` runs this part alone.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -153,11 +161,61 @@ def time_to_target(cfg: config.TrainConfig) -> WatchTest:
     return watch
 
 
+SPIN = "while True: pass"  # a busy process: one core, all the time
+
+
+def under_load(
+    d: data.Dataset, cfg: config.TrainConfig, rounds: int, images: int, busy: int
+) -> None:
+    """Images/s with the automatic thread count and with every core, while ``busy``
+    spinning processes load the machine."""
+    network = networks.demo_network()
+    subset = replace(d, train=data.Split(d.train.x[:images], d.train.y[:images]))
+    one_epoch = config.with_overrides(cfg, epochs=1)
+    spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(busy)]
+    try:
+        time.sleep(0.5)  # let them get going
+        auto, why = replace(one_epoch, threads=None).thread_choice()
+        every = config.usable_cores()
+        print(
+            f"threads under load: {busy} busy process{'es' if busy != 1 else ''} started; "
+            f"auto chose {auto} ({why}), every core is {every}"
+        )
+
+        def speed(threads: int) -> float:
+            torch.manual_seed(0)
+            model = to_module(network)
+            run = replace(one_epoch, threads=threads)
+            return train(network, subset, run, model=model, threads=threads).images_per_second
+
+        speed(auto)  # warm-up
+        pairs = []
+        for r in range(rounds):  # ABBA order: changes in load hit both alike
+            if r % 2:
+                b, a = speed(every), speed(auto)
+            else:
+                a, b = speed(auto), speed(every)
+            pairs.append((a, b))
+            print(f"  round {r + 1:2d}: auto {a:8,.0f} images/s   every core {b:8,.0f} images/s")
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+    med = statistics.median
+    print(f"  auto ({auto} thread{'' if auto == 1 else 's'})       {med(a for a, _ in pairs):8,.0f} images/s (median)")
+    print(f"  every core ({every} threads) {med(b for _, b in pairs):8,.0f} images/s (median)")
+    print(f"  ratio auto / every core, median of the pairs: {med(a / b for a, b in pairs):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: every core)")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="CPU threads of parts 1 and 2 (0: every core)"
+    )
     parser.add_argument("--rounds", type=int, default=12, help="alternating epochs of each loop")
     parser.add_argument("--images", type=int, default=1920, help="training images per epoch there")
+    parser.add_argument("--busy", type=int, default=1, help="spinning processes in part 3")
+    parser.add_argument("--only-load", action="store_true", help="only part 3, threads under load")
     args = parser.parse_args()
     cfg = config.from_mapping(networks.demo_network().train, "demo.yaml")
     cfg = config.with_overrides(cfg, threads=args.threads, device="cpu")
@@ -167,6 +225,9 @@ def main() -> None:
         f"batch {cfg.batch}, {cfg.optimizer} lr {cfg.lr} ({cfg.schedule})"
     )
     d = data.demo_dataset(cfg.seed)
+    if args.only_load:
+        under_load(d, cfg, args.rounds, args.images, args.busy)
+        return
     ours, theirs, wall, cpu = overhead(d, cfg, args.rounds, args.images)
     print(f"{args.rounds} alternating epochs of {args.images:,} images each:")
     print(f"  demo loop     {ours:8,.0f} images/s (median)")
@@ -186,6 +247,7 @@ def main() -> None:
         )
     else:
         print(f"did not reach {100 * TARGET:.0f}% in {cfg.epochs} epochs")
+    under_load(d, cfg, args.rounds, args.images, args.busy)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,18 @@ from cnnquiz.units import DTYPE_BYTES, fmt_int
 OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "nesterov": 1, "rmsprop": 1, "adam": 2, "adamw": 2}
 """Values of optimizer state kept per trainable parameter."""
 
+VIEW_LAYERS = (Flatten, Activation)
+"""Layers whose output is a view of their input: flatten/reshape, and an activation written as its
+own layer (applied in place, as ``activation:`` on the layer before it is). They share the memory
+of the layer before them, so the RAM figures never depend on how the network was written."""
+
+VIEW_RULE = (
+    "views share memory: flatten and an activation written as its own layer reuse the memory of "
+    "the layer before them: a view's input and output count once, and training stores no copy "
+    "of it (the same figures as writing `activation:` on the layer)"
+)
+"""The rule in one line, for the assumptions every face prints."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -76,6 +88,11 @@ class LayerFigures:
     def output_values(self) -> int:
         return self.output_shape.values
 
+    @property
+    def is_view(self) -> bool:
+        """Whether the output shares the input's memory (``VIEW_LAYERS``): no new bytes."""
+        return isinstance(self.layer, VIEW_LAYERS)
+
 
 @dataclass(frozen=True)
 class NetworkFigures:
@@ -118,6 +135,17 @@ class NetworkFigures:
 
     def output_bytes(self, f: LayerFigures) -> int:
         return f.output_values * self.bytes_per_value
+
+    def stored_bytes(self, f: LayerFigures) -> int:
+        """The new memory a layer's output takes: its bytes, or nothing for a view."""
+        return 0 if f.is_view else self.output_bytes(f)
+
+    def shares_with(self, f: LayerFigures) -> int:
+        """The layer whose memory a view shares (0: the input); a layer that is no view: itself."""
+        index = f.index
+        while index and self.layers[index - 1].is_view:
+            index -= 1
+        return index
 
 
 def bytes_per_value(dtype: str) -> int:
@@ -299,7 +327,12 @@ def analyze(network: Network, dtype: str = "float32") -> NetworkFigures:
 
 @dataclass(frozen=True)
 class PredictionRam:
-    """One prediction: a layer needs its input and output at once, plus all the parameters."""
+    """One prediction: a layer needs its input and output at once, plus all the parameters.
+
+    A view's input and output are one piece of memory, counted once (``output_bytes`` 0): it never
+    needs more than the layer before it, so it is the peak only when nothing but views follows
+    the input.
+    """
 
     peak_layer: int  # index of the layer with the largest input + output
     input_bytes: int  # that layer's input
@@ -317,7 +350,7 @@ class TrainingRam:
 
     batch: int
     optimizer: str
-    outputs_per_image: int  # bytes of all layer outputs for one image
+    outputs_per_image: int  # bytes of all layer outputs that are not views, for one image
     outputs_bytes: int  # batch × outputs_per_image
     inputs_bytes: int  # batch × input
     param_bytes: int
@@ -335,10 +368,10 @@ def prediction_ram(fig: NetworkFigures) -> PredictionRam:
     best = None
     prev = fig.input_bytes
     for f in fig.layers:
-        out = f.output_values * bpv
+        out = 0 if f.is_view else f.output_values * bpv
         if best is None or prev + out > best[1] + best[2]:
             best = (f.index, prev, out)
-        prev = out
+        prev = f.output_values * bpv
     if best is None:
         best = (0, fig.input_bytes, 0)
     return PredictionRam(best[0], best[1], best[2], fig.param_bytes)
@@ -352,7 +385,7 @@ def training_ram(fig: NetworkFigures, batch: int, optimizer: str = "sgd") -> Tra
             f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZER_STATE)}", "--optimizer"
         )
     bpv = fig.bytes_per_value
-    per_image = sum(f.output_values for f in fig.layers) * bpv
+    per_image = sum(fig.stored_bytes(f) for f in fig.layers)
     trainable_bytes = fig.trainable * bpv
     return TrainingRam(
         batch=batch,

@@ -33,7 +33,8 @@ def filter_by_topic(questions: Sequence[Any], wanted: Sequence[str]) -> list[Any
         exact = [t for t in known if t.casefold() == low]
         partial = [t for t in known if low in t.casefold()]
         if not (exact or partial):
-            raise CnnquizError(f"no questions on {w!r}; topics: {', '.join(known)}", "--topic")
+            listed = ", ".join(known) if known else "none (these banks have no topics)"
+            raise CnnquizError(f"no questions on {w!r}; topics: {listed}", "--topic")
         chosen.update(exact or partial)
     return [q for q in questions if chosen.intersection(q.topics)]
 

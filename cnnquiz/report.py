@@ -88,9 +88,11 @@ def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Dict
         steps.insert(at, f"parameters = {fmt_int(f.weights)} weights + {fmt_int(f.biases)} biases")
     if flops and f.macs:
         steps.append(f"FLOPs = 2 · MACs = 2 · {fmt_int(f.macs)} = {fmt_int(2 * f.macs)}")
-    steps.append(
-        f"output size = {dims} values · {bpv} bytes = {fmt_int(out_bytes)} bytes = {fmt_mb(out_bytes)}"
-    )
+    size = f"output size = {dims} values · {bpv} bytes = {fmt_int(out_bytes)} bytes = {fmt_mb(out_bytes)}"
+    view_of = fig.shares_with(f) if f.is_view else None
+    if view_of is not None:
+        size += f", a view of {_owner(fig, view_of)}: no new memory"
+    steps.append(size)
     row: Dict = {
         "index": f.index,
         "layer": f.name,
@@ -107,6 +109,8 @@ def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Dict
         "macs": f.macs,
         "output_values": f.output_values,
         "output_bytes": out_bytes,
+        "view_of": view_of,
+        "stored_bytes": fig.stored_bytes(f),
         "padding": dict(zip(("top", "bottom", "left", "right"), f.padding, strict=True))
         if f.padding
         else None,
@@ -127,10 +131,24 @@ def totals(fig: NetworkFigures, flops: bool = False) -> Dict:
         "macs": fig.macs,
         "output_values": sum(f.output_values for f in fig.layers),
         "output_bytes": sum(fig.output_bytes(f) for f in fig.layers),
+        "stored_bytes": sum(fig.stored_bytes(f) for f in fig.layers),
     }
     if flops:
         out["flops"] = 2 * fig.macs
     return out
+
+
+def _owner(fig: NetworkFigures, index: int) -> str:
+    """``layer 3 (Conv2D)`` or ``the input``: whose memory a view shares."""
+    return f"layer {index} ({fig.layers[index - 1].name})" if index else "the input"
+
+
+def _views(fig: NetworkFigures) -> str:
+    """`` (views add nothing: layers 2, 4)``, or nothing when the network has no view."""
+    views = [str(f.index) for f in fig.layers if f.is_view]
+    if not views:
+        return ""
+    return f" (views add nothing: layer{'s' if len(views) > 1 else ''} {', '.join(views)})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -205,7 +223,7 @@ def model_report(
         {
             "term": f"layer outputs × {batch}",
             "bytes": train.outputs_bytes,
-            "working": f"{fmt_int(per_image)} bytes · {batch}",
+            "working": f"{fmt_int(per_image)} bytes · {batch}{_views(fig)}",
         },
         {
             "term": f"inputs × {batch}",

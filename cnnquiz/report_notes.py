@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cnnquiz.arithmetic import NetworkFigures
+from cnnquiz.arithmetic import VIEW_RULE, NetworkFigures
 from cnnquiz.spec import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
 from cnnquiz.units import fmt_int
 
@@ -70,6 +70,7 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
             "RAM for training: backprop keeps every layer's output: B·outputs + B·input + "
             "parameters + gradients + optimizer state (sgd 0, momentum 1×, adam 2× the parameters)"
         )
+        lines.append(VIEW_RULE)
     return lines
 
 
@@ -164,8 +165,8 @@ def _why(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> str:
     )
     return (
         f"Autograd keeps only what backward needs ({'; '.join(parts)}), a tensor that several steps "
-        f"need only once, and {end}, while the textbook counts every layer's output and the input "
-        f"once per image: here autograd keeps {compare}."
+        f"need only once, and {end}, while the textbook counts every layer's output that is not a "
+        f"view and the input once per image: here autograd keeps {compare}."
     )
 
 

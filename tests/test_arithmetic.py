@@ -3,7 +3,11 @@ CNN, RAM terms, padding, receptive field. Pure Python: no torch here."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnquiz.arithmetic import (
     analyze,
@@ -14,7 +18,19 @@ from cnnquiz.arithmetic import (
     weights_per_channel_pair,
 )
 from cnnquiz.errors import SpecError
-from cnnquiz.spec import load_network, network_from_inline
+from cnnquiz.spec import (
+    Activation,
+    BatchNorm,
+    Conv,
+    Dense,
+    Dropout,
+    Flatten,
+    Network,
+    Pool,
+    Shape,
+    load_network,
+    network_from_inline,
+)
 from cnnquiz.units import fmt_mb
 from tests.conftest import ROOT
 
@@ -164,6 +180,106 @@ def test_receptive_field_with_strides_and_pooling():
     tf_rows = receptive_field(load_network(ROOT / "examples" / "tf-cnn.yaml"))
     assert tf_rows[4].field == (18, 18)
     assert tf_rows[5].is_global and tf_rows[5].field == (32, 32)
+
+
+# --------------------------------------------------------------------------------------------
+# Views share memory: one RAM rule, however the network is written (issue 9.18)
+
+TF_CNN_RELU_LAYERS = (
+    "conv 32 k3; relu; maxpool 2; conv 64 k3; relu; maxpool 2; conv 64 k3; relu; flatten; "
+    "dense 64; relu; dense 10"
+)
+
+
+def _ram(network, batch=32, optimizer="sgd"):
+    fig = analyze(network)
+    train = training_ram(fig, batch, optimizer)
+    return prediction_ram(fig).total, train.outputs_per_image, train.total
+
+
+def test_relu_as_a_layer_or_as_activation_gives_the_same_ram():
+    written_in = network_from_inline("32x32x3", TF_CNN)
+    separate = network_from_inline("32x32x3", TF_CNN_RELU_LAYERS)
+    assert _ram(separate) == _ram(written_in)
+    # by hand: the stored outputs are the convs', the poolings' and the dense layers', not the views'
+    stored = 30 * 30 * 32 + 15 * 15 * 32 + 13 * 13 * 64 + 6 * 6 * 64 + 4 * 4 * 64 + 64 + 10
+    assert training_ram(analyze(separate), 32).outputs_per_image == 4 * stored
+
+
+def test_flatten_adds_nothing_to_either_ram_figure():
+    without = network_from_inline("25x38x3", "conv 40 k3 s2 same; maxpool 2")
+    with_flatten = network_from_inline("25x38x3", "conv 40 k3 s2 same; maxpool 2; flatten")
+    assert _ram(with_flatten) == _ram(without)
+    fig = analyze(with_flatten)
+    assert [f.is_view for f in fig.layers] == [False, False, True]
+    assert fig.stored_bytes(fig.layers[2]) == 0 and fig.output_bytes(fig.layers[2]) == 6 * 9 * 40 * 4
+
+
+def test_a_view_shares_the_memory_of_the_first_layer_before_it_that_is_no_view():
+    fig = analyze(network_from_inline("8x8x3", "relu; conv 4 k3; relu; flatten; dense 2"))
+    assert [fig.shares_with(f) for f in fig.layers] == [0, 2, 2, 2, 5]
+    only_views = analyze(network_from_inline("8x8x3", "relu; flatten"))
+    pred = prediction_ram(only_views)
+    assert (pred.input_bytes, pred.output_bytes) == (8 * 8 * 3 * 4, 0)  # counted once
+    assert training_ram(only_views, 10).outputs_bytes == 0
+
+
+_ACTS = ("relu", "sigmoid", "tanh", "softmax", "elu")
+_conv = st.builds(
+    Conv,
+    filters=st.integers(1, 8),
+    kernel=st.sampled_from([(1, 1), (3, 3)]),
+    stride=st.sampled_from([(1, 1), (2, 2)]),
+    padding=st.just("same"),
+    activation=st.sampled_from([None, *_ACTS]),
+)
+_image_layer = st.one_of(
+    _conv, _conv, st.builds(Pool, size=st.just((2, 2)), padding=st.just("same")),
+    st.just(BatchNorm()), st.just(Dropout(0.5)),
+)
+_dense = st.builds(Dense, units=st.integers(1, 9), activation=st.sampled_from([None, *_ACTS]))
+
+
+@st.composite
+def _stacks(draw: st.DrawFn) -> Network:
+    shape = Shape((draw(st.integers(1, 20)), draw(st.integers(1, 20)), draw(st.integers(1, 4))))
+    layers = draw(st.lists(_image_layer, min_size=1, max_size=5))
+    if draw(st.booleans()):
+        layers += [Flatten(), *draw(st.lists(_dense, max_size=3))]
+    return Network(shape, tuple(layers))
+
+
+def _activations_as_layers(network: Network) -> Network:
+    """The same network with every ``activation:`` written as its own layer after it."""
+    layers: list = []
+    for layer in network.layers:
+        act = getattr(layer, "activation", None)
+        if act:
+            layers += [dataclasses.replace(layer, activation=None), Activation(act)]
+        else:
+            layers.append(layer)
+    return Network(network.input, tuple(layers))
+
+
+def _with_extra_flatten(network: Network, at: int) -> Network:
+    """A flatten inserted after layer ``at`` of the vector part (or at the end of an image)."""
+    layers = list(network.layers)
+    first_vector = next((i for i, x in enumerate(layers) if isinstance(x, Flatten)), len(layers))
+    where = min(first_vector + at, len(layers))
+    return Network(network.input, tuple(layers[:where] + [Flatten()] + layers[where:]))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    _stacks(),
+    st.integers(1, 64),
+    st.sampled_from(["sgd", "momentum", "adam"]),
+    st.integers(0, 4),
+)
+def test_views_never_change_a_ram_figure(network: Network, batch: int, optimizer: str, at: int):
+    expected = _ram(network, batch, optimizer)
+    assert _ram(_activations_as_layers(network), batch, optimizer) == expected
+    assert _ram(_with_extra_flatten(network, at), batch, optimizer) == expected
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,17 @@ def test_autograd_deduplicates_a_tensor_two_steps_keep():
     assert saved.input_bytes == 2 * 3 * 8 * 8 * 4
 
 
+def test_torch_keeps_the_same_whether_relu_is_a_layer_or_an_activation():
+    """The textbook's view rule matches torch: a relu layer or flatten adds no tensor of its own."""
+    option = "conv 8 k3 same relu; maxpool 2; conv 16 k3 same relu; flatten; dense 10 softmax"
+    layers = "conv 8 k3 same; relu; maxpool 2; conv 16 k3 same; relu; flatten; dense 10; softmax"
+    saved = [bridge.measure_saved(network_from_inline("16x16x3", x), 4) for x in (option, layers)]
+    assert saved[0].device == saved[1].device == "cpu"
+    assert (saved[1].total_bytes, saved[1].tensors) == (saved[0].total_bytes, saved[0].tensors)
+    flat = analyze(network_from_inline("16x16x3", layers)).layers[5]
+    assert flat.is_view and saved[1].per_layer[5] == 0  # flatten saved nothing for backward
+
+
 def test_autograd_counts_max_pool_indices_and_agrees_on_meta():
     network = network_from_inline("8x8x3", "conv 4 k3; maxpool 2")
     real = bridge.measure_saved(network, 2)

@@ -89,7 +89,9 @@ GOLDEN = {
         ("198x298x100", W, None),
         ("200x300x100", W, "ignores the stride"),
         ("150x100x100", W, "height and width are swapped"),
-        ("100x150", W, "the shape has 3 numbers"),
+        ("100x150", I, "the shape has 3 numbers (height × width × channels), you typed 2"),
+        ("55x55", I, "the wrong number of dimensions"),
+        ("100x150x100x1", I, "you typed 4"),
         ("100x", I, "incomplete"),
         ("abc", I, "not a shape"),
         ("", I, "empty"),
@@ -242,3 +244,50 @@ def test_choices_come_in_a_new_order_per_draw_and_the_key_follows(tmp_path):
         assert grade(item, picks[0]).status == "wrong"
     assert {tuple(fixed.draw(s).choices) for s in range(20)} == {("1", "2", "4", "8")}
     assert grade(fixed.draw(3), "c").status == "correct"
+
+
+HUGE = [
+    "1e1000000",
+    "1e99999999999999999999",
+    "-1e-99999999999999999999",
+    "9" * 1_000_000,
+    "9" * 5000,
+    "1" * 65,
+    "2.8e101",
+    "2.8 x 10^1000000",
+    "1e1000000 MB",
+    "1e99 billion",
+    "1e1000000k params",
+    "9" * 200 + "x1x1",
+    "99999999999x1x1",
+    "a" * 100_000,
+]
+
+
+@pytest.mark.parametrize("qid", ["g-params", "g-param-bytes", "g-ram-mb", "g-tolerance",
+                                 "g-shape", "g-rf"])
+@pytest.mark.parametrize("text", HUGE, ids=lambda t: t[:24])
+def test_numbers_past_comparison_are_invalid_not_a_crash(qid, text):
+    """Issue 9.4: answers that overflow exact decimal arithmetic (or the str-to-int limit) are
+    not answers: they count nothing and say so in one short line."""
+    verdict = grade(ITEMS[qid], text)
+    assert verdict.status == "invalid", verdict
+    assert "\n" not in verdict.message and len(verdict.message) < 200, verdict.message
+
+
+@pytest.mark.parametrize("qid", list(ITEMS))
+def test_a_pasted_megabyte_is_no_answer_of_any_kind(qid):
+    verdict = grade(ITEMS[qid], "9" * 1_000_000)
+    assert verdict.status == "invalid"
+    assert verdict.message == "1,000,000 characters is not an answer (at most 500)"
+
+
+def test_huge_numbers_say_they_cannot_be_compared():
+    message = grade(ITEMS["g-params"], "1e1000000").message
+    assert message == "'1e1000000' is not a number I can compare (a power of ten beyond ±100)"
+    assert "not a number I can compare" in grade(ITEMS["g-params"], "9" * 100).message
+    assert "beyond 2^31" in grade(ITEMS["g-shape"], "99999999999x1x1").message
+    # within the limits the arithmetic stays exact
+    assert grade(ITEMS["g-params"], "2.8e3").status == "correct"
+    assert grade(ITEMS["g-params"], "1e100").status == "wrong"
+    assert grade(ITEMS["g-tolerance"], "1000e-5").status == "correct"

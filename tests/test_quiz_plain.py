@@ -260,3 +260,16 @@ def test_an_answer_the_store_refuses_is_a_warning_not_a_crash(tmp_path, capsys):
         "the database was locked by another program for too long\n"
     )
     assert progress.attempts() == []
+
+
+def test_full_screen_scores_a_bank_without_topics():
+    """Issue 9.1: the score after the full-screen quiz crashed on max() of no topics."""
+    minimal = str(DATA / "minimal.yaml")
+    out = _in_a_terminal(
+        ["quiz", minimal, "--all", "--seed", "1", "--no-record"],
+        "xterm-256color",
+        [(b"3x3 conv", b"10\r"), (b"Correct", b"\r"), (b"2 of 7", b"\x11")],
+    )
+    text = out.decode(errors="replace").replace("\r\n", "\n")
+    assert "Score: 1 of 1 correct (100%)" in text
+    assert "Traceback" not in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cnnquiz.progress import Progress
 
@@ -102,3 +103,23 @@ def test_bad_days_is_a_usage_error(cli):
     out = cli("stats", "--days", "0")
     assert out.returncode == 2
     assert "--days" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_bank_without_topics(cli):
+    """Issue 9 item 1: every question of the minimal bank (no topics anywhere) answered, then
+    ``stats`` shows the totals and says there are no topics instead of an empty table."""
+    from cnnquiz.bank import load_banks
+
+    minimal = Path(__file__).parent / "data" / "banks" / "minimal.yaml"
+    (bank,) = load_banks([minimal])
+    assert bank.questions and all(not q.topics for q in bank.questions)
+    with Progress() as p:
+        for n, q in enumerate(bank.questions):
+            p.record(q.id, bank.title, q.topics, "correct" if n % 2 else "wrong", "x")
+    out = cli("stats", env=UTC_ENV)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert "the questions answered so far have no topics" in out.stdout
+    n = len(bank.questions)
+    assert f"{n} answers, {n // 2} right" in out.stdout
+    doc = json.loads(cli("stats", "--json", env=UTC_ENV).stdout)
+    assert (doc["answers"], doc["topics"]) == (n, [])

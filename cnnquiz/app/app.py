@@ -168,10 +168,14 @@ def make_app(
     ``quiz`` opens those questions at once as a session and closes the app after its results
     (``cnnquiz quiz`` on a terminal); ``record=False`` stores nothing.
     """
+    bank_warnings: list[str] = []
     if banks is None:
-        from cnnquiz.bank import bundled_bank_paths, load_banks
+        from cnnquiz.bank import bundled_bank_paths, load_for_study
 
-        banks = load_banks(list(bank_paths) if bank_paths else bundled_bank_paths())
+        # a bad bank or a wrong key is left out with a warning; the good banks stay
+        banks, bank_warnings = load_for_study(
+            list(bank_paths) if bank_paths else bundled_bank_paths()
+        )
     if grade is None:
         from cnnquiz.bank import grade as bank_grade
 
@@ -180,7 +184,7 @@ def make_app(
         from cnnquiz.progress import Progress
 
         progress = Progress()
-    warning = getattr(progress, "warning", None)
+    warning = "\n".join(bank_warnings + [getattr(progress, "warning", None) or ""]).strip()
     return CnnquizApp(
         banks,
         progress,
@@ -189,6 +193,6 @@ def make_app(
         bank_titles=bank_titles,
         seed=seed,
         clock=clock or time.monotonic,
-        warning=warning,
+        warning=warning or None,
         quiz=quiz,
     )

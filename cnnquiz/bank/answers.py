@@ -73,6 +73,29 @@ class NotAnAnswer(ValueError):
     """The input is not an answer at all; ``str(exc)`` says what was expected."""
 
 
+MAX_ANSWER_CHARS = 500
+"""Longer input is not an answer (a paste, a held key); it is refused before it is parsed."""
+MAX_NUMBER_CHARS = 64
+"""A number written with more characters (digits and separators) is not one a student means."""
+MAX_EXPONENT = 100
+"""Numbers are compared between 10^-100 and 10^100: far past every figure a question asks,
+and far inside what exact decimal arithmetic does quickly (10^1000000 overflows it)."""
+MAX_DIMENSION = 2**31
+"""A shape's dimension beyond this is not one any network has (the calculator's limit too)."""
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters so a pasted megabyte stays one line."""
+    text = str(text).strip()
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def check_length(text: str) -> None:
+    """NotAnAnswer for input too long to be an answer of any kind."""
+    if len(text) > MAX_ANSWER_CHARS:
+        raise NotAnAnswer(f"{len(text):,} characters is not an answer (at most {MAX_ANSWER_CHARS})")
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A number as typed: its value and, if given, its unit.
@@ -131,7 +154,7 @@ def _clean_number(raw: str) -> Decimal:
             and all(re.fullmatch(r"\d{3}([.,]\d+)?", p) for p in spaced[1:-1])
             and re.fullmatch(r"\d{3}([.,]\d+)?", spaced[-1])
         ):
-            raise NotAnAnswer(f"{raw!r} looks like several numbers; expected one number")
+            raise NotAnAnswer(f"{shown(raw)} looks like several numbers; expected one number")
         raw = "".join(spaced)
     commas, dots = raw.count(","), raw.count(".")
     if commas and dots:
@@ -139,12 +162,12 @@ def _clean_number(raw: str) -> Decimal:
         thousands = "." if dec == "," else ","
         whole, _, frac = raw.rpartition(dec)
         if raw.count(dec) > 1 or not _grouped(whole, thousands):
-            raise NotAnAnswer(f"cannot read the number {raw!r}")
+            raise NotAnAnswer(f"cannot read the number {shown(raw)}")
         raw = whole.replace(thousands, "") + "." + frac
     elif commas > 1 or dots > 1:
         sep = "," if commas else "."
         if not _grouped(raw, sep):
-            raise NotAnAnswer(f"cannot read the number {raw!r}")
+            raise NotAnAnswer(f"cannot read the number {shown(raw)}")
         raw = raw.replace(sep, "")
     elif commas == 1:
         whole, _, frac = raw.partition(",")
@@ -155,7 +178,7 @@ def _clean_number(raw: str) -> Decimal:
     try:
         return Decimal(sign + raw)
     except InvalidOperation:
-        raise NotAnAnswer(f"cannot read the number {raw!r}") from None
+        raise NotAnAnswer(f"cannot read the number {shown(raw)}") from None
 
 
 def _grouped(text: str, sep: str) -> bool:
@@ -171,19 +194,24 @@ def parse_quantity(text: str) -> Quantity:
     s = re.sub(r"^(≈|~|about|approx\.?|ca\.?|=)\s*", "", s, flags=re.IGNORECASE)
     if not s:
         raise NotAnAnswer("empty answer; type a number like 2800, 2.8k or 3.6 MB")
+    check_length(s)
     if not _NUMBER_START.match(s):
         raise NotAnAnswer(
-            f"{text.strip()!r} is not a number; type one like 2800, 2,800, 2.8k or 3.6 MB"
+            f"{shown(text)} is not a number; type one like 2800, 2,800, 2.8k or 3.6 MB"
         )
     body = _NUMBER_BODY.match(s)
     assert body is not None
     number = body.group(0)
     rest = s[len(number) :]
+    if len(number.strip()) > MAX_NUMBER_CHARS:
+        raise _too_big(text, f"more than {MAX_NUMBER_CHARS} characters of digits")
     # a space-separated group like "2 800" belongs to the number; "3.6 MB" does not
     value = _clean_number(number.strip())
     power = _POWER.match(rest)
     if power:
         exp = next(g for g in power.groups() if g is not None)
+        if len(exp.lstrip("+-")) > 4 or abs(int(exp)) > MAX_EXPONENT:
+            raise _too_big(text, f"a power of ten beyond ±{MAX_EXPONENT}")
         value = value.scaleb(int(exp))
         rest = rest[power.end() :]
     tail = rest.strip().casefold().rstrip(".").strip()
@@ -200,10 +228,16 @@ def parse_quantity(text: str) -> Quantity:
             unit = tail
         else:
             raise NotAnAnswer(
-                f"cannot read {rest.strip()!r} after the number; expected a unit like MB, bytes or "
+                f"cannot read {shown(rest)} after the number; expected a unit like MB, bytes or "
                 "KiB, or a multiplier like k or M"
             )
+    if value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
+        raise _too_big(text, f"beyond 10^±{MAX_EXPONENT}")
     return Quantity(value, unit, scaled)
+
+
+def _too_big(text: str, why: str) -> NotAnAnswer:
+    return NotAnAnswer(f"{shown(text)} is not a number I can compare ({why})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,13 +249,19 @@ def parse_shape_answer(text: str) -> tuple[int, ...]:
     s = unicodedata.normalize("NFKC", str(text)).strip()
     if not s:
         raise NotAnAnswer("empty answer; type a shape like 100x150x100 (H x W x C)")
+    check_length(s)
     s = s.strip("()[]{} ")
     s = re.sub(r"^none\s*[,x×]\s*", "", s, flags=re.IGNORECASE)  # Keras prints (None, H, W, C)
     parts = [p.strip() for p in re.split(r"\s*[x×X*,]\s*|\s+", s)]
     if not parts or any(p == "" for p in parts):
-        raise NotAnAnswer(f"{text.strip()!r} is an incomplete shape; type one like 100x150x100")
+        raise NotAnAnswer(f"{shown(text)} is an incomplete shape; type one like 100x150x100")
     if any(not re.fullmatch(r"\d+", p) for p in parts):
-        raise NotAnAnswer(f"{text.strip()!r} is not a shape; type whole numbers like 100x150x100")
+        raise NotAnAnswer(f"{shown(text)} is not a shape; type whole numbers like 100x150x100")
+    if any(len(p.lstrip("0")) > 10 or int(p) > MAX_DIMENSION for p in parts):
+        raise NotAnAnswer(
+            f"{shown(text)} is not a shape I can compare (a dimension beyond 2^31 = "
+            f"{MAX_DIMENSION:,})"
+        )
     return tuple(int(p) for p in parts)
 
 
@@ -313,4 +353,4 @@ def parse_truefalse(text: str) -> bool:
         return False
     if not s:
         raise NotAnAnswer("empty answer; type true or false")
-    raise NotAnAnswer(f"{text.strip()!r} is not true or false; type true/false, yes/no or t/f")
+    raise NotAnAnswer(f"{shown(text)} is not true or false; type true/false, yes/no or t/f")

@@ -2,12 +2,20 @@
 
 RAM for one prediction: the busiest layer's input and output plus all parameters; for training
 on a batch: every layer's output for every image, the inputs, parameters, gradients and the
-optimizer's state (Geron, Hands-On ML, ch. 14). Each wrong total a known mistake gives is a trap.
+optimizer's state (Geron, Hands-On ML, ch. 14). Flatten and an activation written as its own
+layer are views: they share the memory of the layer before them, so they add nothing (the
+arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 """
 
 from __future__ import annotations
 
-from cnnquiz.arithmetic import NetworkFigures, prediction_ram, receptive_field, training_ram
+from cnnquiz.arithmetic import (
+    LayerFigures,
+    NetworkFigures,
+    prediction_ram,
+    receptive_field,
+    training_ram,
+)
 from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
 from cnnquiz.spec import Network, Shape
 from cnnquiz.units import fmt_int
@@ -70,9 +78,14 @@ def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figu
     prev = fig.input_bytes
     for f in fig.layers:
         out = f.output_values * bpv
-        steps.append(
-            f"layer {f.index} ({f.name}): input {mb(prev)} + output {mb(out)} = {mb(prev + out)}"
-        )
+        if f.is_view:
+            steps.append(
+                f"layer {f.index} ({f.name}): a view, its input and output are the same {mb(prev)}"
+            )
+        else:
+            steps.append(
+                f"layer {f.index} ({f.name}): input {mb(prev)} + output {mb(out)} = {mb(prev + out)}"
+            )
         prev = out
     steps.append(f"largest: layer {ram.peak_layer}, {mb(ram.input_bytes)} + {mb(ram.output_bytes)}")
     steps.append(
@@ -82,7 +95,7 @@ def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figu
         f"RAM = {mb(ram.input_bytes)} + {mb(ram.output_bytes)} + {mb(ram.param_bytes)} = "
         f"{fmt_int(ram.total)} bytes = {mb(ram.total)}"
     )
-    outputs = sum(f.output_values for f in fig.layers) * bpv
+    outputs = sum(fig.stored_bytes(f) for f in fig.layers)
     add_up = "do not add them up: one prediction needs one layer's input and output at once"
     traps = [
         Trap(count(outputs + fig.input_bytes + ram.param_bytes), add_up),
@@ -106,9 +119,10 @@ def ram_train(
     bpv = fig.bytes_per_value
     if outputs_only:
         layers = selected(fig, opts)
-        per_image = sum(f.output_values for f in layers) * bpv
+        per_image = sum(fig.stored_bytes(f) for f in layers)
         steps = [
-            f"layer {f.index} ({f.name}) output {f.output_shape}: {mb(f.output_values * bpv)}"
+            f"layer {f.index} ({f.name}) output {f.output_shape}: "
+            + (_view_note(fig, f) if f.is_view else mb(f.output_values * bpv))
             for f in layers
         ]
         steps.append(
@@ -123,11 +137,14 @@ def ram_train(
                 f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output",
             )
         ]
+        traps += _view_traps(fig, layers, b * per_image, b)
         return Figure("ram_train_outputs", count(b * per_image), True, tuple(steps), tuple(traps))
     ram = training_ram(fig, b, opts.optimizer)
+    views = [f for f in fig.layers if f.is_view]
     steps = [
         f"layer outputs: {b}·{fmt_int(ram.outputs_per_image)} bytes = {mb(ram.outputs_bytes)} "
         "(backprop keeps every layer's output)",
+        *(f"layer {f.index} ({f.name}): {_view_note(fig, f)}" for f in views),
         f"inputs: {b}·{fmt_int(fig.input_bytes)} bytes = {mb(ram.inputs_bytes)}",
         f"parameters: {mb(ram.param_bytes)}",
         f"gradients: one per trainable parameter = {mb(ram.gradient_bytes)}",
@@ -177,7 +194,30 @@ def ram_train(
                 f"add the {opts.optimizer} optimizer's state ({mb(ram.optimizer_bytes)})",
             )
         )
+    traps += _view_traps(fig, views, ram.total, b)
     return Figure("ram_train", count(ram.total), True, tuple(steps), tuple(traps))
+
+
+def _view_note(fig: NetworkFigures, f: LayerFigures) -> str:
+    """Why a view costs nothing: it shares the memory of the layer before it."""
+    owner = fig.shares_with(f)
+    whose = f"layer {owner}'s output" if owner else "the input"
+    return f"a view of {whose}, no new memory (0 bytes)"
+
+
+def _view_traps(fig: NetworkFigures, layers: list[LayerFigures], total: int, batch: int) -> list[Trap]:
+    """Counting a flatten or a separate activation as a second copy of what it views."""
+    extra = sum(f.output_values for f in layers if f.is_view) * fig.bytes_per_value
+    if not extra:
+        return []
+    names = ", ".join(sorted({f.name for f in layers if f.is_view}))
+    return [
+        Trap(
+            count(total + batch * extra),
+            f"{names} {'is a view' if ',' not in names else 'are views'}: the output shares the "
+            "memory of the layer before it, so it is not stored a second time",
+        )
+    ]
 
 
 def receptive(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:

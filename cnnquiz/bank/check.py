@@ -17,9 +17,9 @@ from typing import Any
 
 from cnnquiz.arithmetic import analyze
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, format_shape
-from cnnquiz.bank.grading import key_text, plain, round_sig
+from cnnquiz.bank.grading import plain, round_sig
 from cnnquiz.bank.loader import Problem, read_banks
-from cnnquiz.bank.model import Item, Question, grade, key_from_figure
+from cnnquiz.bank.model import Item, Question, grade, key_mismatch
 from cnnquiz.errors import CnnquizError
 from cnnquiz.spec import Network, network_to_dict
 from cnnquiz.units import fmt_int
@@ -102,43 +102,11 @@ def _check_fixed(q: Question, report: CheckReport, verifier: _Verifier | None) -
     _roundtrip(q, item, report)
     if q.network is None or q.figure is None:
         return
-    assert q.key is not None
-    calc_key = key_from_figure(q.figure, q.data)
-    value = q.figure.value
-    if isinstance(value, tuple):
-        agrees = q.key.shape == value
-    else:
-        agrees = q.key.close(Decimal(value))
-    if not agrees:
-        layer = f" of layer {q.data['layer']}" if q.data.get("layer") else ""
-        _add(
-            report,
-            q,
-            f"{q.id}: wrong answer key: the answer says {key_text(q.key)}, the calculator "
-            f"gives {_exact(calc_key.number, calc_key, value)} for {q.data['ask']}{layer}",
-            "key",
-        )
-        why = next((t.feedback for t in q.figure.traps if _same(t.value, q.key)), None)
-        if why:
-            report.problems[-1] = report.problems[-1]._replace(
-                message=f"{report.problems[-1].message} (a known mistake: {why})"
-            )
+    wrong = key_mismatch(q)  # the same test a quiz makes on load before it asks the question
+    if wrong:
+        _add(report, q, f"{q.id}: {wrong}", "key")
     if verifier:
         verifier.verify(q, q.network)
-
-
-def _same(value: Any, key: Any) -> bool:
-    if isinstance(value, tuple):
-        return key.shape == value
-    return key.number is not None and key.close(Decimal(value))
-
-
-def _exact(number: Decimal | None, key: Any, value: Any) -> str:
-    if isinstance(value, tuple):
-        return format_shape(value)
-    if key.size:
-        return f"{fmt_int(int(value))} bytes ({key_text(key)})"
-    return key_text(key)
 
 
 def _roundtrip(q: Question, item: Item, report: CheckReport, seed: int | None = None) -> bool:

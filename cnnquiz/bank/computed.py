@@ -8,9 +8,10 @@ variant everywhere, and all parts of a multi-part item share it.
 
 from __future__ import annotations
 
+import math
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,18 +23,74 @@ MAX_DRAWS = 200
 template with no valid variant in this many draws is an error in the bank."""
 
 
-def var_values(spec: Any) -> list[Any]:
-    """All values a variable can take: a list, ``{range: [lo, hi], step: n}`` (inclusive) or a constant."""
+MAX_VALUES = 1_000_000
+"""A variable takes at most this many values: a range is never built as a list (it is drawn by
+index), but a million variants is already far past what a student or ``bank check`` can see."""
+
+
+class Range(Sequence):
+    """``lo, lo + step, ..., hi`` (inclusive) computed from the index, never stored.
+
+    ``random.Random.choice`` draws from it exactly as from the list it stands for, so a
+    seed gives the same variant as before. Floats are computed in decimal (0.1 steps stay 0.1).
+    """
+
+    def __init__(self, lo: Decimal, step: Decimal, count: int, floats: bool) -> None:
+        self.lo, self.step, self.count, self.floats = lo, step, count, floats
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, as list's
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.count))]
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError("range index out of range")
+        value = self.lo + index * self.step
+        return float(value) if self.floats else int(value)
+
+    def __repr__(self) -> str:
+        return f"Range({self[0]}..{self[-1]}, {self.count} values)"
+
+
+def _finite(x: Any, what: str) -> Decimal:
+    if isinstance(x, str):  # YAML reads 1e-12 (no dot) as a string
+        try:
+            x = int(x) if re.fullmatch(r"[+-]?\d{1,19}", x.strip()) else float(x)
+        except ValueError:
+            pass
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise ValueError(f"{what} must be a number, got {x!r}")
+    if isinstance(x, float) and not math.isfinite(x):
+        raise ValueError(f"{what} must be a finite number, got {x}")
+    if isinstance(x, int) and abs(x) > 10**18:
+        raise ValueError(f"{what} must lie within ±10^18")
+    return Decimal(str(x))
+
+
+def var_values(spec: Any) -> Sequence[Any]:
+    """All values a variable can take: a list, ``{range: [lo, hi], step: n}`` (inclusive) or a
+    constant. ValueError (the reason) for a range that is empty, not finite, or has more than
+    :data:`MAX_VALUES` values."""
     if isinstance(spec, Mapping) and "range" in spec:
         lo, hi = spec["range"]
         step = spec.get("step", 1)
-        if step <= 0 or hi < lo:
-            raise ValueError(f"range [{lo}, {hi}] with step {step} is empty")
-        if all(isinstance(x, int) and not isinstance(x, bool) for x in (lo, hi, step)):
-            return list(range(lo, hi + 1, step))
-        d_lo, d_hi, d_step = (Decimal(str(x)) for x in (lo, hi, step))
-        count = int((d_hi - d_lo) / d_step) + 1
-        return [float(d_lo + i * d_step) for i in range(count)]
+        d_lo, d_hi = _finite(lo, "the range's start"), _finite(hi, "the range's end")
+        d_step = _finite(step, "step")
+        if d_step <= 0:
+            raise ValueError(f"step must be positive, got {step}")
+        if d_hi < d_lo:
+            raise ValueError(f"range [{lo}, {hi}] is empty: its end is below its start")
+        count = (d_hi - d_lo) / d_step
+        if count >= MAX_VALUES:
+            raise ValueError(
+                f"range [{lo}, {hi}] with step {step} has more than {MAX_VALUES:,} values; "
+                "use a larger step or a list"
+            )
+        floats = not all(isinstance(x, int) and not isinstance(x, bool) for x in (lo, hi, step))
+        return Range(d_lo, d_step, int(count) + 1, floats)
     if isinstance(spec, list):
         if not spec:
             raise ValueError("an empty list has nothing to draw")
@@ -41,7 +98,7 @@ def var_values(spec: Any) -> list[Any]:
     return [spec]
 
 
-def draw(var_lists: Mapping[str, list[Any]], rng: random.Random) -> dict[str, Any]:
+def draw(var_lists: Mapping[str, Sequence[Any]], rng: random.Random) -> dict[str, Any]:
     """One value per variable, in the order the bank declares them."""
     return {name: rng.choice(values) for name, values in var_lists.items()}
 

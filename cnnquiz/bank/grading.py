@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from cnnquiz.bank.answers import (
     BYTE_UNITS,
+    MAX_EXPONENT,
     UNIT_NAMES,
     NotAnAnswer,
+    check_length,
     format_shape,
     letter,
     normalize_text,
@@ -76,10 +78,29 @@ class Key:
 
 
 def parse_tolerance(value: Any, unit_factor: int = 1) -> tuple[Decimal, Decimal]:
-    """``1%`` → relative 0.01; ``0.05`` → absolute 0.05 in the key's unit (→ bytes for sizes)."""
-    if isinstance(value, str) and value.strip().endswith("%"):
-        return Decimal(value.strip()[:-1].strip()) / 100, Decimal(0)
-    return Decimal(0), Decimal(str(value)) * unit_factor
+    """``1%`` → relative 0.01; ``0.05`` → absolute 0.05 in the key's unit (→ bytes for sizes).
+
+    ValueError (the reason) for anything else: not a number, NaN or infinite (NaN would make
+    every answer correct), negative, or a relative tolerance of 100 % or more (it accepts 0)."""
+    text = str(value).strip()
+    relative = isinstance(value, str) and text.endswith("%")
+    if isinstance(value, bool) or len(text) > 40:
+        raise ValueError("not a number")
+    try:
+        number = Decimal(text[:-1].strip() if relative else text)
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not number.is_finite():
+        raise ValueError("it must be a finite number (NaN or infinity would accept any answer)")
+    if number < 0:
+        raise ValueError("it cannot be negative")
+    if relative:
+        if number >= 100:
+            raise ValueError("a relative tolerance of 100% or more accepts 0 for any key")
+        return number / 100, Decimal(0)
+    if number and not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        raise ValueError(f"it must lie within 10^±{MAX_EXPONENT}")
+    return Decimal(0), number * unit_factor
 
 
 def key_text(key: Key) -> str:
@@ -132,6 +153,7 @@ def grade_key(key: Key, text: str, traps: tuple[Trap, ...] = ()) -> Verdict:
     """Grade ``text`` against ``key``; ``traps`` are the wrong answers known mistakes produce."""
     expected = key_text(key)
     try:
+        check_length(str(text))
         status, feedback = _GRADERS[key.kind](key, str(text), traps)
     except NotAnAnswer as exc:
         return Verdict("invalid", str(exc), None, expected)
@@ -210,8 +232,11 @@ def _shape(key: Key, text: str, traps: tuple[Trap, ...]) -> tuple[Status, str | 
         return "correct", None
     feedback = _trap_feedback(traps, lambda v: isinstance(v, tuple) and v == dims)
     if feedback is None and len(dims) != len(want):
-        feedback = f"the shape has {len(want)} numbers" + (
-            " (height × width × channels)" if len(want) == 3 else ""
+        # not a wrong shape but no answer to this question: it counts nothing, like "100x"
+        raise NotAnAnswer(
+            f"the shape has {len(want)} numbers"
+            + (" (height × width × channels)" if len(want) == 3 else "")
+            + f", you typed {len(dims)}: the wrong number of dimensions"
         )
     return "wrong", feedback
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cnnquiz import yamlio
+from cnnquiz import textsafe, yamlio
 from cnnquiz.bank import computed, schema
 from cnnquiz.bank.asks import evaluate
 from cnnquiz.bank.files import Problem, bundled_bank_paths, expand_paths
+from cnnquiz.bank.lint import decimals_mismatch, normal_id
 from cnnquiz.bank.model import (
     Bank,
     FieldError,
@@ -25,6 +26,7 @@ from cnnquiz.bank.model import (
     feedback_traps,
     key_from_answer,
     unit_key,
+    validate_tolerance,
 )
 from cnnquiz.bank.schema import SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
@@ -46,6 +48,7 @@ class _Reader:
         self.name = str(path)
         self.problems: list[Problem] = []
         self.ids: list[tuple[str, int | None]] = []  # every id written, valid question or not
+        self.data: Any = None
 
     def add(
         self, line: int | None, message: str, severity: str = "error", kind: str = "invalid"
@@ -93,6 +96,8 @@ class _Reader:
             head.description if head else None,
         )
         raw_questions = data["questions"]
+        self.data = data
+        self.control_characters(data, ())
         if not raw_questions:
             self.add(
                 yamlio.line_of(data, ("questions",)),
@@ -104,6 +109,8 @@ class _Reader:
             line = yamlio.line_of(data, ("questions", i))
             if not isinstance(raw, Mapping):
                 self.add(line, "a question is a mapping with id, type, prompt and answer")
+                continue
+            if not self.clean_ids(raw, line):
                 continue
             if isinstance(raw.get("id"), str | int):
                 self.ids.append((str(raw["id"]), yamlio.line_of(raw, ("id",)) or line))
@@ -126,6 +133,51 @@ class _Reader:
             if not partial:
                 bank.questions.extend(built)
         return bank
+
+    def clean_ids(self, raw: Mapping, line: int | None) -> bool:
+        """Ids (the question's and its parts') in NFKC form; False, with the error, for an id
+        with invisible, control or bidi characters or look-alike letters of two scripts."""
+        places = [(raw, yamlio.line_of(raw, ("id",)) or line)]
+        if isinstance(raw.get("parts"), list):
+            places += [
+                (part, yamlio.line_of(part, ("id",)) or line)
+                for part in raw["parts"]
+                if isinstance(part, Mapping)
+            ]
+        ok = True
+        for place, at in places:
+            if not isinstance(place.get("id"), str):
+                continue
+            qid, problem = normal_id(place["id"])
+            if problem:
+                self.add(at, problem)
+                ok = False
+            elif isinstance(place, dict):
+                place["id"] = qid  # conv-ﬁlter and conv-filter are one id, as a student sees them
+        return ok
+
+    def control_characters(self, node: Any, loc: tuple) -> None:
+        """A warning for each text with terminal escapes or control characters: the quiz strips
+        them on output, but the author meant something else (a pasted escape, a stray byte)."""
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                if isinstance(k, str):
+                    self.control_characters(k, loc + (k,))
+                self.control_characters(v, loc + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                self.control_characters(v, loc + (i,))
+        elif isinstance(node, str):
+            found = textsafe.control_characters(node)
+            if found:
+                field = ".".join(str(x) for x in loc if not isinstance(x, int)) or "text"
+                self.add(
+                    yamlio.line_of(self.data, loc),
+                    f"{field} holds control characters ({', '.join(found)}), e.g. a terminal "
+                    "escape; the quiz strips them",
+                    "warning",
+                    "style",
+                )
 
     def build_all(
         self, q: dict[str, Any], raw: Mapping, line: int | None, title: str
@@ -218,6 +270,10 @@ class _Reader:
         key = key_from_answer(q)
         traps = feedback_traps(key)
         question.key = key
+        if key.kind == "numeric":
+            stated = decimals_mismatch(q["prompt"], key, q.get("tolerance"))
+            if stated:
+                self.add(question.line, f"{q['id']}: {stated}", "warning", "style")
         if "network" in q or "ask" in q:
             if "network" not in q or "ask" not in q:
                 missing = "ask" if "network" in q else "network"
@@ -260,6 +316,7 @@ class _Reader:
                 "style",
             )
         unit_key(q.get("unit"))
+        validate_tolerance(q)
         var_lists = {}
         for name, spec in (q.get("vars") or {}).items():
             try:

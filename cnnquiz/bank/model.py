@@ -8,7 +8,7 @@ every time; a computed one draws the variant of that seed.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -20,17 +20,19 @@ from cnnquiz.bank.answers import (
     BYTE_UNITS,
     COUNT_WORDS,
     NotAnAnswer,
+    format_shape,
     normalize_text,
     parse_quantity,
     parse_shape_answer,
     parse_truefalse,
+    shown,
 )
 from cnnquiz.bank.asks import AskOptions, Figure, Trap, evaluate
 from cnnquiz.bank.grading import SIZE_TOLERANCE, Key, Verdict, grade_key, key_text, parse_tolerance
 from cnnquiz.bank.schema import BYTE_ASKS, SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.spec import Network, parse_network
-from cnnquiz.units import DTYPE_BYTES
+from cnnquiz.units import DTYPE_BYTES, fmt_int
 
 
 class FieldError(CnnquizError):
@@ -84,7 +86,7 @@ class Question:
     key: Key | None = field(default=None, repr=False)
     network: Network | None = field(default=None, repr=False)
     figure: Figure | None = field(default=None, repr=False)
-    var_lists: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    var_lists: dict[str, Sequence[Any]] = field(default_factory=dict, repr=False)
 
     @property
     def is_computed(self) -> bool:
@@ -190,6 +192,40 @@ class Bank:
     description: str | None = None
 
 
+def key_mismatch(q: Question) -> str | None:
+    """What is wrong with a fixed question's key, if the calculator gives another figure.
+
+    A question that states a network and what it asks already holds the calculator's figure
+    (computed on load, no torch): ``bank check`` reports a disagreement as a wrong key, and a
+    quiz leaves the question out, so a wrong key never reaches a student. None when they agree
+    or when the calculator cannot recompute the key (no network)."""
+    if q.is_computed or q.network is None or q.figure is None or q.key is None:
+        return None
+    value = q.figure.value
+    if isinstance(value, tuple):
+        if q.key.shape == value:
+            return None
+        figure = format_shape(value)
+    else:
+        if q.key.close(Decimal(value)):
+            return None
+        calc = key_from_figure(q.figure, q.data)
+        figure = f"{fmt_int(int(value))} bytes ({key_text(calc)})" if calc.size else key_text(calc)
+    layer = f" of layer {q.data['layer']}" if q.data.get("layer") else ""
+    message = (
+        f"wrong answer key: the answer says {key_text(q.key)}, the calculator gives {figure} "
+        f"for {q.data['ask']}{layer}"
+    )
+    why = next((t.feedback for t in q.figure.traps if _same(t.value, q.key)), None)
+    return f"{message} (a known mistake: {why})" if why else message
+
+
+def _same(value: Any, key: Key) -> bool:
+    if isinstance(value, tuple):
+        return key.shape == value
+    return key.number is not None and key.close(Decimal(value))
+
+
 # --------------------------------------------------------------------------------------------
 # Keys from what the author wrote, or from the calculator
 
@@ -238,6 +274,12 @@ def unit_key(unit: Any) -> str | None:
     return low
 
 
+def validate_tolerance(data: Mapping[str, Any]) -> None:
+    """FieldError now for a tolerance that cannot be one, so that a computed question (whose
+    key is made at each draw) fails on load, not in the middle of a quiz."""
+    _tolerance(data, False, Decimal(0), None)
+
+
 def _tolerance(
     data: Mapping[str, Any], size: bool, number: Decimal, unit: str | None
 ) -> tuple[Decimal, Decimal]:
@@ -245,12 +287,10 @@ def _tolerance(
     if tol is not None:
         try:
             rel, ab = parse_tolerance(tol, BYTE_UNITS.get(unit or "", 1) if size else 1)
-        except Exception:
+        except ValueError as exc:
             raise FieldError(
-                f"tolerance must be like 1% or 0.05, got {tol!r}", "tolerance"
+                f"tolerance must be like 1% or 0.05, got {shown(tol)}: {exc}", "tolerance"
             ) from None
-        if rel < 0 or ab < 0:
-            raise FieldError(f"tolerance cannot be negative, got {tol!r}", "tolerance")
         return rel, ab
     if size or number != number.to_integral_value():
         return SIZE_TOLERANCE, Decimal(0)
@@ -356,6 +396,12 @@ def _numeric_key(answer: Any, data: Mapping[str, Any]) -> Key:
         number = q.value
         unit = unit or q.unit
     rel, ab = _tolerance(data, size, number, unit)
+    if number and ab >= abs(number):
+        raise FieldError(
+            f"tolerance {shown(data.get('tolerance'))} is as large as the answer itself, so 0 "
+            "would be correct; use a smaller one or a percentage like 1%",
+            "tolerance",
+        )
     return Key(
         "numeric",
         number=number,

@@ -67,6 +67,7 @@ def _no_action(parser: argparse.ArgumentParser) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from cnnquiz.bank import bundled_bank_paths, check_banks
+    from cnnquiz.textsafe import printable
 
     paths = args.paths or bundled_bank_paths()
     if not paths:
@@ -77,11 +78,12 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict())
         return report.exit_status
+    # messages quote the banks, which are someone else's text: no escape reaches the terminal
     for problem in report.ordered():
-        print(problem)
+        print(printable(str(problem)))
     if args.github:
         for problem in report.ordered():
-            print(github_annotation(problem))
+            print(printable(github_annotation(problem)))
     print(
         summary(
             report.counts, report.exit_status, verified=not args.no_verify, samples=args.samples

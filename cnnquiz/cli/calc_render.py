@@ -6,27 +6,49 @@ report; here they become tables and indented lines, nothing is computed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from cnnquiz.cli.common import console
+from cnnquiz.cli.common import console, print_table
 from cnnquiz.units import fmt_int, fmt_mb
 
 Report = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """A table for ``print_table``: which columns may wrap, which go first on a narrow terminal."""
+
+    table: Table
+    wrap: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+
 def _print(*items: Any) -> None:
     out = console()
     for item in items:
-        out.print(item)
+        if isinstance(item, _Fit):
+            print_table(out, item.table, wrap=item.wrap, optional=item.optional)
+        else:
+            out.print(item)
 
 
 def _line(text: str, indent: int = 2, style: str = "") -> Padding:
     """An indented line whose wrapped continuation keeps the indent."""
     return Padding(Text(text, style=style), (0, 0, 0, indent), expand=False)
+
+
+def _bullet(text: str, indent: int = 2) -> Padding:
+    """``- text``, indented; a wrapped continuation lines up under the text, not the dash."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row("-", Text(text))
+    return Padding(grid, (0, 0, 0, indent), expand=False)
 
 
 def _input_line(report: Report) -> str:
@@ -41,7 +63,7 @@ def _footer(report: Report, assumptions: bool = True) -> list[Any]:
     items: list[Any] = []
     if assumptions and report.get("assumptions"):
         items.append(Text("Assumptions", style="bold"))
-        items += [_line(f"- {line}", 2) for line in report["assumptions"]]
+        items += [_bullet(line) for line in report["assumptions"]]
     check = report.get("verification")
     if check is None:
         items.append(Text("not verified in PyTorch (--no-verify)", style="dim"))
@@ -130,7 +152,9 @@ def render_model(report: Report) -> None:
     t = report["totals"]
     title = report.get("name") or report.get("source")
     items: list[Any] = [Text(f"Network: {title}", style="bold")] if title else []
-    items += [Text(_input_line(report)), _summary_table(report)]
+    # FLOPs are 2 x MACs; the row number only orders the rows: both give way on a narrow terminal
+    summary = _Fit(_summary_table(report), wrap=("Layer",), optional=("FLOPs", "#"))
+    items += [Text(_input_line(report)), summary]
     nt = (
         f", of which {fmt_int(t['non_trainable'])} non-trainable"
         if t["non_trainable"]
@@ -165,7 +189,7 @@ def render_model(report: Report) -> None:
             style="bold",
         )
     )
-    items.append(_ram_table(tr["terms"], tr["total"]))
+    items.append(_Fit(_ram_table(tr["terms"], tr["total"]), wrap=("working",)))
     a = report.get("autograd")
     if a:
         items.append(
@@ -213,7 +237,7 @@ def render_receptive(report: Report) -> None:
     if measured:
         columns.append(("Torch", "right"))
     for name, justify in columns:
-        table.add_column(name, justify=justify, no_wrap=name in ("Layer", "Working"))  # type: ignore[arg-type]
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in report["layers"]:
         glob = row["global"]
         cells = [
@@ -231,7 +255,8 @@ def render_receptive(report: Report) -> None:
         table.add_row(*cells)
     _print(
         Text(_input_line(report)),
-        table,
+        # the working repeats Kernel, Stride and Jump as a sum; Torch confirms Field: both optional
+        _Fit(table, wrap=("Layer",), optional=("Working", "Torch")),
         Text(f"Rule: {report['rule']}"),
         Text(f"An output value of the last layer sees {report['field']} input pixels."),
         Text(f"Note: {report['stacked_note']}."),

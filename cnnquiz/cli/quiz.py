@@ -19,6 +19,7 @@ import textwrap
 from typing import Any, TextIO
 
 from cnnquiz.cli.common import positive_int
+from cnnquiz.textsafe import printable
 
 HINT_WORDS = ("?", "hint", "h")
 SKIP_WORDS = ("skip", "pass")
@@ -72,7 +73,7 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
 
 
 def run(args: argparse.Namespace) -> int:
-    from cnnquiz.bank import bundled_bank_paths, load_banks
+    from cnnquiz.bank import bundled_bank_paths, load_for_study
     from cnnquiz.quiz_session import filter_by_topic, plan
 
     paths = args.banks or bundled_bank_paths()
@@ -80,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
         from cnnquiz.errors import CnnquizError
 
         raise CnnquizError("no bundled banks found; give a bank file or folder", "quiz")
-    banks = load_banks(paths)
+    banks, warnings = load_for_study(paths)  # a bad bank is left out, the others are asked
+    for warning in warnings:
+        print(f"cnnquiz: warning: {printable(warning)}", file=sys.stderr)
     questions = filter_by_topic([q for b in banks for q in b.questions], args.topic)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(100_000)
     chosen = plan(questions, None if args.all else args.count, seed, shuffle=not args.all)
@@ -167,7 +170,9 @@ class _Printer:
         self.out = out
 
     def __call__(self, text: str = "", end: str = "\n") -> None:
-        self.out.write(text + end)
+        # the one way out of the plain quiz: bank text and echoed input are someone else's, and
+        # an escape in them (\x1b[2J clears the screen) must reach the terminal as nothing
+        self.out.write(printable(text + end))
         self.out.flush()
 
 
@@ -177,7 +182,7 @@ def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
     head = f"Question {session.index + 1} of {session.total}"
     if q.part_index:
         head += f" (part {q.part_index})"
-    say(f"{head} · {q.bank} · {', '.join(q.topics)}")
+    say(" · ".join([head, q.bank] + ([", ".join(q.topics)] if q.topics else [])))
     say(plain_text(_new_text(item.prompt.rstrip(), shown[0])))
     shown[0] = item.prompt.rstrip()
     for i, choice in enumerate(item.choices or []):
@@ -195,7 +200,10 @@ def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
         low = text.casefold()
         if low in HINT_WORDS:
             hint = session.next_hint()
-            say(f"Hint: {hint}" if hint else "No more hints.")
+            if hint:
+                say(f"Hint: {hint}")
+            else:
+                say("No more hints." if item.hints else "This question has no hint.")
             continue
         if low in QUIT_WORDS:
             raise _Quit
@@ -207,7 +215,7 @@ def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
         verdict = session.submit(text)
         unsaved = session.take_unsaved()
         if unsaved:
-            print(f"cnnquiz: warning: {unsaved}", file=sys.stderr)
+            print(f"cnnquiz: warning: {printable(unsaved)}", file=sys.stderr)
         if verdict.status == "invalid":
             say(f"Not an answer: {verdict.message}. Try again.")
             continue
@@ -295,7 +303,8 @@ def _score(session: Any, say: _Printer) -> None:
     pct = round(100 * session.correct / total)
     extra = f", {skipped} skipped" if skipped else ""
     say(f"Score: {session.correct} of {total} correct ({pct}%{extra})")
+    # questions without topics are in the total; a bank may have no topics at all
     scores = session.topic_scores()
-    width = max(len(s.topic) for s in scores)
+    width = max((len(s.topic) for s in scores), default=0)
     for s in scores:
         say(f"  {s.topic:<{width}}  {s.correct}/{s.asked}  {round(100 * s.ratio):>3}%")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnquiz.cli.common import console, int_at_least, print_json
+from cnnquiz.cli.common import console, int_at_least, print_json, print_table
 
 BAR_WIDTH = 30
 EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."
@@ -95,13 +95,20 @@ def _print_days(out, stats) -> None:  # noqa: ANN001
         bar = Text("█" * right, style="green") + Text("█" * wrong, style="red")
         figures = f"{d.answers} ({d.correct} right)" if d.answers else "·"
         table.add_row(d.day.strftime("%a %d %b"), bar, figures)
-    out.print(table)
+    print_table(out, table)
     out.print()
 
 
 def _print_topics(out, stats) -> None:  # noqa: ANN001
     from rich.table import Table
+    from rich.text import Text
 
+    from cnnquiz.textsafe import printable
+
+    if not stats.topics:  # banks need not give topics (a minimal bank has none)
+        out.print("Accuracy per topic: the questions answered so far have no topics.")
+        out.print()
+        return
     table = Table(
         title="Accuracy per topic (all time)", title_justify="left", box=None, pad_edge=False
     )
@@ -113,11 +120,11 @@ def _print_topics(out, stats) -> None:  # noqa: ANN001
     for t in sorted(stats.topics, key=lambda t: (t.accuracy, t.topic)):
         filled = round(10 * t.accuracy)
         table.add_row(
-            t.topic,
+            Text(printable(t.topic)),  # a bank's text: no escapes, no Rich markup
             str(t.answers),
             str(t.correct),
             f"{t.accuracy:.0%}",
             "█" * filled + "░" * (10 - filled),
         )
-    out.print(table)
+    print_table(out, table)
     out.print()

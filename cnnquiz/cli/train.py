@@ -9,11 +9,49 @@ own images. Torch is imported only once a command runs, never for ``--help``.
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cnnquiz.cli.common import non_negative_int, positive_int, print_json
 from cnnquiz.train.config import DEVICES, OPTIMIZERS, SCHEDULES
+
+
+def finite_float(low: float, high: float | None = None, *, above: bool = False) -> Callable:
+    """An argparse type: a finite number from ``low`` (``above``: excluded) to below ``high``.
+
+    ``float()`` alone takes ``inf`` and ``nan``: a learning rate of inf trains on NaN losses.
+    """
+    if high is not None:
+        what = f"a number from {low:g} to below {high:g}"
+    else:
+        what = f"a number {'above' if above else 'of at least'} {low:g}"
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite {what[2:]}, got {text!r}")
+        if value < low or (above and value == low) or (high is not None and value >= high):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return convert
+
+
+def threads_arg(text: str) -> int | str:
+    """``auto`` or a whole number of at least 0 (0: every usable core)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return non_negative_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected auto or a whole number of at least 0, got {text!r}"
+        ) from None
 
 
 def register(sub: Any) -> None:
@@ -48,16 +86,24 @@ def register(sub: Any) -> None:
     )
     train.add_argument("--epochs", type=positive_int, help="passes over the training images")
     train.add_argument("--batch", type=positive_int, help="images per step")
-    train.add_argument("--lr", type=float, help="learning rate (start of the schedule)")
+    train.add_argument(
+        "--lr", type=finite_float(0, above=True), help="learning rate (start of the schedule)"
+    )
     train.add_argument("--optimizer", choices=OPTIMIZERS, help="sgd, momentum (0.9) or adam")
-    train.add_argument("--momentum", type=float, help="momentum's fraction of the last step kept")
-    train.add_argument("--weight-decay", type=float, help="L2 penalty coefficient")
+    train.add_argument(
+        "--momentum", type=finite_float(0, 1), help="momentum's fraction of the last step kept"
+    )
+    train.add_argument("--weight-decay", type=finite_float(0), help="L2 penalty coefficient")
     train.add_argument(
         "--schedule", choices=SCHEDULES, help="learning rate: constant or cosine decay"
     )
     train.add_argument("--seed", type=non_negative_int, help="seed of data, weights and shuffling")
     train.add_argument("--device", choices=DEVICES, help="auto: CUDA when present, else CPU")
-    train.add_argument("--threads", type=non_negative_int, help="CPU threads (0: every core)")
+    train.add_argument(
+        "--threads",
+        type=threads_arg,
+        help="CPU threads (default auto: the usable cores less the load on them; 0: every core)",
+    )
     train.add_argument(
         "--size",
         type=positive_int,
@@ -255,11 +301,14 @@ def run_runs(args: argparse.Namespace) -> int:
 
 
 def _train_settings(run: Any) -> dict[str, Any]:
+    """The ``train:`` mapping of a run's config.yaml, read as any spec is (``yamlio``: size and
+    alias caps), or {} when it cannot be read: a damaged run is still listed."""
     from cnnquiz import yamlio
     from cnnquiz.errors import CnnquizError
 
-    try:  # yamlio: the one reader with the size, alias-bomb and device limits
+    try:
         data = yamlio.load(run.path / "config.yaml")
     except CnnquizError:
         return {}
-    return data.get("train", {}) if isinstance(data, dict) else {}
+    train = data.get("train", {}) if isinstance(data, dict) else {}
+    return dict(train) if isinstance(train, dict) else {}

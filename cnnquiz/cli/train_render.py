@@ -6,14 +6,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from cnnquiz.cli.common import console, print_table
+from cnnquiz.textsafe import printable
 from cnnquiz.units import fmt_int, fmt_mb
 
-_console = Console(highlight=False)
+_console = console()
+RAMP = " .:-=+*#%@"  # Grad-CAM without colour: low to high
+
+
+def _safe(text: object) -> str:
+    """Someone else's text (class and folder names, paths) for a markup string: no terminal
+    escapes, and brackets shown as brackets, never read as Rich markup."""
+    return escape(printable(str(text)))
 
 
 def warn_skipped(skipped: list[str]) -> None:
@@ -52,13 +61,15 @@ def plan(p: Any, heading: str | None = None) -> None:
     out.print(
         f"[bold]Data[/] {source}: {fmt_int(len(d.train))} train, {fmt_int(len(d.valid))} "
         f"validation, {fmt_int(n_test)} test images of {'x'.join(map(str, d.image_shape))}; "
-        f"{len(d.classes)} classes: {', '.join(d.classes)}"
+        f"{len(d.classes)} classes: {_safe(', '.join(d.classes))}"
     )
     if d.skipped:
         n = len(d.skipped)
         out.print(f"  [yellow]{n} unreadable file{'' if n == 1 else 's'} skipped (named above)[/]")
     source = p.network.source or "network"
-    table = _titled(f"Network {p.name} ({'built in' if source == 'demo.yaml' else source})")
+    table = _titled(
+        f"Network {_safe(p.name)} ({'built in' if source == 'demo.yaml' else _safe(source)})"
+    )
     table.add_column("#", justify="right")
     table.add_column("layer")
     table.add_column("output", justify="right")
@@ -68,7 +79,7 @@ def plan(p: Any, heading: str | None = None) -> None:
         table.add_row(
             str(lf.index), lf.name, str(lf.output_shape), fmt_int(lf.params), fmt_int(lf.macs)
         )
-    out.print(table)
+    print_table(out, table, wrap=("layer",))
     out.print(
         f"  {fmt_int(f.params)} parameters ({fmt_int(f.trainable)} trainable), "
         f"{fmt_int(f.macs)} multiplications per image"
@@ -78,7 +89,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     out.print(
         f"[bold]Settings[/] {c.epochs} epoch{'' if c.epochs == 1 else 's'}, batch {c.batch}, {c.optimizer}{momentum} "
         f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, {_device(c.device)}, "
-        f"threads {c.cpu_threads()}"
+        f"threads {p.threads} ({p.threads_why})"
     )
     out.print(
         f"[bold]RAM estimate[/] for training on a batch of {ram.batch} (textbook): "
@@ -161,22 +172,22 @@ def outcome(o: Any) -> None:
             f"[bold]Validation accuracy[/] {_pct(r.epochs[-1].val_accuracy if r.epochs else None)} "
             f"(no test/ folder; {r.seconds:.1f} s of training)"
         )
-    classes = p.data.classes
+    classes = [printable(name)[:12] for name in p.data.classes]
     table = _titled(f"Confusion matrix ({r.confusion_split}): rows true, columns predicted")
     table.add_column("")
     for name in classes:
-        table.add_column(name[:12], justify="right")
-    for name, row in zip(classes, r.confusion, strict=True):
+        table.add_column(Text(name), justify="right")
+    for k, (name, row) in enumerate(zip(classes, r.confusion, strict=True)):
         cells = [
-            f"[bold green]{n}[/]" if i == classes.index(name) else (str(n) if n else "[dim]0[/]")
+            f"[bold green]{n}[/]" if i == k else (str(n) if n else "[dim]0[/]")
             for i, n in enumerate(row)
         ]
-        table.add_row(name[:12], *cells)
-    out.print(table)
+        table.add_row(Text(name), *cells)
+    print_table(out, table)
     mem = _titled("Memory: the textbook estimate beside what was used")
     mem.show_header = False
-    mem.add_column("")
-    mem.add_column("", justify="right")
+    mem.add_column("what")  # headers unshown: they name the columns for print_table
+    mem.add_column("bytes", justify="right")
     mem.add_row(
         f"textbook estimate, batch {p.ram.batch} (outputs + inputs + parameters + "
         f"gradients + {p.ram.optimizer} state)",
@@ -194,8 +205,16 @@ def outcome(o: Any) -> None:
             "peak RSS of the whole process (Python, torch, the dataset)",
             fmt_mb(r.memory["peak_rss_bytes"]),
         )
-    out.print(mem)
-    out.print(f"[bold]Run[/] {o.run_dir}")
+    print_table(out, mem, wrap=("what",))
+    out.print(f"[bold]Run[/] {_safe(o.run_dir)}")
+    if o.samples is not None:
+        pngs = sorted(o.samples.glob("*.png"))
+        first = o.samples / "triangle.png" if "triangle.png" in {p.name for p in pngs} else pngs[0]
+        out.print(
+            f"[bold]Samples[/] one new image per class in {_safe(o.samples)}; try:\n"
+            f"  cnnquiz predict {_safe(o.run_dir)} {_safe(first)} --heatmap",
+            soft_wrap=True,
+        )
 
 
 def comparison(cnn: Any, dense: Any) -> None:
@@ -204,12 +223,12 @@ def comparison(cnn: Any, dense: Any) -> None:
         table.add_column(col, justify="left" if col == "network" else "right")
     for o in (cnn, dense):
         table.add_row(
-            o.plan.name,
+            Text(printable(o.plan.name)),
             fmt_int(o.plan.figures.params),
             _pct(o.result.test_accuracy),
             f"{o.result.seconds:.1f}",
         )
-    _console.print(table)
+    print_table(_console, table)
     a, b = cnn.result.test_accuracy, dense.result.test_accuracy
     if a is not None and b is not None and a >= b:
         _console.print(
@@ -222,7 +241,7 @@ def comparison(cnn: Any, dense: Any) -> None:
 
 def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
     out = _console
-    out.print(f"[bold]{image}[/] with run {run.name}")
+    out.print(f"[bold]{_safe(image)}[/] with run {_safe(run.name)}")
     table = Table(box=None, pad_edge=False)
     table.add_column("class")
     table.add_column("probability", justify="right")
@@ -231,16 +250,40 @@ def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
     for i in order:
         p = result.probabilities[i]
         style = "bold green" if i == result.best else ""
-        table.add_row(Text(result.classes[i], style=style), f"{100 * p:.1f}%", "█" * round(20 * p))
-    out.print(table)
-    out.print(
-        f"prediction: [bold]{result.label}[/] ({100 * result.probabilities[result.best]:.1f}%)"
-    )
+        name = Text(printable(result.classes[i]), style=style)
+        table.add_row(name, f"{100 * p:.1f}%", "█" * round(20 * p))
+    print_table(out, table)
+    label = _safe(result.label)
+    out.print(f"prediction: [bold]{label}[/] ({100 * result.probabilities[result.best]:.1f}%)")
     if result.cam is not None:
-        out.print(f"Grad-CAM of {result.label} (last conv layer; red: what decided it):")
-        out.print(heatmap_text(result.cam))
+        if _has_colour(out):
+            out.print(f"Grad-CAM of {label} (last conv layer; red: what decided it):")
+            out.print(heatmap_text(result.cam))
+        else:
+            out.print(f"Grad-CAM of {label} (last conv layer; '{RAMP}': low to high):")
+            out.print(Text(heatmap_ramp(result.cam)))
         if gradcam:
-            out.print(f"overlay written to {gradcam}")
+            out.print(f"overlay written to {_safe(gradcam)}")
+
+
+def _has_colour(console: Any) -> bool:
+    """Whether colours reach the reader: a terminal that has them, and no NO_COLOR."""
+    return console.color_system is not None and not console.no_color
+
+
+def heatmap_ramp(cam: Any, width: int = 32) -> str:
+    """The Grad-CAM map as characters from `` `` (low) to ``@`` (high), for output without
+    colour (a pipe, NO_COLOR), where half blocks would all look the same.
+
+    A character is about twice as high as wide, so each text row averages two pixel rows.
+    """
+    from cnnquiz.train.gradcam import terminal_values
+
+    values = terminal_values(cam, width)
+    top = len(RAMP) - 1
+    return "\n".join(
+        "".join(RAMP[min(top, int(v * top + 0.5))] for v in row).rstrip() for row in values
+    )
 
 
 def heatmap_text(cam: Any, width: int = 32) -> Text:
@@ -260,16 +303,16 @@ def heatmap_text(cam: Any, width: int = 32) -> Text:
 
 def runs_table(root: Path, found: list[Any]) -> None:
     if not found:
-        _console.print(f"no runs in {root} yet: try cnnquiz train --demo")
+        _console.print(f"no runs in {_safe(root)} yet: try cnnquiz train --demo")
         return
-    table = _titled(f"Runs in {root}")
-    table.add_column("run", no_wrap=True)
-    table.add_column("network", no_wrap=True)
-    table.add_column("settings", no_wrap=True)
+    table = _titled(f"Runs in {_safe(root)}")
+    table.add_column("run")
+    table.add_column("network")
+    table.add_column("settings")
     for col in ("epochs", "test acc", "s"):
-        table.add_column(col, justify="right", no_wrap=True)
+        table.add_column(col, justify="right")
     for r in found:
-        info = r.info
+        info = {k: printable(v) if isinstance(v, str) else v for k, v in r.info.items()}
         try:
             cfg = r.network.train or {}
         except Exception:  # noqa: BLE001 - a damaged config.yaml still lists the run
@@ -279,11 +322,11 @@ def runs_table(root: Path, found: list[Any]) -> None:
         status = info.get("status", "?")
         accuracy = info.get("test_accuracy", info.get("val_accuracy"))
         table.add_row(
-            r.name,
-            str(info.get("name", "?")),
-            settings,
+            Text(printable(r.name)),
+            Text(str(info.get("name", "?"))),
+            Text(printable(settings)),
             str(info.get("epochs", len(r.epochs))),
             _pct(accuracy) if status == "finished" else str(status),
             "-" if seconds is None else f"{seconds:.1f}",
         )
-    _console.print(table)
+    print_table(_console, table, optional=("settings", "s"))

@@ -10,6 +10,8 @@ The rules, in order:
   ``progress.sqlite3.corrupt-<UTC timestamp>`` (with its ``-wal``/``-shm``) and a fresh database
   is started; the caller gets a warning to show. If even that fails (a read-only folder), the
   store runs in memory with a warning rather than crash.
+- A table missing from a database of the current version (dropped by hand or by another tool)
+  is recreated empty, with a warning; the other tables keep every row.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cnnquiz.errors import CnnquizError
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 15.0
+TABLES = ("attempt", "card", "review_log")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempt (
@@ -82,7 +85,7 @@ def utc_text(moment: datetime) -> str:
 def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
     """Open (or create) the store at ``path``; returns the connection and a warning or None."""
     try:
-        return _connect(path), None
+        db, missing = _connect(path)
     except ProgressSchemaError:
         raise
     except (OSError, sqlite3.Error) as exc:
@@ -91,9 +94,17 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
                 "the progress database is locked by another program; try again", str(path)
             ) from None
         reason = str(exc)
+    else:
+        if not missing:
+            return db, None
+        names = ", ".join(missing)
+        return db, (
+            f"progress database {path} had lost its {names} table{'s' if len(missing) > 1 else ''}"
+            "; recreated empty (the other tables keep every row)"
+        )
     try:
         moved = _move_aside(path)
-        return _connect(path), (
+        return _connect(path)[0], (
             f"progress database {path} could not be read ({reason}); "
             f"moved it to {moved.name} and started a fresh one"
         )
@@ -106,7 +117,8 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, str | None]:
         )
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path) -> tuple[sqlite3.Connection, list[str]]:
+    """The open connection and the tables that had to be recreated (see ``_create_schema``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -122,19 +134,28 @@ def _connect(path: Path) -> sqlite3.Connection:
         # at human answering speed.
         db.execute("PRAGMA synchronous = FULL")
         db.execute("PRAGMA foreign_keys = ON")
-        _create_schema(db, path)
+        missing = _create_schema(db, path)
     except BaseException:
         db.close()
         raise
-    return db
+    return db, missing
 
 
-def _create_schema(db: sqlite3.Connection, path: Path | None = None) -> None:
-    """Create or accept the schema inside one write transaction (two first runs may race)."""
+def _create_schema(db: sqlite3.Connection, path: Path | None = None) -> list[str]:
+    """Create or complete the schema inside one write transaction (two first runs may race).
+
+    Returns the tables a database of the current version had lost and that were recreated
+    empty; a new database (version 0) returns none. ``CREATE ... IF NOT EXISTS`` leaves the
+    tables that are there, with their rows, alone.
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
         version = _refuse_future(db, path)
-        if version < SCHEMA_VERSION:
+        present = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        missing = [t for t in TABLES if t not in present]
+        if version < SCHEMA_VERSION or missing:
             # executescript() would COMMIT first; statement by statement stays in this transaction
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -144,6 +165,7 @@ def _create_schema(db: sqlite3.Connection, path: Path | None = None) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+    return missing if version == SCHEMA_VERSION else []
 
 
 def _refuse_future(db: sqlite3.Connection, path: Path | None) -> int:

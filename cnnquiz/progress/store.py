@@ -6,6 +6,12 @@ as Again; the student may turn a Good into Hard or Easy right after (``rerate``)
 one transaction holding the attempt, the review log row and the updated card, so killing the
 program loses at most the answer in flight.
 
+Values a person or another tool wrote into the file by hand (topics that are not JSON, a due
+date that is not a date, a state FSRS does not know) must not take the student's history down:
+on opening, an unreadable card is rescheduled as due now (its answers kept, nothing deleted),
+and an answer with unreadable topics or time still counts in the totals but not per topic or
+per day. Each kind of damage is one line in ``warning``.
+
 Fuzzing (FSRS's random spread of long intervals) is off: the schedule of a few hundred exam
 questions needs no de-clumping, and a reproducible schedule is easier to test and to explain.
 """
@@ -48,9 +54,16 @@ class Progress:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else paths.progress_path()
-        self._db, self.warning = open_database(self.path)
+        self._db, opened = open_database(self.path)
         self._lock = threading.Lock()
         self.scheduler = Scheduler(enable_fuzzing=False)
+        self.warnings: list[str] = [opened] if opened else []
+        self.warnings += self._repair()
+
+    @property
+    def warning(self) -> str | None:
+        """What went wrong on opening, one sentence per kind of damage; None when all is well."""
+        return "; ".join(self.warnings) or None
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -87,7 +100,8 @@ class Progress:
                 ).lastrowid
                 before, reps, lapses = Card(card_id=card_id, due=moment), 0, 0
             else:
-                before, reps, lapses = _card_from_row(row), row[8], row[9]
+                before = _card_from_row(row) or Card(card_id=row[0], due=moment)
+                reps, lapses = _count(row[8]), _count(row[9])
             after, log = self.scheduler.review_card(
                 before, rating, review_datetime=moment, review_duration=round(seconds * 1000)
             )
@@ -176,7 +190,7 @@ class Progress:
     def card(self, question_id: str) -> CardInfo | None:
         """The question's schedule, or None if it was never answered."""
         row = self._query(f"SELECT {_CARD_COLUMNS} FROM card WHERE question_id = ?", (question_id,))
-        return _info_from_row(row[0]) if row else None
+        return _info_from_row(row[0]) if row else None  # None too if it cannot be read
 
     def attempts(self, question_id: str | None = None) -> list[Attempt]:
         """The stored history, oldest first (of one question, or of all)."""
@@ -188,7 +202,7 @@ class Progress:
             f"LEFT JOIN review_log r ON r.attempt_id = a.id {where} ORDER BY a.id",
             args,
         )
-        return [_attempt_from_row(row) for row in rows]
+        return [a for a in map(_attempt_from_row, rows) if a is not None]
 
     def due(self, question_ids: Iterable[str], now: datetime | None = None) -> list[str]:
         """The given ids whose card is due at ``now``, most overdue first.
@@ -238,7 +252,9 @@ class Progress:
             )
         )
         cards = {
-            row[1]: _card_from_row(row) for row in self._query(f"SELECT {_CARD_COLUMNS} FROM card")
+            row[1]: card
+            for row in self._query(f"SELECT {_CARD_COLUMNS} FROM card")
+            if (card := _card_from_row(row)) is not None
         }
         totals: dict[str, list[float]] = {}
         for qid, topics in topic_of.items():
@@ -253,31 +269,38 @@ class Progress:
         """Answers per day over the last ``days`` days (``tz``: the day boundaries, default the
         local time zone), all-time accuracy per topic, the streak and the totals."""
         moment = _utc(now)
-        stamps = self._query("SELECT answered_at, verdict FROM attempt ORDER BY answered_at")
+        rows = self._query("SELECT answered_at, verdict, topics FROM attempt ORDER BY answered_at")
         per_day: dict[date, list[int]] = {}
-        for stamp, verdict in stamps:
-            counts = per_day.setdefault(datetime.fromisoformat(stamp).astimezone(tz).date(), [0, 0])
-            counts[0] += 1
-            counts[1] += verdict == "correct"
+        per_topic: dict[str, list[int]] = {}
+        times = []
+        for stamp, verdict, topic_text in rows:
+            right = verdict == "correct"
+            # an answer whose time or topics cannot be read still counts in the totals
+            when = _time(stamp)
+            if when is not None:
+                times.append(when)
+                counts = per_day.setdefault(when.astimezone(tz).date(), [0, 0])
+                counts[0] += 1
+                counts[1] += right
+            for topic in dict.fromkeys(_topics(topic_text) or ()):
+                counts = per_topic.setdefault(topic, [0, 0])
+                counts[0] += 1
+                counts[1] += right
         today = moment.astimezone(tz).date()  # tz None: local time, DST-aware per date
         window = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
-        topics = self._query(
-            "SELECT t.value, COUNT(*), SUM(a.verdict = 'correct') FROM attempt a, "
-            "json_each(a.topics) t GROUP BY t.value ORDER BY t.value"
-        )
         streak, day = 0, today if today in per_day else today - timedelta(days=1)
         while day in per_day:
             streak, day = streak + 1, day - timedelta(days=1)
         (questions,) = self._query("SELECT COUNT(DISTINCT question_id) FROM attempt")[0]
         return Stats(
             days=[DayCount(d, *per_day.get(d, (0, 0))) for d in window],
-            topics=[TopicStat(name, n, ok) for name, n, ok in topics],
+            topics=[TopicStat(name, *per_topic[name]) for name in sorted(per_topic)],
             streak=streak,
-            answers=len(stamps),
-            correct=sum(v == "correct" for _, v in stamps),
+            answers=len(rows),
+            correct=sum(v == "correct" for _, v, _ in rows),
             questions=questions,
-            first_answer=datetime.fromisoformat(stamps[0][0]) if stamps else None,
-            last_answer=datetime.fromisoformat(stamps[-1][0]) if stamps else None,
+            first_answer=min(times) if times else None,
+            last_answer=max(times) if times else None,
         )
 
     def review_log(self) -> list[ReviewLog]:
@@ -287,7 +310,57 @@ class Progress:
             "SELECT card_id, rating, review_datetime, review_duration "
             "FROM review_log ORDER BY review_datetime, id"
         )
-        return [ReviewLog(cid, Rating(r), datetime.fromisoformat(t), d) for cid, r, t, d in rows]
+        logs = []
+        for cid, r, t, d in rows:
+            when = _time(t)
+            if r in _RATINGS and when is not None:  # a row written by hand that cannot be read
+                logs.append(ReviewLog(cid, Rating(r), when, d))
+        return logs
+
+    def _repair(self) -> list[str]:
+        """Reschedule unreadable cards as due now; count answers with unreadable fields.
+
+        Returns one warning per kind of damage. Nothing is deleted: a card keeps its question,
+        repetitions and lapses (its answers are in ``attempt``), and an answer row is never
+        changed, only left out where its bad field would be needed.
+        """
+        warnings = []
+        broken = [
+            row for row in self._query(f"SELECT {_CARD_COLUMNS} FROM card")
+            if _card_from_row(row) is None
+        ]  # fmt: skip
+        if broken:
+            now = utc_text(datetime.now(UTC))
+            try:
+                with self._write() as db:
+                    for row in broken:
+                        db.execute(
+                            "UPDATE card SET state = ?, step = 0, stability = NULL, "
+                            "difficulty = NULL, due = ?, last_review = NULL, reps = ?, lapses = ? "
+                            "WHERE card_id = ?",
+                            (int(State.Learning), now, _count(row[8]), _count(row[9]), row[0]),
+                        )
+                done = "rescheduled them as due now"
+            except ProgressWriteError:
+                done = "left them as they are (the database could not be written)"
+            names = _some(str(row[1]) for row in broken)
+            warnings.append(
+                f"progress: {_n(len(broken), 'review card')} had unreadable values ({names}); "
+                f"{done}, their answers are kept"
+            )
+        rows = self._query("SELECT question_id, topics, answered_at FROM attempt")
+        bad_topics = [qid for qid, topics, _ in rows if _topics(topics) is None]
+        bad_times = [qid for qid, _, stamp in rows if _time(stamp) is None]
+        for bad, what, leaves in (
+            (bad_topics, "topics", "per topic"),
+            (bad_times, "time", "per day"),
+        ):
+            if bad:
+                warnings.append(
+                    f"progress: {_n(len(bad), 'answer')} with unreadable {what} ({_some(bad)}) "
+                    f"count in the totals but not {leaves}"
+                )
+        return warnings
 
     def close(self) -> None:
         with self._lock:
@@ -379,21 +452,76 @@ def _utc(moment: datetime | None) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _card_from_row(row: tuple) -> Card:
+_RATINGS = {int(r) for r in Rating}
+_STATES = {int(s) for s in State}
+
+
+def _time(text: object) -> datetime | None:
+    """A stored UTC time, or None when the text is not one."""
+    try:
+        moment = datetime.fromisoformat(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _topics(text: object) -> list[str] | None:
+    """The stored JSON list of topic names, or None when it is not one."""
+    try:
+        topics = json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        return None
+    return topics
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _real(value: object) -> bool:
+    return value is None or (isinstance(value, int | float) and math.isfinite(value))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _some(names: Iterable[str], most: int = 3) -> str:
+    """The first ``most`` names, then how many more: a warning stays one short line."""
+    names = list(dict.fromkeys(names))
+    more = len(names) - most
+    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
+
+
+def _card_from_row(row: tuple) -> Card | None:
+    """The FSRS card of a stored row; None when a value cannot be read (see ``_repair``)."""
     card_id, _, state, step, stability, difficulty, due, last_review = row[:8]
+    due_at, last_at = _time(due), _time(last_review) if last_review is not None else None
+    if (
+        state not in _STATES
+        or due_at is None
+        or (last_review is not None and last_at is None)
+        or not (step is None or (isinstance(step, int) and step >= 0))
+        or not (_real(stability) and _real(difficulty))
+    ):
+        return None
     return Card(
         card_id=card_id,
         state=State(state),
         step=step,
         stability=stability,
         difficulty=difficulty,
-        due=datetime.fromisoformat(due),
-        last_review=datetime.fromisoformat(last_review) if last_review else None,
+        due=due_at,
+        last_review=last_at,
     )
 
 
-def _info_from_row(row: tuple) -> CardInfo:
+def _info_from_row(row: tuple) -> CardInfo | None:
     card = _card_from_row(row)
+    if card is None:
+        return None
     return CardInfo(
         row[1],
         card.due,
@@ -401,23 +529,27 @@ def _info_from_row(row: tuple) -> CardInfo:
         card.step,
         card.stability,
         card.difficulty,
-        row[8],
-        row[9],
+        _count(row[8]),
+        _count(row[9]),
         card.last_review,
     )
 
 
-def _attempt_from_row(row: tuple) -> Attempt:
+def _attempt_from_row(row: tuple) -> Attempt | None:
+    """An answer as stored; one whose time cannot be read is left out (topics: none)."""
     aid, qid, bank, topics, verdict, answer, seconds, seed, answered_at, rating = row
+    when = _time(answered_at)
+    if when is None:
+        return None
     return Attempt(
         aid,
         qid,
         bank,
-        json.loads(topics),
+        _topics(topics) or [],
         verdict,
         answer,
         seconds,
         seed,
-        datetime.fromisoformat(answered_at),
-        Rating(rating).name.lower() if rating else "",
+        when,
+        Rating(rating).name.lower() if rating in _RATINGS else "",
     )

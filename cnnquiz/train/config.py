@@ -7,7 +7,9 @@ still try ``--lr 0.01`` without editing it.
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -31,7 +33,7 @@ class TrainConfig:
     schedule: str = "cosine"  # constant | cosine: lr decays to 0 over the run, steadier end
     seed: int = 0  # shuffling, initial weights, the embedded dataset, the folder split
     device: str = "auto"  # auto (CUDA when present, else CPU) | cpu | cuda
-    threads: int = 0  # CPU threads for torch; 0 = every core
+    threads: int | None = None  # CPU threads for torch; None: the free cores, 0: every core
     size: int | None = None  # folder images resized to size x size pixels; None: the spec's input
     strict: bool = False  # an unreadable image stops the run instead of being skipped
 
@@ -39,7 +41,71 @@ class TrainConfig:
         return asdict(self)
 
     def cpu_threads(self) -> int:
-        return self.threads or os.cpu_count() or 1
+        return self.thread_choice()[0]
+
+    def thread_choice(self) -> tuple[int, str]:
+        """The CPU threads to use and why, as the training header prints it.
+
+        Asked at each call: the load changes, so a face calls it once and keeps the answer.
+        """
+        usable = usable_cores()
+        if self.threads:
+            return self.threads, "as asked"
+        if self.threads == 0:
+            return usable, f"every usable core ({usable})"
+        load = system_load()
+        chosen = choose_threads(usable, os.cpu_count() or usable, load)
+        return chosen, f"auto: {usable} usable core{'' if usable == 1 else 's'}, load {load:.1f}"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity; all of them where it is unknown)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # macOS and Windows have no sched_getaffinity
+        return os.cpu_count() or 1
+
+
+def system_load(
+    samples: int = 10, interval: float = 0.02, source: str = "/proc/loadavg"
+) -> float:
+    """How many other processes want a core now: the load ``choose_threads`` leaves alone.
+
+    On Linux, the runnable count of ``/proc/loadavg`` (which counts this process too, hence
+    the 1 taken off), averaged over ``samples`` readings ``interval`` seconds apart. Elsewhere
+    ``os.getloadavg()``'s one-minute average, which lags a minute both ways: a busy process
+    started just now is not in it yet, and a training run that just ended still is.
+    """
+    counts = []
+    for n in range(samples):
+        try:
+            with open(source, encoding="ascii") as f:
+                counts.append(int(f.read().split()[3].split("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            break
+        if n + 1 < samples:
+            time.sleep(interval)
+    if counts:
+        return max(0.0, sum(counts) / len(counts))
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows
+        return 0.0
+    return load if math.isfinite(load) and load > 0 else 0.0
+
+
+def choose_threads(usable: int, online: int, load: float) -> int:
+    """Threads for training: the usable cores less the load already on them, at least 1.
+
+    Torch's threads wait for each other at every operation, so one thread that shares its
+    core with a busy process holds all the others back: on two cores with one busy process,
+    two threads ran 4x slower than one (issue 9.28). ``load`` is the number of other processes
+    that want a core (``system_load``), over all ``online`` cores; the share falling on the
+    ``usable`` ones is taken in proportion, and rounded to the nearest whole core.
+    """
+    usable = max(1, usable)
+    share = load * usable / max(online, usable)
+    return max(1, min(usable, usable - math.floor(share + 0.5)))
 
 
 _ALIASES = {
@@ -57,9 +123,14 @@ def _check(name: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise SpecError(f"{name} must be a positive integer, got {value!r}", where)
         return value
+    if name == "threads" and (value is None or str(value).strip().lower() == "auto"):
+        return None
     if name in ("seed", "threads"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise SpecError(f"{name} must be a whole number of at least 0, got {value!r}", where)
+            also = " or auto" if name == "threads" else ""
+            raise SpecError(
+                f"{name} must be a whole number of at least 0{also}, got {value!r}", where
+            )
         return value
     if name == "size":
         if value is None:
@@ -74,7 +145,9 @@ def _check(name: str, value: Any, where: str) -> Any:
             number = float(value)
         except (TypeError, ValueError):
             raise SpecError(f"{name} must be a number, got {value!r}", where) from None
-        if isinstance(value, bool) or number < 0 or (name == "lr" and number == 0):
+        if isinstance(value, bool) or not math.isfinite(number):
+            raise SpecError(f"{name} must be a finite number, got {value!r}", where)
+        if number < 0 or (name == "lr" and number == 0):
             raise SpecError(
                 f"{name} must be {'above' if name == 'lr' else 'at least'} 0, got {value!r}", where
             )
@@ -116,7 +189,10 @@ def from_mapping(
 
 
 def with_overrides(config: TrainConfig, **values: Any) -> TrainConfig:
-    """Command-line values (``None`` = not given) on top of ``config``; each checked as ``--name``."""
+    """Command-line values (``None`` = not given) on top of ``config``; each checked as ``--name``.
+
+    ``threads="auto"`` asks for the automatic choice even where the spec gives a number.
+    """
     changes = {}
     for name, value in values.items():
         if value is not None:

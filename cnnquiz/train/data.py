@@ -125,6 +125,16 @@ def demo_dataset(
     return _to_dataset(DEMO_CLASSES, parts, "demo", [])
 
 
+def demo_samples(size: int = DEMO_SIZE, seed: int = 0) -> list[tuple[str, np.ndarray]]:
+    """One new image of each demo class (uint8 H x W x 3), for ``predict`` to be tried on.
+
+    Drawn from another stream than the dataset's (its seed offset by 10^9), so a sample is
+    never one of the training images; the first of each class, in class order.
+    """
+    images, labels = shape_images(64, size, 10**9 + seed)
+    return [(name, images[np.flatnonzero(labels == k)[0]]) for k, name in enumerate(DEMO_CLASSES)]
+
+
 # --------------------------------------------------------------------------------------------
 # Image folders.
 

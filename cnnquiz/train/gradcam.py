@@ -94,6 +94,19 @@ def overlay(image: Any, cam: np.ndarray, alpha: float = 0.5) -> Any:
     return Image.blend(base, coloured, alpha)
 
 
+def terminal_values(cam: np.ndarray, width: int = 32) -> np.ndarray:
+    """The map shrunk to ``width`` columns and half as many rows as its aspect asks (a text
+    character is about twice as high as wide): values 0..1, one per character."""
+    from PIL import Image
+
+    h, w = cam.shape
+    height = max(1, round(width * h / w / 2))
+    small = Image.fromarray((np.clip(cam, 0, 1) * 255).astype(np.uint8), "L").resize(
+        (width, height), Image.Resampling.BOX
+    )
+    return np.asarray(small, dtype=float) / 255
+
+
 def terminal_rows(
     cam: np.ndarray, width: int = 32
 ) -> list[list[tuple[tuple[int, ...], tuple[int, ...]]]]:

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnquiz.bridge import to_module
+from cnnquiz.errors import CnnquizError
 from cnnquiz.spec import Network
 from cnnquiz.train.config import TrainConfig
 from cnnquiz.train.data import Dataset, Split
@@ -56,6 +57,22 @@ class TrainResult:
     memory: dict[str, int] = field(default_factory=dict)  # peak_rss_bytes, cuda_peak_bytes
 
 
+class Diverged(CnnquizError):
+    """The loss became NaN or infinite: the weights are ruined, the run is not a result."""
+
+
+def diverged(value: float, epoch: int, batch: int | None, batches: int, lr: float) -> Diverged:
+    """``batch`` None: the training batches were finite, the validation loss was not."""
+    what = "NaN" if math.isnan(value) else "infinite"
+    at = f"in epoch {epoch}, batch {batch} of {batches}" if batch else f"after epoch {epoch}"
+    smaller = min(lr / 10, TrainConfig.lr)
+    return Diverged(
+        f"the loss became {what} {at}; the weights are no longer numbers, so the run stops "
+        f"unsaved. The learning rate {lr:g} is probably too large: try a smaller --lr, "
+        f"such as {smaller:g}"
+    )
+
+
 class Reporter:
     """What the faces override to show progress; the defaults show nothing."""
 
@@ -76,8 +93,6 @@ class Reporter:
 
 def pick_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
-        from cnnquiz.errors import CnnquizError
-
         raise CnnquizError("CUDA is not available on this machine (try --device cpu)", "--device")
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
@@ -139,16 +154,21 @@ def train(
     config: TrainConfig,
     reporter: Reporter | None = None,
     model: nn.Sequential | None = None,
+    threads: int | None = None,
 ) -> TrainResult:
     """Train ``network`` on ``data`` as ``config`` says; deterministic on the CPU for a seed.
 
     ``model`` (``bridge.to_module(network)``) is trained in place when given, so a caller can
     watch it between epochs (the benchmark measures test accuracy after each); otherwise the
-    network is built here, initialised from ``config.seed``.
+    network is built here, initialised from ``config.seed``. ``threads``: the CPU threads the
+    face chose and showed (``config.thread_choice()``), else chosen here.
+
+    A loss that becomes NaN or infinite stops the run with ``Diverged`` (which epoch and
+    batch), checked where the loop reads numbers back anyway: it costs the loop nothing more.
     """
     reporter = reporter or Reporter()
     device = pick_device(config.device)
-    threads = config.cpu_threads()
+    threads = threads or config.cpu_threads()
     torch.set_num_threads(threads)
     torch.manual_seed(config.seed)
     model = model.to(device) if model is not None else to_module(network, device=device)
@@ -177,6 +197,7 @@ def train(
         net.train()
         order = torch.randperm(n, generator=generator).to(device)
         loss_sum = torch.zeros((), device=device)
+        losses = torch.zeros(steps, device=device)  # each batch's loss, to name a NaN's batch
         correct = torch.zeros((), dtype=torch.int64, device=device)
         start = time.perf_counter()
         try:  # Ctrl+C stops like Cancel: the finished epochs are kept and saved
@@ -190,15 +211,20 @@ def train(
                 optimizer.step()
                 if schedule is not None:
                     schedule.step()
+                losses[step] = loss.detach()
                 loss_sum += loss.detach() * len(y)
                 correct += (out.detach().argmax(1) == y).sum()
                 if (step + 1) % every == 0 or step + 1 == steps:
                     done = min((step + 1) * config.batch, n)
                     elapsed = time.perf_counter() - start
+                    mean_loss = float(loss_sum) / done
+                    if not math.isfinite(mean_loss):
+                        bad = int((~torch.isfinite(losses[: step + 1])).nonzero()[0, 0])
+                        raise diverged(float(losses[bad]), epoch, bad + 1, steps, config.lr)
                     reporter.step(
                         epoch,
                         done,
-                        float(loss_sum) / done,
+                        mean_loss,
                         int(correct) / done,
                         done / elapsed if elapsed > 0 else 0.0,
                     )
@@ -215,6 +241,8 @@ def train(
         train_seconds += seconds
         done = n
         val_loss, val_acc, _ = evaluate(net, valid, n_classes)
+        if not math.isfinite(val_loss):  # finite losses, weights gone to inf: the same end
+            raise diverged(val_loss, epoch, None, steps, config.lr)
         metrics = EpochMetrics(
             epoch,
             float(loss_sum) / done,

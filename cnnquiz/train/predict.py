@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from cnnquiz.errors import CnnquizError
-from cnnquiz.train import runs
+from cnnquiz.train import runcheck, runs
 from cnnquiz.train.data import decode_image, normalise
 
 
@@ -33,16 +33,22 @@ class Prediction:
         return self.classes[self.best]
 
 
-def load_model(run: runs.Run) -> Any:
-    """The run's network with its trained weights, in eval mode (safetensors only)."""
+def load_model(run: runs.Run, checked: runcheck.RunInputs | None = None) -> Any:
+    """The run's network with its trained weights, in eval mode (safetensors only).
+
+    Built only once the weights file is known to hold every value of the network
+    (``runcheck``): a config.yaml asking for 307 GB is refused before torch allocates a byte.
+    """
     import torch
 
     from cnnquiz.bridge import to_module
 
-    network = run.network
+    checked = checked or runcheck.check_run(run.path)
+    file = runs.weights_file(run)
+    runcheck.check_weights(checked.network, file, run.path / runs.CONFIG)
     with torch.device("cpu"):
-        model = to_module(network)
-    runs.load_weights(model, runs.weights_file(run))
+        model = to_module(checked.network)
+    runs.load_weights(model, file)
     return model.eval()
 
 
@@ -57,19 +63,14 @@ def predict(
         raise CnnquizError(
             "no such image" if not path.exists() else "is not a file", str(image_path)
         )
-    network = run.network
-    if not network.input.is_image:
-        raise CnnquizError("the run's network does not read images", str(run.path))
+    checked = runcheck.check_run(run.path)
+    network, classes, mean, std = checked.network, checked.classes, checked.mean, checked.std
     h, w, c = network.input.dims
-    classes = run.classes
-    mean, std = run.info.get("mean"), run.info.get("std")
-    if not classes or mean is None or std is None or len(mean) != c:
-        raise CnnquizError("the run has no class names or normalisation in run.json", str(run.path))
-    model = model if model is not None else load_model(run)
+    model = model if model is not None else load_model(run, checked)
     device = next(
         model.parameters()
     ).device  # the app passes the model it just trained (maybe CUDA)
-    x = normalise(decode_image(path, (h, w), c), tuple(mean), tuple(std)).to(device)
+    x = normalise(decode_image(path, (h, w), c), mean, std).to(device)
     from cnnquiz.train.loop import logits_of
 
     with torch.no_grad():

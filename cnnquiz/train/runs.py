@@ -8,6 +8,7 @@
         metrics.json         one object per epoch
         metrics.csv          the same, for a spreadsheet
         weights.safetensors  the weights: a format whose loading cannot run code
+        samples/circle.png   the demo only: a new image of each class to try predict on
 
 Weights are read only with safetensors, never with pickle: a checkpoint from elsewhere cannot
 execute anything. This module imports no torch; ``save_weights``/``load_weights`` do, inside.
@@ -25,7 +26,6 @@ from typing import Any
 
 import yaml
 
-from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
 from cnnquiz.spec import Network, load_network, network_to_dict
 
@@ -34,6 +34,7 @@ RUN_FILE = "run.json"
 CONFIG = "config.yaml"
 METRICS_JSON = "metrics.json"
 METRICS_CSV = "metrics.csv"
+SAMPLES = "samples"
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,17 @@ def write_run(
             writer.writerows(epochs)
 
 
+def write_samples(path: Path, samples: list[tuple[str, Any]]) -> Path:
+    """``path/samples/<class>.png`` for each (class name, uint8 H x W x C image); the folder."""
+    from PIL import Image
+
+    folder = path / SAMPLES
+    folder.mkdir(exist_ok=True)
+    for name, pixels in samples:
+        Image.fromarray(pixels).save(folder / f"{name}.png")
+    return folder
+
+
 def save_weights(model: Any, path: Path) -> None:
     """The model's state dict as safetensors (tensors only: nothing that could run code)."""
     from safetensors.torch import save_file
@@ -150,14 +162,16 @@ def resolve(target: str | Path, root: Path) -> Run:
 
 
 def load_run(folder: Path) -> Run:
-    try:
-        info = json.loads(yamlio.read_text(folder / RUN_FILE, "a JSON file"))
-        epochs_path = folder / METRICS_JSON
-        epochs = json.loads(yamlio.read_text(epochs_path, "a JSON file")) if epochs_path.exists() else []
-    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, 4,300+ digits
-        raise CnnquizError(f"cannot read the run: {exc}", str(folder)) from None
-    if not isinstance(info, dict) or not isinstance(epochs, list):
-        raise CnnquizError("cannot read the run: run.json is not an object", str(folder))
+    """run.json and metrics.json, each a regular file under a size cap (see ``runcheck``)."""
+    from cnnquiz.train.runcheck import read_json
+
+    info, _ = read_json(folder / RUN_FILE, "run file")
+    epochs_path = folder / METRICS_JSON
+    epochs = read_json(epochs_path, "metrics file")[0] if epochs_path.exists() else []
+    if not isinstance(info, dict):
+        raise CnnquizError("expected a JSON object", str(folder / RUN_FILE))
+    if not isinstance(epochs, list):
+        raise CnnquizError("expected a JSON list of epochs", str(epochs_path))
     return Run(folder, info, epochs)
 
 

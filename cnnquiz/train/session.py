@@ -28,6 +28,8 @@ class Plan:
     data: Dataset
     figures: NetworkFigures
     ram: TrainingRam  # the textbook estimate for config.batch
+    threads: int = 1  # CPU threads, chosen once (config.thread_choice) so the header says them
+    threads_why: str = ""  # "auto: 2 usable cores, load 1.0", "as asked", ...
 
     @property
     def name(self) -> str:
@@ -40,6 +42,7 @@ class Outcome:
     result: Any  # loop.TrainResult
     run_dir: Path
     saved_bytes: int | None  # what autograd keeps for one batch (bridge.measure_saved)
+    samples: Path | None = None  # the demo: run_dir/samples, one image per class to predict
 
     def summary(self) -> dict[str, Any]:
         """The figures ``--json`` prints and ``run.json`` keeps."""
@@ -63,6 +66,7 @@ class Outcome:
             "confusion_split": r.confusion_split,
             "ram_estimate_bytes": self.plan.ram.total,
             "saved_tensors_bytes": self.saved_bytes,
+            "samples": str(self.samples) if self.samples else None,
             **r.memory,
         }
 
@@ -113,14 +117,21 @@ def prepare(
         network, data.image_shape, len(data.classes), adapt_output=config_path is None
     )
     figures = analyze(fitted)
+    threads, why = config.thread_choice()
     return Plan(
-        fitted, config, data, figures, training_ram(figures, config.batch, config.optimizer)
+        fitted,
+        config,
+        data,
+        figures,
+        training_ram(figures, config.batch, config.optimizer),
+        threads,
+        why,
     )
 
 
 def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = True) -> Outcome:
     """Train, then write the run folder (weights as safetensors) and log to MLflow if set up."""
-    from cnnquiz.train.loop import train
+    from cnnquiz.train.loop import Diverged, train
 
     run_dir = runs.new_run_dir(runs_root, plan.name)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -128,7 +139,11 @@ def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = T
     info = _info(plan, started, "running")
     runs.write_run(run_dir, plan.network, config, info, [])
     try:
-        result = train(plan.network, plan.data, plan.config, reporter)
+        result = train(plan.network, plan.data, plan.config, reporter, threads=plan.threads)
+    except Diverged as exc:  # kept as a record of what was tried, never as a result: no weights
+        info = _info(plan, started, "diverged") | {"error": exc.message}
+        runs.write_run(run_dir, plan.network, config, info, [])
+        raise
     except BaseException:
         runs.write_run(run_dir, plan.network, config, _info(plan, started, "failed"), [])
         raise
@@ -141,6 +156,11 @@ def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = T
     epochs = [asdict(m) for m in result.epochs]
     status = "cancelled" if result.cancelled else "finished"
     runs.save_weights(result.model, run_dir)
+    if plan.data.source == "demo":  # something to try `cnnquiz predict` on, as the docs do
+        from cnnquiz.train.data import demo_samples
+
+        size = plan.data.image_shape[0]
+        outcome.samples = runs.write_samples(run_dir, demo_samples(size, plan.config.seed))
     runs.write_run(
         run_dir, plan.network, config, _info(plan, started, status) | outcome.summary(), epochs
     )
