@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from cnnquiz.arithmetic import receptive_field
-from cnnquiz.bridge import Mismatch, to_module
+from cnnquiz.arithmetic import analyze, receptive_field
+from cnnquiz.bridge import REAL_MEASURE_MACS, Mismatch, to_module
 from cnnquiz.spec import Conv, Dense, Flatten, GlobalPool, Network, Pool, Shape
 
 MAX_PIXELS = 4_000_000
@@ -34,7 +34,8 @@ def measure_receptive(
 ) -> tuple[MeasuredField, ...] | None:
     """The receptive field of every conv and pool layer before flatten or global pooling.
 
-    None when the input is not an image or has more than ``max_pixels`` pixels.
+    None when the input is not an image, or it or a layer's output has more than
+    ``max_pixels`` pixels, or the probe costs more than ``REAL_MEASURE_MACS``.
     """
     if not network.input.is_image:
         return None
@@ -54,7 +55,11 @@ def measure_receptive(
         indices.append(i)
     if not probe_layers:
         return ()
-    model = to_module(Network(Shape((h, w, 1)), tuple(probe_layers)), dtype=torch.float64)
+    probe = Network(Shape((h, w, 1)), tuple(probe_layers))
+    cost = analyze(probe)  # padding and kernels can make a small input costly: measure only
+    if cost.macs > REAL_MEASURE_MACS or any(f.output_values > max_pixels for f in cost.layers):
+        return None  # what a real forward affords (34 GB for 1x1 padded by 2^31 rows)
+    model = to_module(probe, dtype=torch.float64)
     with torch.no_grad():
         for p in model.parameters():
             p.fill_(1.0 / p[0].numel())  # positive, and values stay near 1 however deep

@@ -28,3 +28,15 @@ def test_pool_padding_rule_matches_torch():
         except SpecError:
             ours_ok = False
         assert ours_ok == torch_ok, (k, p, op)
+
+
+def test_receptive_field_is_not_measured_where_a_real_forward_cannot_afford_it():
+    # issue 9.5 sibling: a 1x1 input padded by 2^31 rows made torch allocate 34 GB (traceback)
+    from cnnquiz.bridge_receptive import measure_receptive
+
+    padded = network_from_inline("1x1x1", "conv 1 k1 padding=2147483648x0; flatten; dense 3")
+    assert measure_receptive(padded) is None
+    costly = network_from_inline("2000x2000x1", "conv 1 k1001 same")  # 4·10^12 MACs
+    assert measure_receptive(costly) is None
+    small = network_from_inline("32x32x1", "conv 1 k3; conv 1 k3")
+    assert [m.field for m in measure_receptive(small)] == [(3, 3), (5, 5)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnnquiz.cli.common import positive_int, print_json
+from cnnquiz.cli.common import int_at_least, print_json
 
 
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
@@ -50,7 +50,7 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     )
     check.add_argument(
         "--samples",
-        type=positive_int,
+        type=int_at_least(1, "a number of variants", 10_000),  # 2e9 would run for days
         default=20,
         metavar="N",
         help="variants to self-test per computed question (default 20)",

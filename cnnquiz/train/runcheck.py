@@ -32,6 +32,7 @@ from typing import Any
 
 from cnnquiz.arithmetic import analyze, training_ram
 from cnnquiz.errors import CnnquizError
+from cnnquiz.limits import MAX_INT_DIGITS
 from cnnquiz.spec import BatchNorm, Network, load_network
 from cnnquiz.units import fmt_int, fmt_mb
 
@@ -90,6 +91,10 @@ def read_json(path: Path, what: str) -> tuple[Any, str]:
         raise CnnquizError(f"not JSON: {exc.msg}", f"{path}:{exc.lineno}") from None
     except RecursionError:
         raise CnnquizError("not JSON: nested too deeply", str(path)) from None
+    except ValueError:  # not a JSONDecodeError: an integer past Python's 4,300-digit limit
+        raise CnnquizError(
+            f"a number past the {MAX_INT_DIGITS:,}-digit limit on numbers read", str(path)
+        ) from None
 
 
 def key_line(path: Path, text: str, key: str) -> str:
