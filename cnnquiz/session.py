@@ -403,8 +403,14 @@ class Session:
         return [TopicScore(t, right[t], asked[t]) for t in sorted(asked)]
 
     def missed(self) -> list[Answer]:
-        """Wrong and skipped answers, plus (in an exam) the questions never reached."""
-        out = [a for a in self.answers if not a.correct]
+        """The questions answered wrong: "missed" means the same here, on the results screen and
+        in the home screen's "Missed N to retry" (the store's latest verdict was wrong). A skip
+        is not an answer and is not stored, so it is counted apart, by :meth:`skipped`."""
+        return [a for a in self.answers if a.status == "wrong"]
+
+    def skipped(self) -> list[Answer]:
+        """Questions left unanswered (Ctrl+S), plus, in an exam, the questions never reached."""
+        out = [a for a in self.answers if a.status == "skipped"]
         if self.mode == "exam":
             reached = {id(a.question) for a in self.answers}
             for i, q in enumerate(self.questions):
@@ -420,8 +426,8 @@ class Session:
         return out
 
     def retry_missed(self) -> Session | None:
-        """A new session of the missed questions (same mode rules, fresh variants)."""
-        qs = [a.question for a in self.missed()]
+        """A new session of the missed and the skipped questions (fresh variants)."""
+        qs = [a.question for a in self.missed() + self.skipped()]
         if not qs:
             return None
         return Session(

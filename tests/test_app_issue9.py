@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from app_fakes import FakeProgress, sync
 from textual import events
 
@@ -96,3 +97,97 @@ async def test_single_choice_letter_still_only_moves_then_enter_answers():
         await pilot.press("enter")
         assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
     assert [r[2] for r in progress.records] == ["Categorical cross-entropy"]
+
+
+@sync
+async def test_missed_counts_agree_between_results_and_home_after_a_skip():
+    """Results said "Missed (5)" and home "Missed 4 to retry": a skip is counted apart."""
+    from cnnquiz.progress import Progress
+
+    progress = Progress()
+    app = app_with(progress=progress)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c")
+        session = app.screen.session
+        first = session.question.id
+        await pilot.press("ctrl+s")  # skipped: not an answer
+        wrong = {
+            "mini-params": ["1"],
+            "mini-loss": ["a"],  # mean squared error
+            "mini-pool": ["a"],  # True
+            "mini-conv-shape": list("1x1x1"),
+            "mini-trainable": ["c", "space"],  # the stride
+        }
+        while not session.finished:
+            await pilot.press(*wrong[session.question.id], "enter", "enter")  # answer, next
+        await pilot.pause()
+        results = app.screen
+        assert type(results).__name__ == "ResultsScreen"
+        assert text_of(results.query_one("#results-missed-title")) == "Missed (4)"
+        assert text_of(results.query_one("#results-skipped-title")) == "Skipped (1)"
+        assert first in str(results.query_one("#results-skipped")._markdown)
+        await pilot.press("escape")
+        missed = str(app.screen.query_one("#modes").get_option("missed").prompt)
+        assert "4 to retry" in missed
+        await pilot.press("m")
+        assert len(app.screen.session.questions) == 4
+    assert sorted(a.verdict for a in progress.attempts()) == ["wrong"] * 4
+
+
+@sync
+async def test_hint_key_on_a_question_without_a_hint_says_so():
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _cram_until(pilot, "mini-loss")  # no hint in the bank
+        await pilot.press("ctrl+g")
+        assert text_of(app.screen.query_one("#q-hints")) == "This question has no hint."
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _cram_until(pilot, "mini-params")  # two hints
+        await pilot.press("ctrl+g", "ctrl+g", "ctrl+g")
+        hints = text_of(app.screen.query_one("#q-hints"))
+        assert hints.startswith("Hint 1: ") and "Hint 2: " in hints
+        assert hints.endswith("No more hints.") and "no hint" not in hints
+
+
+def footer_keys(app) -> list[tuple[str, int, int]]:  # noqa: ANN001
+    """(key, first column, last column + 1) of each key the footer shows."""
+    from textual.widgets import Footer
+
+    footer = app.screen.query_one(Footer)
+    return [
+        (child.key, child.region.x, child.region.right)
+        for child in footer.walk_children()
+        if type(child).__name__ == "FooterKey"
+    ]
+
+
+FOOTER_STATES = {
+    "home": [],
+    "home, topics focused": ["t"],
+    "question, computed": ["c", "ctrl+s", "ctrl+s", "ctrl+s"],
+    "question, multi": ["c", "ctrl+s"],
+    "question, answered right": ["c", "ctrl+s", "ctrl+s", "ctrl+s", "ctrl+s", *"2800", "enter"],
+    "results": ["c", "ctrl+s", "escape"],
+    "calculator": ["f3"],
+    "calculator, example loaded": ["f3", "ctrl+a", "ctrl+k", "ctrl+l"],
+    "stats": ["f4"],
+    "train": ["f5"],
+}
+
+
+@pytest.mark.parametrize("keys", list(FOOTER_STATES.values()), ids=list(FOOTER_STATES))
+@sync
+async def test_footer_fits_80_columns_with_f1_help(keys):
+    """At 80x24 the footer cut off "F1 Help": every key shown must fit beside ^p palette."""
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause()
+        shown = footer_keys(app)
+        palette = [x for key, x, _ in shown if key == "ctrl+p"]
+        limit = palette[0] if palette else 80
+        assert "f1" in [key for key, _, _ in shown], shown
+        too_far = [(key, right) for key, _, right in shown if key != "ctrl+p" and right > limit]
+        assert not too_far, shown

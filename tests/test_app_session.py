@@ -109,7 +109,7 @@ class TestAnswering:
         assert s.new_variant()
         assert s.item.prompt != before
 
-    def test_exam_scores_unanswered_as_missed(self):
+    def test_exam_scores_unanswered_as_skipped(self):
         s = self.make("exam", time_limit=60)
         assert not s.feedback
         s.submit("2800")
@@ -120,7 +120,9 @@ class TestAnswering:
         s.finish()
         assert s.finished
         assert s.correct == 1
-        assert [a.question.id for a in s.missed()] == ["q2", "q3", "q4"]
+        assert s.missed() == []  # nothing answered wrong
+        assert [a.question.id for a in s.skipped()] == ["q2", "q3", "q4"]
+        assert [q.id for q in s.retry_missed().questions] == ["q2", "q3", "q4"]
         scores = {t.topic: (t.correct, t.asked) for t in s.topic_scores()}
         assert scores == {
             "convolution": (1, 2),
@@ -148,6 +150,20 @@ class TestAnswering:
         s.skip()
         assert self.progress.records == []
         assert s.index == 1 and s.answers[0].status == "skipped"
+
+    def test_missed_means_answered_wrong_and_skips_count_apart(self):
+        """Results said "Missed (5)" where home said "Missed 4 to retry" (issue 9.24)."""
+        s = self.make()
+        s.submit("1")  # wrong
+        s.advance()
+        s.skip()
+        s.submit("MSE")  # q3, wrong
+        s.advance()
+        s.finish()
+        assert [a.question.id for a in s.missed()] == ["q1", "q3"]
+        assert [a.question.id for a in s.skipped()] == ["q2"]
+        assert [r[0] for r in self.progress.records if r[1] == "wrong"] == ["q1", "q3"]
+        assert [q.id for q in s.retry_missed().questions] == ["q1", "q3", "q2"]
 
 
 def test_session_model_imports_no_face_and_no_torch():

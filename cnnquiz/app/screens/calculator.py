@@ -47,8 +47,8 @@ class CalculatorScreen(Screen):
     """Input shape, layers, batch and optimizer in; summary table, RAM and working out."""
 
     BINDINGS = [
-        Binding("ctrl+r", "verify", "Verify in torch"),
-        Binding("ctrl+l", "worked_example", "Worked example"),
+        Binding("ctrl+r", "verify", "Verify", tooltip="Verify in torch"),
+        Binding("ctrl+l", "worked_example", "Example", tooltip="Load the worked example"),
         Binding("f2", "app.switch_mode('home')", "Home"),
         Binding("escape", "app.switch_mode('home')", "Home", show=False),
     ]

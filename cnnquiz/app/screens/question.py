@@ -127,8 +127,7 @@ class QuestionScreen(Screen):
                 return False
             if action == "variant":
                 return bool(getattr(s.question, "is_computed", False))
-            hints = getattr(s.item, "hints", None) or []
-            return s.hints_shown < len(hints)
+            return True  # with no hint (left), Ctrl+G says so
         return True
 
     # ---- answering ------------------------------------------------------------------------
@@ -207,14 +206,18 @@ class QuestionScreen(Screen):
             self.notify(message, title="Progress", severity="error", timeout=10)
 
     def action_hint(self) -> None:
+        """The next hint; a question without one says so (not "no more hints")."""
         hint = self.session.next_hint()
-        if hint is None:
-            return
-        hints = list(self.session.item.hints)[: self.session.hints_shown]
-        self.query_one("#q-hints", Static).display = True
-        self.query_one("#q-hints", Static).update(
-            Text("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), style="italic cyan")
+        hints = list(self.session.item.hints or [])[: self.session.hints_shown]
+        text = Text(
+            "\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), style="italic cyan"
         )
+        if hint is None:
+            note = "No more hints." if hints else "This question has no hint."
+            text.append(("\n" if hints else "") + note, style="dim")
+        out = self.query_one("#q-hints", Static)
+        out.display = True
+        out.update(text)
         self.refresh_bindings()
 
     async def action_variant(self) -> None:
