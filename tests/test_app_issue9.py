@@ -191,3 +191,66 @@ async def test_footer_fits_80_columns_with_f1_help(keys):
         assert "f1" in [key for key, _, _ in shown], shown
         too_far = [(key, right) for key, _, right in shown if key != "ctrl+p" and right > limit]
         assert not too_far, shown
+
+
+MINIMAL = Path(__file__).parent / "data" / "banks" / "minimal.yaml"
+
+
+def right_keys(item) -> list[str]:  # noqa: ANN001 - a bank Item
+    """The keys that answer ``item`` right, as a student would press them."""
+    if item.kind in ("choice", "multi"):  # answer_text: "A) maxpool; C) flatten"
+        letters = [part.strip()[0].lower() for part in item.answer_text.split(";")]
+        if item.kind == "choice":
+            return [letters[0]]
+        return [k for letter in letters for k in (letter, "space")]
+    if item.kind == "truefalse":
+        return ["a" if item.answer_text == "true" else "b"]
+    return list(item.answer_text)
+
+
+@sync
+async def test_a_bank_without_topics_works_in_every_screen():
+    """Only the required fields (issue 9.1): the results showed an empty "Score per topic" box."""
+    from cnnquiz.progress import Progress
+
+    progress = Progress()
+    app = app_with(MINIMAL, progress=progress)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = app.screen
+        assert not home.query_one("#topics").display  # no empty topics box
+        assert "name no topics" in text_of(home.query_one("#home-summary"))
+        await pilot.press("t", "a")  # topic keys: a notice, the banks list still toggles
+        assert app.is_running and type(app.screen).__name__ == "HomeScreen"
+        await pilot.press("a")
+        await pilot.press("p")
+        session = app.screen.session
+        assert session.total == 7
+        asked = []
+        while not session.finished:
+            item = session.item
+            asked.append(session.question.id)
+            await pilot.press("ctrl+g")  # none of them has a hint
+            assert text_of(app.screen.query_one("#q-hints")) == "This question has no hint."
+            if session.question.id == "min-text":
+                await pilot.press(*"mse", "enter")  # wrong
+                assert "Wrong" in text_of(app.screen.query_one("#q-verdict"))
+            else:
+                await pilot.press(*right_keys(item), "enter")
+                assert "Correct" in text_of(app.screen.query_one("#q-verdict")), item.prompt
+            assert "question" in text_of(app.screen.query_one("#q-status"))
+            await pilot.press("enter")
+        await pilot.pause()
+        assert sorted(asked) == sorted(q.id for q in app.questions)
+        results = app.screen
+        assert type(results).__name__ == "ResultsScreen"
+        assert "6 / 7" in text_of(results.query_one("#results-score"))
+        assert not results.query_one("#results-topics").display
+        assert text_of(results.query_one("#results-missed-title")) == "Missed (1)"
+        await pilot.press("escape", "f4")
+        stats = app.screen
+        assert type(stats).__name__ == "StatsScreen"
+        assert "Answers 7" in text_of(stats.query_one("#stats-headline"))
+        assert not stats.query_one("#stats-topics").display
+        await pilot.press("f2", "m")
+        assert [q.id for q in app.screen.session.questions] == ["min-text"]
+    assert len(progress.attempts()) == 7

@@ -67,6 +67,8 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # a bank need not name topics (only the required fields): then there is nothing to pick
+        self.query_one("#topics", SelectionList).display = bool(self.app.topics)
         self._fill_filters()
         self.refresh_figures()
         self.query_one("#modes", OptionList).focus()
@@ -117,6 +119,8 @@ class HomeScreen(Screen):
             if isinstance(focused, SelectionList)
             else self.query_one("#topics", SelectionList)
         )
+        if not target.display:
+            target = self.query_one("#banks", SelectionList)
         if len(target.selected) == target.option_count:
             target.deselect_all()
         else:
@@ -124,6 +128,9 @@ class HomeScreen(Screen):
 
     def action_focus(self, widget_id: str) -> None:
         target = self.query_one(f"#{widget_id}", SelectionList)
+        if not target.display:
+            self.notify("These banks name no topics: every question is in.", timeout=4)
+            return
         target.focus()
         if target.highlighted is None and target.option_count:
             target.highlighted = 0
@@ -173,6 +180,8 @@ class HomeScreen(Screen):
         text = Text.assemble(
             (f"{len(ids)}", "bold"), f" of {len(app.questions)} questions selected"
         )
+        if not app.topics:
+            text.append("\nThese banks name no topics.", style="dim")
         if progress is not None:
             stats = progress.stats()
             today = stats.days[-1] if stats.days else None

@@ -88,7 +88,9 @@ class ResultsScreen(Screen):
             self.refresh_bindings()
         table = self.query_one("#results-topics", DataTable)
         table.add_columns("Topic", "Score", "", "%")
-        for ts in self.session.topic_scores():
+        scores = self.session.topic_scores()
+        table.display = bool(scores)  # banks need not name topics: no empty box then
+        for ts in scores:
             table.add_row(
                 ts.topic, f"{ts.correct}/{ts.asked}", bar(ts.ratio, 12), f"{round(100 * ts.ratio)}%"
             )

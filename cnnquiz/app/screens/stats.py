@@ -77,6 +77,7 @@ class StatsScreen(Screen):
             days.add_row(d.day.strftime("%a %d %b"), str(d.answers), str(d.correct))
         topics = self.query_one("#stats-topics", DataTable)
         topics.clear()
+        topics.display = bool(stats.topics)  # answers to questions without topics: no box
         for t in stats.topics:
             topics.add_row(
                 t.topic, str(t.answers), f"{round(100 * t.accuracy)}%", bar(t.accuracy, 8)
