@@ -254,3 +254,62 @@ async def test_a_bank_without_topics_works_in_every_screen():
         await pilot.press("f2", "m")
         assert [q.id for q in app.screen.session.questions] == ["min-text"]
     assert len(progress.attempts()) == 7
+
+
+MARKUP = Path(__file__).parent / "data" / "app" / "markup.yaml"
+CONTROL = [chr(c) for c in range(32) if chr(c) not in "\n\t"]
+
+
+def screen_text(app) -> str:  # noqa: ANN001
+    """Every character the screen shows (an SVG export holds the text of each cell)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return html.unescape("".join(re.findall(r"<text [^>]*>([^<]*)</text>", svg)))
+
+
+def assert_safe(app) -> str:  # noqa: ANN001
+    shown = screen_text(app).replace("\xa0", " ")
+    assert not [c for c in CONTROL if c in shown], repr(shown[:300])
+    return shown
+
+
+@sync
+async def test_bank_text_is_shown_as_written_never_as_markup_or_escapes():
+    """A choice written "[red]red[/red]" kept no brackets and "\\e[2J" reached the terminal."""
+    progress = FakeProgress()
+    app = app_with(MARKUP, progress=progress)
+    async with app.run_test(size=(120, 40)) as pilot:
+        shown = assert_safe(app)
+        assert "Markup [red]bank[/red]" in shown  # the bank's title, brackets and all
+        assert "[2J" not in shown  # the whole escape sequence goes, not only its ESC
+        assert "[blue]topic[/blue]" in shown
+        await pilot.press("c")
+        while app.screen.session.question.id != "markup-choice":
+            await pilot.press("ctrl+s")
+        await pilot.press("ctrl+g")
+        shown = assert_safe(app)
+        assert "A) [red]red[/red]" in shown and "B) [link=https://x.invalid]link[/link]" in shown
+        assert "Which is [bold]right[/bold]?" in shown
+        assert "Hint 1: Look at the [b]brackets[/b]" in shown
+        await pilot.press("b", "enter")  # the distractor: its feedback and the explanation
+        shown = assert_safe(app)
+        assert "expected A) [red]red[/red]" in shown.replace("  ", " ")
+        assert "Not [i]this[/i] one" in shown
+        assert "Because [red]red[/red]" in shown
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ResultsScreen"
+        shown = assert_safe(app)
+        assert "[blue]topic[/blue]" in shown and "Which is [bold]right[/bold]?" in shown
+    # the multi question, by its letters
+    app = app_with(MARKUP, progress=progress)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        while app.screen.session.question.id != "markup-multi":
+            await pilot.press("ctrl+s")
+        shown = assert_safe(app)
+        assert "A) [red]one[/red]" in shown and "B) [green]two[/green]" in shown
+        await pilot.press("f4")
+        assert "[blue]topic[/blue]" not in assert_safe(app)  # FakeProgress's own topics

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from cnnquiz.app.registry import SCREENS
+from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.app.widgets.bars import bar
 from cnnquiz.session import MODE_TITLES, MODES
@@ -88,7 +89,7 @@ class HomeScreen(Screen):
         banks.add_options(
             [
                 (
-                    f"{b.title} ({len(b.questions)})",
+                    plain(f"{b.title} ({len(b.questions)})"),
                     b.title,
                     chosen_banks is None or b.title in chosen_banks,
                 )
@@ -199,7 +200,8 @@ class HomeScreen(Screen):
         bar_w = max(4, min(24, inner - name_w - 12))
         mastery = getattr(self, "_mastery", {})
         for index, topic in enumerate(self.app.topics):
-            name = topic if len(topic) <= name_w else topic[: name_w - 1] + "…"
+            shown = plain(topic).plain
+            name = shown if len(shown) <= name_w else shown[: name_w - 1] + "…"
             label = Text(f"{name:<{name_w}} ")
             label.append_text(bar(mastery.get(topic, 0.0), bar_w))
             label.append(f" {round(100 * mastery.get(topic, 0.0)):>3}%")

@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
+from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.bars import bar, duration
 from cnnquiz.session import MODE_TITLES, Answer, Session
 
@@ -26,7 +27,7 @@ def answers_markdown(answers: list[Answer], empty: str) -> str:
             + (f"*{feedback}*\n\n" if feedback else "")
             + f"{item.explanation or ''}\n"
         )
-    return "\n---\n\n".join(parts) if parts else empty
+    return markdown("\n---\n\n".join(parts)) if parts else empty
 
 
 def missed_markdown(session: Session) -> str:
@@ -92,7 +93,10 @@ class ResultsScreen(Screen):
         table.display = bool(scores)  # banks need not name topics: no empty box then
         for ts in scores:
             table.add_row(
-                ts.topic, f"{ts.correct}/{ts.asked}", bar(ts.ratio, 12), f"{round(100 * ts.ratio)}%"
+                plain(ts.topic),
+                f"{ts.correct}/{ts.asked}",
+                bar(ts.ratio, 12),
+                f"{round(100 * ts.ratio)}%",
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

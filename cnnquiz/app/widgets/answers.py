@@ -16,6 +16,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from cnnquiz.app.safe import plain
+
 T = TypeVar("T")
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -40,7 +42,9 @@ class ChoiceList(OptionList):
 
     def __init__(self, choices: list[str], *, id: str | None = None) -> None:
         self.choices = list(choices)
-        options = [Option(f"{LETTERS[i]}) {c}", id=str(i)) for i, c in enumerate(self.choices)]
+        options = [
+            Option(plain(f"{LETTERS[i]}) {c}"), id=str(i)) for i, c in enumerate(self.choices)
+        ]
         super().__init__(*options, id=id)
 
     def on_mount(self) -> None:
@@ -92,7 +96,9 @@ class MultiChoiceList(TickList[int]):
 
     def __init__(self, choices: list[str], *, id: str | None = None) -> None:
         self.choices = list(choices)
-        super().__init__(*[(f"{LETTERS[i]}) {c}", i) for i, c in enumerate(self.choices)], id=id)
+        super().__init__(
+            *[(plain(f"{LETTERS[i]}) {c}"), i) for i, c in enumerate(self.choices)], id=id
+        )
 
     def on_mount(self) -> None:
         self.highlighted = 0
