@@ -27,7 +27,10 @@ def send_at_once(app, *keys: str) -> None:  # noqa: ANN001
     """Keys as a fast typist or a terminal's buffered input sends them: no pause in between
     (``pilot.press`` waits for the app to settle after each key)."""
     for key in keys:
-        event = events.Key(key, key if len(key) == 1 else None)
+        if key == " ":
+            event = events.Key("space", " ")
+        else:
+            event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
         app._driver.send_message(event)
 
@@ -313,3 +316,222 @@ async def test_bank_text_is_shown_as_written_never_as_markup_or_escapes():
         assert "A) [red]one[/red]" in shown and "B) [green]two[/green]" in shown
         await pilot.press("f4")
         assert "[blue]topic[/blue]" not in assert_safe(app)  # FakeProgress's own topics
+
+
+# ---- the calculator screen ---------------------------------------------------------------
+
+
+async def open_calculator(pilot):  # noqa: ANN001, ANN201
+    from app_fakes import calculator_settled
+
+    await pilot.press("f3")
+    await calculator_settled(pilot)
+    return pilot.app.screen
+
+
+def last_params(screen) -> str:  # noqa: ANN001
+    from textual.widgets import DataTable
+
+    table = screen.query_one("#calc-table", DataTable)
+    return str(table.get_row_at(table.row_count - 1)[3])
+
+
+@sync
+async def test_calculator_computes_once_after_the_typing_pauses_in_a_worker(monkeypatch):
+    """It recomputed on every key, on the UI thread: a paste froze it (issue 9.9)."""
+    import threading
+
+    from app_fakes import calculator_settled
+
+    from cnnquiz.app.screens import calculator
+
+    seen: list[tuple[str, bool]] = []
+    real = calculator.calculate
+
+    def counting(shape, layers, batch, optimizer):  # noqa: ANN001, ANN202
+        seen.append((layers, threading.current_thread() is threading.main_thread()))
+        return real(shape, layers, batch, optimizer)
+
+    monkeypatch.setattr(calculator, "calculate", counting)
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_calculator(pilot)
+        seen.clear()
+        layers = screen.query_one("#calc-layers")
+        layers.move_cursor(layers.document.end)
+        send_at_once(app, "enter", *"conv 8 k3 same")  # 15 keys as one burst
+        await calculator_settled(pilot)
+        assert len(seen) < 5  # once the burst is over, not once per key
+        assert seen[-1][0].endswith("conv 8 k3 same")
+        assert not any(on_ui for _, on_ui in seen)  # never on the UI thread
+        assert last_params(screen) == "932,208"  # 903,400 + (3·3·400 + 1)·8
+
+
+@sync
+async def test_calculator_keeps_taking_keys_while_a_slow_computation_runs(monkeypatch):
+    import threading
+
+    from app_fakes import calculator_settled
+
+    from cnnquiz.app.screens import calculator
+
+    release = threading.Event()
+    real = calculator.calculate
+
+    def slow_once(shape, layers, batch, optimizer):  # noqa: ANN001, ANN202
+        if "slow" in layers:
+            release.wait(10)
+        return real(shape, layers, batch, optimizer)
+
+    monkeypatch.setattr(calculator, "calculate", slow_once)
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_calculator(pilot)
+        layers = screen.query_one("#calc-layers")
+        layers.text = "conv 100 k3 s2 same # slow"
+        while screen._timer is not None or screen._wanted != screen._inputs():
+            await pilot.pause(0.05)  # the slow computation has started
+        layers.text = ""
+        await pilot.press(*"conv 4 k3")  # the keys still arrive and show at once
+        assert layers.text == "conv 4 k3"
+        release.set()
+        await calculator_settled(pilot)
+        assert last_params(screen) == "112"  # the old text's late result was dropped
+        assert "slow" not in str(screen.query_one("#calc-error").render())
+
+
+@sync
+async def test_calculator_caps_the_layer_count_with_a_clear_message():
+    from app_fakes import calculator_settled
+
+    from cnnquiz.app.screens.calculator import MAX_LAYERS
+
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_calculator(pilot)
+        layers = screen.query_one("#calc-layers")
+        layers.text = "\n".join(["conv 8 k3 same"] * (MAX_LAYERS + 1))
+        await calculator_settled(pilot)
+        error = text_of(screen.query_one("#calc-error"))
+        assert error == (
+            "layers: 1,001 layers; the calculator screen takes at most 1,000 "
+            "(for more, save them to a file: cnnquiz calc model FILE)"
+        )
+        assert last_params(screen) == "903,400"  # the last good figures stay, marked stale
+        assert screen.query_one("#calc-out").has_class("stale")
+        yaml_list = "\n".join(["- conv: {filters: 8}"] * (MAX_LAYERS + 1))
+        layers.text = yaml_list
+        await calculator_settled(pilot)
+        assert "1,001 layers; the calculator screen takes at most 1,000" in text_of(
+            screen.query_one("#calc-error")
+        )
+        layers.text = "x" * 200_000  # one enormous line
+        await calculator_settled(pilot)
+        assert "200,000 characters; the calculator screen reads at most 100,000" in text_of(
+            screen.query_one("#calc-error")
+        )
+        layers.text = "\n".join(["conv 8 k3 same"] * MAX_LAYERS)  # at the cap: computed
+        await calculator_settled(pilot)
+        assert last_params(screen) == fmt(3 * 3 * 3 * 8 + 8 + (MAX_LAYERS - 1) * (9 * 8 * 8 + 8))
+        assert not screen.query_one("#calc-out").has_class("stale")
+    assert not app._exit_renderables
+
+
+def fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def visible(screen, selector: str) -> bool:  # noqa: ANN001
+    """The widget's first line is inside the calculator's output pane as scrolled now."""
+    pane = screen.query_one("#calc-out")
+    widget = screen.query_one(selector)
+    return widget.display and pane.region.contains(widget.region.x, widget.region.y)
+
+
+@sync
+async def test_calculator_results_stay_in_sight_after_an_edit(monkeypatch):
+    """At 100x30 an edit left the summary and "torch agrees" scrolled away (issue 9.26)."""
+    import sys
+    from types import SimpleNamespace
+
+    from app_fakes import calculator_settled
+
+    def quick_verify(network, figures):  # noqa: ANN001, ANN202 - torch itself is tested elsewhere
+        return SimpleNamespace(
+            ok=True,
+            total_trainable=figures.trainable,
+            torch_version="x",
+            device="meta",
+            mismatches=(),
+        )
+
+    monkeypatch.setitem(sys.modules, "cnnquiz.bridge", SimpleNamespace(verify=quick_verify))
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_calculator(pilot)
+        pane = screen.query_one("#calc-out")
+        assert visible(screen, "#calc-summary")
+        summary = text_of(screen.query_one("#calc-summary"))
+        assert (
+            summary == "903,400 params (3.61 MB) · predict 12.6 MB · train (batch 50, sgd) 569 MB"
+        )
+        pane.scroll_end(animate=False)  # the student reads the working at the bottom
+        await pilot.pause()
+        assert pane.scroll_y > 0 and not visible(screen, "#calc-summary")
+        layers = screen.query_one("#calc-layers")
+        layers.move_cursor(layers.document.end)
+        await pilot.press("enter", *"maxpool 2", "ctrl+r")
+        await calculator_settled(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = text_of(screen.query_one("#calc-summary"))
+        assert summary.startswith("903,400 params")  # the new figures, first
+        assert "12.6 MB" in summary
+        assert "torch agrees" in text_of(screen.query_one("#calc-verify"))
+        assert pane.scroll_y == 0
+        assert visible(screen, "#calc-summary") and visible(screen, "#calc-verify")
+
+
+@sync
+async def test_ctrl_z_brings_back_what_was_typed_before_the_worked_example():
+    """Ctrl+L replaced the student's layers with no way back (issue 9.26)."""
+    from app_fakes import calculator_settled
+
+    from cnnquiz.app.screens.calculator import WORKED_LAYERS
+
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_calculator(pilot)
+        mine = "conv 16 k5\nmaxpool 2\ndense 10"
+        screen.query_one("#calc-input").value = "28x28x1"
+        screen.query_one("#calc-batch").value = "32"
+        layers = screen.query_one("#calc-layers")
+        layers.text = mine
+        await calculator_settled(pilot)
+        assert "ctrl+z" not in [key for key, _, _ in footer_keys(app)]
+        await pilot.press("ctrl+l")
+        await calculator_settled(pilot)
+        assert layers.text == WORKED_LAYERS and last_params(screen) == "903,400"
+        assert "ctrl+z" in [key for key, _, _ in footer_keys(app)]
+        assert any("Ctrl+Z" in n.message for n in app._notifications)
+        await pilot.press("ctrl+z")
+        await calculator_settled(pilot)
+        assert layers.text == mine
+        assert screen.query_one("#calc-input").value == "28x28x1"
+        assert screen.query_one("#calc-batch").value == "32"
+        assert "ctrl+z" not in [key for key, _, _ in footer_keys(app)]
+        # an edit after loading: Ctrl+Z first undoes the edit (the box's own undo), then the load
+        await pilot.press("ctrl+l")
+        layers.move_cursor(layers.document.end)
+        await pilot.press("enter", *"gap")
+        await calculator_settled(pilot)
+        assert layers.text == WORKED_LAYERS + "\ngap"
+        for _ in range(4):  # the box undoes by steps (the word, the new line)
+            await pilot.press("ctrl+z")
+            if layers.text == WORKED_LAYERS:
+                break
+        assert layers.text == WORKED_LAYERS
+        await calculator_settled(pilot)
+        await pilot.press("ctrl+z")
+        await calculator_settled(pilot)
+        assert layers.text == mine

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from app_fakes import FakeProgress, sync
+from app_fakes import FakeProgress, calculator_settled, sync
 from textual.widgets import DataTable, Static
 
 from cnnquiz.app import make_app
@@ -166,6 +166,7 @@ async def test_calculator_reproduces_the_worked_example():
     app = app_with(FakeProgress())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
+        await calculator_settled(pilot)
         screen = app.screen
         assert type(screen).__name__ == "CalculatorScreen"
         table = screen.query_one("#calc-table", DataTable)
@@ -178,15 +179,15 @@ async def test_calculator_reproduces_the_worked_example():
         # live: change the last layer and the total follows at once
         layers = screen.query_one("#calc-layers")
         layers.text = "conv 100 k3 s2 same\nconv 200 k3 s2 same"
-        await pilot.pause()
+        await calculator_settled(pilot)
         assert str(table.get_row_at(table.row_count - 1)[3]) == "183,000"
         # a typo is one line naming the layer, and the last good figures stay
         layers.text = "conv 100 k3 s2 same\nconv banana"
-        await pilot.pause()
+        await calculator_settled(pilot)
         assert "layer 2" in text_of(screen.query_one("#calc-error"))
         assert str(table.get_row_at(table.row_count - 1)[3]) == "183,000"
         await pilot.press("ctrl+l")
-        await pilot.pause()
+        await calculator_settled(pilot)
         assert str(table.get_row_at(table.row_count - 1)[3]) == "903,400"
 
 
@@ -197,6 +198,7 @@ async def test_calculator_torch_check_agrees():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3", "ctrl+r")
         screen = app.screen
+        await calculator_settled(pilot)
         await app.workers.wait_for_complete()
         await pilot.pause()
         verdict = text_of(screen.query_one("#calc-verify"))
@@ -226,7 +228,7 @@ async def test_calculator_stays_live_while_torch_checks(monkeypatch):
         assert "Checking" in text_of(screen.query_one("#calc-verify"))
         # the screen stays live meanwhile: the figures follow the typing
         screen.query_one("#calc-layers").text = "conv 100 k3 s2 same"
-        await pilot.pause()
+        await calculator_settled(pilot)
         table = screen.query_one("#calc-table", DataTable)
         assert str(table.get_row_at(table.row_count - 1)[3]) == "2,800"
         release.set()
@@ -410,13 +412,14 @@ async def test_calculator_reads_yaml_too():
     app = app_with(FakeProgress())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")
+        await calculator_settled(pilot)
         screen = app.screen
         table = screen.query_one("#calc-table", DataTable)
         layers = screen.query_one("#calc-layers")
         layers.text = (
             "input: 28x28x1\nlayers:\n  - conv: {filters: 32, kernel: 5}\n  - maxpool: {size: 2}"
         )
-        await pilot.pause()
+        await calculator_settled(pilot)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [r[2] for r in rows[:2]] == ["24x24x32", "12x12x32"]
         assert rows[-1][3] == "832"
@@ -425,7 +428,7 @@ async def test_calculator_reads_yaml_too():
         layers.text = (
             "- conv: {filters: 16, kernel: 3, padding: same}\n- gap: {}\n- dense: {units: 10}"
         )
-        await pilot.pause()
+        await calculator_settled(pilot)
         rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert [r[2] for r in rows[:3]] == ["32x32x16", "16", "10"]
         assert rows[-1][3] == "618"  # (27 + 1)·16 + (16 + 1)·10
