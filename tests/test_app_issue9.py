@@ -415,7 +415,7 @@ async def test_calculator_caps_the_layer_count_with_a_clear_message():
         error = text_of(screen.query_one("#calc-error"))
         assert error == (
             "layers: 1,001 layers; the calculator screen takes at most 1,000 "
-            "(for more, save them to a file: cnnquiz calc model FILE)"
+            "(cnnquiz calc model FILE takes more)"
         )
         assert last_params(screen) == "903,400"  # the last good figures stay, marked stale
         assert screen.query_one("#calc-out").has_class("stale")
@@ -535,3 +535,15 @@ async def test_ctrl_z_brings_back_what_was_typed_before_the_worked_example():
         await pilot.press("ctrl+z")
         await calculator_settled(pilot)
         assert layers.text == mine
+
+
+@sync
+async def test_a_session_of_skips_is_not_praised():
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c", *["ctrl+s"] * 5)
+        await pilot.pause()
+        results = app.screen
+        assert text_of(results.query_one("#results-missed-title")) == "Missed (0)"
+        assert str(results.query_one("#results-missed")._markdown) == "Nothing answered wrong."
+        assert text_of(results.query_one("#results-skipped-title")) == "Skipped (5)"

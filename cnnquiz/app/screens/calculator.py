@@ -55,7 +55,7 @@ def parse_calculator(shape_text: str, layers_text: str) -> Any:
     if len(text) > MAX_CHARS:
         raise CnnquizError(
             f"{fmt_int(len(text))} characters; the calculator screen reads at most "
-            f"{fmt_int(MAX_CHARS)} (for more, save them to a file: cnnquiz calc model FILE)",
+            f"{fmt_int(MAX_CHARS)} (cnnquiz calc model FILE reads more)",
             "layers",
         )
     if text.startswith("-") or text.startswith("input:") or "\ninput:" in text:
@@ -77,7 +77,7 @@ def _check_layer_count(count: int) -> None:
     if count > MAX_LAYERS:
         raise CnnquizError(
             f"{fmt_int(count)} layers; the calculator screen takes at most {fmt_int(MAX_LAYERS)} "
-            "(for more, save them to a file: cnnquiz calc model FILE)",
+            "(cnnquiz calc model FILE takes more)",
             "layers",
         )
 

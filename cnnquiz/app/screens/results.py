@@ -32,7 +32,11 @@ def answers_markdown(answers: list[Answer], empty: str) -> str:
 
 def missed_markdown(session: Session) -> str:
     """The questions answered wrong, explained."""
-    return answers_markdown(session.missed(), "Nothing missed. Well done.")
+    if session.correct:
+        empty = "Nothing missed. Well done."
+    else:  # everything skipped: no praise for that
+        empty = "Nothing answered wrong."
+    return answers_markdown(session.missed(), empty)
 
 
 class ResultsScreen(Screen):
