@@ -547,3 +547,28 @@ async def test_a_session_of_skips_is_not_praised():
         assert text_of(results.query_one("#results-missed-title")) == "Missed (0)"
         assert str(results.query_one("#results-missed")._markdown) == "Nothing answered wrong."
         assert text_of(results.query_one("#results-skipped-title")) == "Skipped (5)"
+
+
+@sync
+async def test_undoing_a_paste_in_the_layers_box_does_not_crash():
+    """Found in the 80x24 tmux run: Textual 8.2.8's TextArea raised ValueError (document line
+    index out of bounds) when Ctrl+Z undid a paste that had made its scrollbar appear."""
+    from app_fakes import calculator_settled
+
+    from cnnquiz.app.screens.calculator import WORKED_LAYERS
+
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_calculator(pilot)
+        layers = screen.query_one("#calc-layers")
+        paste = events.Paste("\n".join(["conv 8 k3 same"] * 10) + "\n")
+        paste.set_sender(app)
+        app._driver.send_message(paste)  # as a terminal sends a paste
+        await calculator_settled(pilot)
+        assert layers.document.line_count == 13
+        assert "params" in text_of(screen.query_one("#calc-summary"))
+        await pilot.press("ctrl+z")
+        await calculator_settled(pilot)
+        assert layers.text == WORKED_LAYERS
+        assert last_params(screen) == "903,400"
+    assert not app._exit_renderables

@@ -40,6 +40,28 @@ WORKED = (WORKED_INPUT, "50", WORKED_LAYERS)  # shape, batch, layers
 STEPS_SHOWN = 100  # layers whose working is written out (the table has every layer)
 
 
+class LayersArea(TextArea):
+    """The layers box: Textual's TextArea, safe against undoing a paste.
+
+    Textual 8.2.8 bug (to report upstream): when an undo (or redo) shrinks the document so
+    that the vertical scrollbar goes, ``TextArea._undo_batch`` refreshes the size (whose
+    scrollbar watcher scrolls to the cursor) before ``Edit.after`` moves the cursor back into
+    the shorter document, and ``WrappedDocument.get_offsets`` raises ``ValueError: The document
+    line index 3 is out of bounds`` - a multi-line paste then Ctrl+Z took the app down. The
+    cursor is parked at the start first; the undone edit then puts it where it belongs.
+    """
+
+    def undo(self) -> None:
+        if self.history.undo_stack:
+            self.move_cursor((0, 0))
+        super().undo()
+
+    def redo(self) -> None:
+        if self.history.redo_stack:
+            self.move_cursor((0, 0))
+        super().redo()
+
+
 def parse_calculator(shape_text: str, layers_text: str) -> Any:
     """The network typed: a YAML network (``input:`` and ``layers:``), a YAML list of layers,
     or the inline form (one layer per line or separated by ``;``) on the shape typed above.
@@ -167,7 +189,7 @@ class CalculatorScreen(Screen):
             yield Select(
                 [(o, o) for o in OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
             )
-        layers = TextArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
+        layers = LayersArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
         layers.border_title = "Layers: inline (conv 32 k3 same; maxpool 2; gap; dense 10) or YAML"
         yield layers
         yield Static(id="calc-error")
