@@ -93,7 +93,8 @@ def select_questions(
 ) -> list[Any]:
     """The questions a session of ``mode`` asks, in order.
 
-    practice: due for review first (most overdue first, as the store orders them), then new ones;
+    practice: due for review first (most overdue first, as the store orders them), then new ones
+    taking the topics in turn (:func:`interleave_topics`);
     cram: any, shuffled, ignoring the schedule; exam: a shuffled sample; missed: those answered
     wrong last time.
     """
@@ -104,18 +105,45 @@ def select_questions(
     ids = list(by_id)
     rng = random.Random(seed)
     if mode == "practice":
-        if progress is None:
-            order = ids
-        else:
-            due = progress.due(ids)
-            fresh = [i for i in progress.new(ids) if i not in set(due)]
-            order = due + fresh
+        due = progress.due(ids) if progress is not None else []
+        due_set = set(due)
+        fresh = progress.new(ids) if progress is not None else ids
+        fresh_qs = [by_id[i] for i in fresh if i in by_id and i not in due_set]
+        order = due + [q.id for q in interleave_topics(fresh_qs, rng)]
     elif mode == "missed":
         order = progress.missed_last_time(ids) if progress is not None else []
     else:
         return _sample_units(questions, n, rng)
     chosen = [by_id[i] for i in order if i in by_id][:n]
     return _keep_groups_together(chosen, questions)
+
+
+def interleave_topics(questions: Sequence[Any], rng: random.Random) -> list[Any]:
+    """``questions`` taking their topics in turn: one from each topic, then the next round.
+
+    A student's first Practice session asked ten questions of the first bank's first topic in
+    bank order; now it spans ten topics. The topics' order is a seeded shuffle; within a topic
+    easier questions come first (``difficulty``), ties in a seeded shuffle. A question counts
+    under its first topic; a multi-part item moves as one unit, its parts in order.
+    """
+    by_topic: dict[str, list[tuple[int, float, int, list[Any]]]] = {}
+    units: dict[str, list[Any]] = {}
+    for q in questions:
+        units.setdefault(getattr(q, "group", None) or f"\0{q.id}", []).append(q)
+    for n, unit in enumerate(units.values()):
+        unit.sort(key=lambda p: p.part_index or 0)
+        first = unit[0]
+        topic = first.topics[0] if first.topics else ""
+        rank = getattr(first, "difficulty", None) or 0
+        by_topic.setdefault(topic, []).append((rank, rng.random(), n, unit))
+    queues = [sorted(entries) for entries in by_topic.values()]
+    rng.shuffle(queues)
+    out: list[Any] = []
+    for round_ in range(max((len(q) for q in queues), default=0)):
+        for queue in queues:
+            if round_ < len(queue):
+                out.extend(queue[round_][3])
+    return out
 
 
 def _sample_units(questions: Sequence[Any], n: int, rng: random.Random) -> list[Any]:
@@ -375,8 +403,14 @@ class Session:
         return [TopicScore(t, right[t], asked[t]) for t in sorted(asked)]
 
     def missed(self) -> list[Answer]:
-        """Wrong and skipped answers, plus (in an exam) the questions never reached."""
-        out = [a for a in self.answers if not a.correct]
+        """The questions answered wrong: "missed" means the same here, on the results screen and
+        in the home screen's "Missed N to retry" (the store's latest verdict was wrong). A skip
+        is not an answer and is not stored, so it is counted apart, by :meth:`skipped`."""
+        return [a for a in self.answers if a.status == "wrong"]
+
+    def skipped(self) -> list[Answer]:
+        """Questions left unanswered (Ctrl+S), plus, in an exam, the questions never reached."""
+        out = [a for a in self.answers if a.status == "skipped"]
         if self.mode == "exam":
             reached = {id(a.question) for a in self.answers}
             for i, q in enumerate(self.questions):
@@ -392,8 +426,8 @@ class Session:
         return out
 
     def retry_missed(self) -> Session | None:
-        """A new session of the missed questions (same mode rules, fresh variants)."""
-        qs = [a.question for a in self.missed()]
+        """A new session of the missed and the skipped questions (fresh variants)."""
+        qs = [a.question for a in self.missed() + self.skipped()]
         if not qs:
             return None
         return Session(

@@ -157,6 +157,19 @@ def fake_questions() -> list[FakeQuestion]:
     ]
 
 
+async def calculator_settled(pilot) -> None:  # noqa: ANN001
+    """Wait until the calculator shows the figures for what is typed now: they are computed
+    after a pause in the typing, in a worker thread. Polls (no timing is asserted); gives up
+    after about 20 s so a hang fails instead of blocking the suite."""
+    screen = pilot.app.screen
+    for _ in range(400):
+        await pilot.pause(0.05)
+        if not screen.busy:
+            await pilot.pause()
+            return
+    raise AssertionError("the calculator never showed the figures for what is typed")
+
+
 def sync(fn):  # noqa: ANN001, ANN201
     """Run an async test with asyncio.run (the project has no pytest asyncio plugin)."""
     import asyncio

@@ -25,7 +25,9 @@ class TestSelection:
         qs = fake_questions()
         progress = FakeProgress(due=["q3", "q1"])
         chosen = select_questions("practice", qs, progress, count=4)
-        assert ids(chosen) == ["q3", "q1", "q2", "q4"]
+        assert ids(chosen)[:2] == ["q3", "q1"]
+        # then new ones, one topic at a time: losses, convolution, memory in some seeded order
+        assert sorted(ids(chosen)[2:]) in (["q2", "q4"], ["q2", "ram/params"], ["q4", "ram/params"])
 
     def test_missed_takes_only_last_wrong(self):
         progress = FakeProgress(missed=["q2", "q4"])
@@ -107,7 +109,7 @@ class TestAnswering:
         assert s.new_variant()
         assert s.item.prompt != before
 
-    def test_exam_scores_unanswered_as_missed(self):
+    def test_exam_scores_unanswered_as_skipped(self):
         s = self.make("exam", time_limit=60)
         assert not s.feedback
         s.submit("2800")
@@ -118,7 +120,9 @@ class TestAnswering:
         s.finish()
         assert s.finished
         assert s.correct == 1
-        assert [a.question.id for a in s.missed()] == ["q2", "q3", "q4"]
+        assert s.missed() == []  # nothing answered wrong
+        assert [a.question.id for a in s.skipped()] == ["q2", "q3", "q4"]
+        assert [q.id for q in s.retry_missed().questions] == ["q2", "q3", "q4"]
         scores = {t.topic: (t.correct, t.asked) for t in s.topic_scores()}
         assert scores == {
             "convolution": (1, 2),
@@ -147,6 +151,20 @@ class TestAnswering:
         assert self.progress.records == []
         assert s.index == 1 and s.answers[0].status == "skipped"
 
+    def test_missed_means_answered_wrong_and_skips_count_apart(self):
+        """Results said "Missed (5)" where home said "Missed 4 to retry" (issue 9.24)."""
+        s = self.make()
+        s.submit("1")  # wrong
+        s.advance()
+        s.skip()
+        s.submit("MSE")  # q3, wrong
+        s.advance()
+        s.finish()
+        assert [a.question.id for a in s.missed()] == ["q1", "q3"]
+        assert [a.question.id for a in s.skipped()] == ["q2"]
+        assert [r[0] for r in self.progress.records if r[1] == "wrong"] == ["q1", "q3"]
+        assert [q.id for q in s.retry_missed().questions] == ["q1", "q3", "q2"]
+
 
 def test_session_model_imports_no_face_and_no_torch():
     import subprocess
@@ -168,3 +186,44 @@ def test_exam_takes_a_multi_part_item_whole_or_not_at_all():
         assert ("ram/params" in chosen) == ("ram/predict" in chosen)
     only_parts = [q for q in qs if q.group]
     assert ids(select_questions("cram", only_parts, None, count=1)) == ["ram/params"]
+
+
+def test_first_practice_session_spans_the_topics_of_the_bundled_banks():
+    """A new student's first Practice asked 10 questions of one topic in bank order (issue 9.23):
+    new questions now take the selected topics in turn, in a seeded order."""
+    from cnnquiz.bank import bundled_bank_paths, load_banks
+
+    qs = [q for bank in load_banks(bundled_bank_paths()) for q in bank.questions]
+    first = select_questions("practice", qs, FakeProgress(), count=10, seed=5)
+    assert len(first) == 10
+    assert len({q.topics[0] for q in first}) >= 8
+    assert len({q.bank for q in first}) >= 5
+    again = select_questions("practice", qs, FakeProgress(), count=10, seed=5)
+    assert ids(again) == ids(first)
+    other = select_questions("practice", qs, FakeProgress(), count=10, seed=6)
+    assert ids(other) != ids(first)
+    # within a topic, easier questions first
+    every = select_questions("practice", qs, None, count=len(qs), seed=5)
+    for topic in {q.topics[0] for q in qs}:
+        levels = [q.difficulty for q in every if q.topics[0] == topic and not q.group]
+        assert levels == sorted(levels), topic
+    # no progress store at all (nothing recorded): the same interleaving
+    assert ids(select_questions("practice", qs, None, count=10, seed=5)) == ids(first)
+    # a topic filter still holds: two topics alternate
+    two = [q for q in qs if q.topics[0] in ("pooling", "memory")]
+    order = [q.topics[0] for q in select_questions("practice", two, None, count=6, seed=1)]
+    assert order[0::2] == [order[0]] * 3 and order[1::2] == [order[1]] * 3
+    assert order[0] != order[1]
+
+
+def test_interleaving_keeps_parts_together_and_easier_first():
+    import random
+
+    from cnnquiz.session import interleave_topics
+
+    qs = fake_questions()
+    for seed in range(10):
+        order = ids(interleave_topics(qs, random.Random(seed)))
+        assert sorted(order) == sorted(ids(qs))
+        i = order.index("ram/params")
+        assert order[i + 1] == "ram/predict"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_fakes import FakeProgress
+from app_fakes import FakeProgress, calculator_settled
 from textual.widgets import Input, TextArea
 
 from cnnquiz.app import make_app
@@ -105,13 +105,18 @@ class TestScreens:
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
     def test_calculator(self, snap_compare, size):
-        assert snap_compare(snap_app(), press=["f3"], terminal_size=size, run_before=_settle)
+        async def run_before(pilot) -> None:  # noqa: ANN001
+            await pilot.press("f3")
+            await calculator_settled(pilot)
+
+        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
     def test_calculator_error(self, snap_compare, size):
         async def run_before(pilot) -> None:  # noqa: ANN001
             await pilot.press("f3")
+            await calculator_settled(pilot)
             pilot.app.screen.query_one("#calc-layers", TextArea).text = "conv 100 k3 s2 same\ndense"
-            await _settle(pilot)
+            await calculator_settled(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 

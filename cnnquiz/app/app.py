@@ -16,7 +16,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from cnnquiz.app.commands import ScreensProvider
+from cnnquiz.app.commands import CommandPalette, ScreensProvider
 from cnnquiz.app.registry import SCREENS
 from cnnquiz.session import MODES, Session, filter_questions, select_questions
 
@@ -121,6 +121,19 @@ class CnnquizApp(App[None]):
         )
 
     # ---- actions --------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the palette, in the subclass that survives an early PageDown (see commands)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """Ctrl+T: the theme picker, the same guarded palette over the themes."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
+        )
+
     def action_help(self) -> None:
         from cnnquiz.app.screens.help import HelpScreen
 

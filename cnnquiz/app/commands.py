@@ -1,10 +1,12 @@
-"""Command palette entries: one per top-level screen, plus the help screen and the session modes."""
+"""Command palette entries (one per top-level screen, the help screen, the session modes), and
+the palette itself, guarded against a Textual bug."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette as TextualCommandPalette
 
 from cnnquiz.app.registry import SCREENS
 
@@ -37,3 +39,21 @@ class ScreensProvider(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), command, help=help_text)  # type: ignore[arg-type]
+
+
+class CommandPalette(TextualCommandPalette):
+    """Textual's palette, safe against a page key pressed before its list is laid out.
+
+    Textual 8.2.8 bug (to report upstream): ``ctrl+p`` then ``pagedown`` at once raises
+    ``KeyError: 0`` in ``OptionList._move_page``. The command list already holds the discovered
+    commands but has no height yet, so ``OptionList._update_lines`` returned early and
+    ``_index_to_line`` is empty; the app dies with it. Until Textual guards it, a page move
+    waits for the list to have a size (the next press works as usual).
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        if action in ("page_down", "page_up"):
+            commands = self.query_one(CommandList)
+            if not commands.scrollable_content_region.height or not commands._lines:
+                return
+        super()._action_command_list(action)

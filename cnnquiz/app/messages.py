@@ -19,3 +19,11 @@ class VerifyDone(Message):
     token: str
     result: Any = None
     error: str | None = None
+
+
+@dataclass
+class Calculated(Message):
+    """The calculator's worker computed the figures for one state of the screen (``result``,
+    a ``calculator.Calculation``)."""
+
+    result: Any

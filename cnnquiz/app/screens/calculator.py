@@ -1,12 +1,17 @@
-"""The calculator: type a layer stack, watch parameters, shapes, MACs and RAM follow every key.
+"""The calculator: type a layer stack, watch parameters, shapes, MACs and RAM follow the typing.
 
-The figures come from ``arithmetic`` through ``report`` (pure and instant). The torch check
-(``bridge.verify``: every output shape and parameter count) runs in a thread worker on
-Ctrl+R and posts ``VerifyDone`` back, so the screen never freezes while torch imports.
+The figures come from ``arithmetic`` through ``report`` (pure). They are computed 0.3 s after
+the last key (a paste of many lines is one computation, not one per line), in a thread worker,
+so typing never waits for them; a result for text that has changed since is dropped. The
+screen takes at most ``MAX_LAYERS`` layers (``cnnquiz calc model`` has no such limit). The torch
+check (``bridge.verify``: every output shape and parameter count) runs in a thread worker on
+Ctrl+R and posts ``VerifyDone`` back. Ctrl+L loads the course's worked example; Ctrl+Z right
+after brings back what was typed before.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -15,40 +20,149 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.worker import get_current_worker
 
-from cnnquiz.app.messages import VerifyDone
+from cnnquiz.app.messages import Calculated, VerifyDone
 from cnnquiz.errors import CnnquizError
 from cnnquiz.units import fmt_int, fmt_mb
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
 OPTIMIZERS = ("sgd", "momentum", "adam")
+DEBOUNCE = 0.3  # seconds after the last key before the figures are computed
+# 1,000 layers take well under a second to compute and show; 10,000 took 59 s to verify and
+# made the screen unusable. Deeper networks are for ``cnnquiz calc model FILE``.
+MAX_LAYERS = 1_000
+MAX_CHARS = 100_000  # about 20 characters a layer, five times over
+WORKED = (WORKED_INPUT, "50", WORKED_LAYERS)  # shape, batch, layers
+STEPS_SHOWN = 100  # layers whose working is written out (the table has every layer)
+
+
+class LayersArea(TextArea):
+    """The layers box: Textual's TextArea, safe against undoing a paste.
+
+    Textual 8.2.8 bug (to report upstream): when an undo (or redo) shrinks the document so
+    that the vertical scrollbar goes, ``TextArea._undo_batch`` refreshes the size (whose
+    scrollbar watcher scrolls to the cursor) before ``Edit.after`` moves the cursor back into
+    the shorter document, and ``WrappedDocument.get_offsets`` raises ``ValueError: The document
+    line index 3 is out of bounds`` - a multi-line paste then Ctrl+Z took the app down. The
+    cursor is parked at the start first; the undone edit then puts it where it belongs.
+    """
+
+    def undo(self) -> None:
+        if self.history.undo_stack:
+            self.move_cursor((0, 0))
+        super().undo()
+
+    def redo(self) -> None:
+        if self.history.redo_stack:
+            self.move_cursor((0, 0))
+        super().redo()
 
 
 def parse_calculator(shape_text: str, layers_text: str) -> Any:
     """The network typed: a YAML network (``input:`` and ``layers:``), a YAML list of layers,
-    or the inline form (one layer per line or separated by ``;``) on the shape typed above."""
+    or the inline form (one layer per line or separated by ``;``) on the shape typed above.
+
+    More than ``MAX_LAYERS`` layers (or ``MAX_CHARS`` characters) is refused with the limit
+    in the message, before any of it is parsed where the count shows in the text."""
     from cnnquiz import yamlio
     from cnnquiz.spec import Network, parse_inline_layers, parse_network, parse_shape
 
     text = layers_text.strip()
     if not text:
         raise CnnquizError("type at least one layer, e.g. conv 32 k3 same", "layers")
+    if len(text) > MAX_CHARS:
+        raise CnnquizError(
+            f"{fmt_int(len(text))} characters; the calculator screen reads at most "
+            f"{fmt_int(MAX_CHARS)} (cnnquiz calc model FILE reads more)",
+            "layers",
+        )
     if text.startswith("-") or text.startswith("input:") or "\ninput:" in text:
         data = yamlio.loads(text, "layers")
         if isinstance(data, list):
             data = {"input": shape_text.strip(), "layers": data}
-        return parse_network(data, "layers")
-    return Network(parse_shape(shape_text.strip(), "input"), parse_inline_layers(text, "layers"))
+        network = parse_network(data, "layers")
+    else:
+        lines = [part for line in text.splitlines() for part in line.split(";") if part.strip()]
+        _check_layer_count(len(lines))
+        network = Network(
+            parse_shape(shape_text.strip(), "input"), parse_inline_layers(text, "layers")
+        )
+    _check_layer_count(len(network.layers))
+    return network
+
+
+def _check_layer_count(count: int) -> None:
+    if count > MAX_LAYERS:
+        raise CnnquizError(
+            f"{fmt_int(count)} layers; the calculator screen takes at most {fmt_int(MAX_LAYERS)} "
+            "(cnnquiz calc model FILE takes more)",
+            "layers",
+        )
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """What the worker computed for one state of the screen: the figures, or why not."""
+
+    token: str  # the shape and layers it is about (what a torch check is about too)
+    inputs: tuple[str, str, str, str]  # shape, layers, batch, optimizer as typed
+    network: Any = None
+    figures: Any = None
+    report: dict | None = None
+    error: str | None = None
+    batch_error: bool = False
+
+
+def calculate(shape: str, layers: str, batch_text: str, optimizer: str) -> Calculation:
+    """Parse and analyse what is typed (pure; runs in a worker thread). Any failure becomes the
+    one-line ``error``: a paste must never take the app down."""
+    from cnnquiz.arithmetic import analyze
+    from cnnquiz.report import model_report
+
+    inputs = (shape, layers, batch_text, optimizer)
+    token = f"{shape}\n{layers}"
+    batch_text = batch_text.strip() or "1"
+    try:
+        batch = int(batch_text) if len(batch_text) <= 18 else 0
+        if batch < 1:
+            raise ValueError
+    except ValueError:
+        shown = batch_text if len(batch_text) <= 20 else batch_text[:20] + "…"
+        return Calculation(
+            token,
+            inputs,
+            error=f"batch: expected a positive whole number, got {shown!r}",
+            batch_error=True,
+        )
+    try:
+        network = parse_calculator(shape, layers)
+        figures = analyze(network)
+        report = model_report(figures, batch, optimizer)
+    except CnnquizError as exc:
+        return Calculation(token, inputs, error=str(exc))
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        first = (str(exc).splitlines() or [""])[0][:200]
+        return Calculation(token, inputs, error=f"layers: cannot compute this: {first}")
+    return Calculation(token, inputs, network, figures, report)
 
 
 class CalculatorScreen(Screen):
     """Input shape, layers, batch and optimizer in; summary table, RAM and working out."""
 
     BINDINGS = [
-        Binding("ctrl+r", "verify", "Verify in torch"),
-        Binding("ctrl+l", "worked_example", "Worked example"),
+        Binding("ctrl+r", "verify", "Verify", tooltip="Verify in torch"),
+        Binding("ctrl+l", "worked_example", "Example", tooltip="Load the worked example"),
+        Binding(
+            "ctrl+z",
+            "undo_example",
+            "Undo example",
+            priority=True,  # before the layers box's own undo, only while the example is loaded
+            tooltip="Right after Ctrl+L: bring back what was typed before",
+        ),
         Binding("f2", "app.switch_mode('home')", "Home"),
         Binding("escape", "app.switch_mode('home')", "Home", show=False),
     ]
@@ -59,6 +173,11 @@ class CalculatorScreen(Screen):
         self.network: Any = None
         self.figures: Any = None
         self.token = ""
+        self._timer: Timer | None = None
+        self._wanted: tuple[str, str, str, str] | None = None  # the inputs being computed
+        self._shown: tuple[str, str, str, str] | None = None  # the inputs on screen
+        self._before_example: tuple[str, str, str] | None = None  # for Ctrl+Z after Ctrl+L
+        self._verify_next = False  # Ctrl+R came while the figures were being computed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,59 +189,77 @@ class CalculatorScreen(Screen):
             yield Select(
                 [(o, o) for o in OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
             )
-        layers = TextArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
+        layers = LayersArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
         layers.border_title = "Layers: inline (conv 32 k3 same; maxpool 2; gap; dense 10) or YAML"
         yield layers
         yield Static(id="calc-error")
         with VerticalScroll(id="calc-out"):
+            yield Static(id="calc-summary")
+            yield Static(id="calc-verify")
             table = DataTable(id="calc-table", cursor_type="none", zebra_stripes=True)
             yield table
             yield Static(id="calc-ram")
-            yield Static(id="calc-verify")
             yield Static(id="calc-steps")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#calc-table", DataTable)
         table.add_columns("#", "Layer", "Output", "Params", "MACs", "Out MB")
-        self.recompute()
+        self._verdict(None)
+        self._start()
         self.query_one("#calc-layers", TextArea).focus()
+
+    # ---- computing ------------------------------------------------------------------------
+    def _inputs(self) -> tuple[str, str, str, str]:
+        return (
+            self.query_one("#calc-input", Input).value,
+            self.query_one("#calc-layers", TextArea).text,
+            self.query_one("#calc-batch", Input).value,
+            str(self.query_one("#calc-optimizer", Select).value),
+        )
+
+    @property
+    def busy(self) -> bool:
+        """A computation is waiting for the typing to pause, running, or not yet shown."""
+        return self._timer is not None or self._wanted != self._shown
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
     def _changed(self) -> None:
-        self.recompute()
+        """Each key restarts the wait: the figures follow once the typing (or a paste) pauses."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self._start)
+        self.refresh_bindings()  # Ctrl+Z undoes the example only while it is unchanged
 
-    def recompute(self) -> None:
-        """Parse and analyse what is typed; an error keeps the last good figures, marked stale."""
-        from cnnquiz.arithmetic import analyze
-        from cnnquiz.report import model_report
+    def _start(self) -> None:
+        self._timer = None
+        self._wanted = self._inputs()
+        self.compute(self._wanted)
 
-        shape = self.query_one("#calc-input", Input).value
-        layers = self.query_one("#calc-layers", TextArea).text
-        batch_text = self.query_one("#calc-batch", Input).value.strip() or "1"
-        optimizer = str(self.query_one("#calc-optimizer", Select).value)
+    @work(thread=True, exclusive=True, group="calculate")
+    def compute(self, inputs: tuple[str, str, str, str]) -> None:
+        """Runs in a thread: a long paste is parsed and analysed without freezing the keys."""
+        result = calculate(*inputs)
+        if not get_current_worker().is_cancelled:
+            self.post_message(Calculated(result))
+
+    def on_calculated(self, message: Calculated) -> None:
+        result: Calculation = message.result
+        if result.inputs != self._wanted:
+            return  # the text changed since: a newer computation is on its way
+        self._shown = result.inputs
         error = self.query_one("#calc-error", Static)
-        try:
-            batch = int(batch_text)
-            if batch < 1:
-                raise ValueError
-        except ValueError:
-            error.update(
-                Text(
-                    f"batch: expected a positive whole number, got {batch_text!r}", style="bold red"
-                )
-            )
+        if result.error is not None:
+            error.update(Text(result.error, style="bold red"))
+            if not result.batch_error:
+                self.query_one("#calc-out").add_class("stale")
+            if self._verify_next:
+                self._verify_next = False
+                self._verdict(Text("Nothing checked in torch: the layers above have an error."))
             return
-        try:
-            network = parse_calculator(shape, layers)
-            figures = analyze(network)
-            report = model_report(figures, batch, optimizer)
-        except CnnquizError as exc:
-            error.update(Text(f"{exc}", style="bold red"))
-            self.query_one("#calc-out").add_class("stale")
-            return
+        network = result.network
         error.update(
             Text(
                 f"input {network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
@@ -130,12 +267,29 @@ class CalculatorScreen(Screen):
             )
         )
         self.query_one("#calc-out").remove_class("stale")
-        self.network, self.figures, self.report = network, figures, report
-        self.token = f"{shape}\n{layers}"
-        self._show(report)
-        self.query_one("#calc-verify", Static).update("")
+        self.network, self.figures, self.report = network, result.figures, result.report
+        if result.token != self.token:
+            self._verdict(None)  # a torch verdict was about other layers
+        self.token = result.token
+        self._show(result.report)
+        if self._verify_next and not self.busy:
+            self.action_verify()
+        # the summary first: an edit never leaves the figures scrolled out of sight
+        self.query_one("#calc-out", VerticalScroll).scroll_home(animate=False)
 
     def _show(self, report: dict) -> None:
+        t = report["totals"]
+        pred = report["prediction_ram"]
+        train = report["training_ram"]
+        self.query_one("#calc-summary", Static).update(
+            Text.assemble(
+                (f"{fmt_int(t['params'])} params", "bold"),
+                f" ({fmt_mb(t['param_bytes'])}) · predict ",
+                (fmt_mb(pred["total"]), "bold"),
+                f" · train (batch {train['batch']}, {train['optimizer']}) ",
+                (fmt_mb(train["total"]), "bold"),
+            )
+        )
         table = self.query_one("#calc-table", DataTable)
         table.clear()
         for row in report["layers"]:
@@ -147,7 +301,6 @@ class CalculatorScreen(Screen):
                 fmt_int(row["macs"]),
                 fmt_mb(row["output_bytes"]).removesuffix(" MB"),
             )
-        t = report["totals"]
         table.add_row(
             "",
             Text("total", style="bold"),
@@ -156,7 +309,6 @@ class CalculatorScreen(Screen):
             Text(fmt_int(t["macs"]), style="bold"),
             fmt_mb(t["output_bytes"]).removesuffix(" MB"),
         )
-        pred = report["prediction_ram"]
         ram = Text()
         ram.append("Parameters ", style="bold")
         ram.append(
@@ -168,7 +320,6 @@ class CalculatorScreen(Screen):
         ram.append(
             f"(peak at layer {pred['peak_layer']}: input + output + parameters) {pred['working']}"
         )
-        train = report["training_ram"]
         ram.append(f"\nTraining, batch {train['batch']}, {train['optimizer']} ", style="bold")
         ram.append(f"{fmt_mb(train['total'])}")
         for term in train["terms"]:
@@ -176,19 +327,30 @@ class CalculatorScreen(Screen):
             ram.append(term["working"], style="dim")
         self.query_one("#calc-ram", Static).update(ram)
         steps = Text()
-        for row in report["layers"]:
+        rows = report["layers"]
+        for row in rows[:STEPS_SHOWN]:
             steps.append(f"{row['index']}. {row['label']}\n", style="bold")
             for line in row["steps"]:
                 steps.append(f"   {line}\n")
+        if len(rows) > STEPS_SHOWN:
+            steps.append(
+                f"… the working of layers {STEPS_SHOWN + 1}-{len(rows)}: cnnquiz calc model FILE\n",
+                style="italic",
+            )
         for line in report.get("assumptions", []):
             steps.append(f"· {line}\n", style="dim")
         self.query_one("#calc-steps", Static).update(steps)
 
     # ---- torch ----------------------------------------------------------------------------
     def action_verify(self) -> None:
-        if self.network is None:
+        """Ctrl+R: check the figures on screen in torch; pressed while they are being computed,
+        the check follows as soon as they are shown."""
+        if self.busy or self.network is None:
+            self._verify_next = True
+            self._verdict(Text("Checking in torch once the figures are ready…", style="italic"))
             return
-        self.query_one("#calc-verify", Static).update(Text("Checking in torch…", style="italic"))
+        self._verify_next = False
+        self._verdict(Text("Checking in torch…", style="italic"))
         self.verify_in_torch(self.network, self.figures, self.token)
 
     @work(thread=True, exclusive=True, group="verify")
@@ -201,19 +363,24 @@ class CalculatorScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - any failure becomes the verdict line
             self.post_message(VerifyDone(token, error=f"{type(exc).__name__}: {exc}"))
 
-    def on_verify_done(self, message: VerifyDone) -> None:
+    def _verdict(self, text: Text | None) -> None:
+        """The torch check's line, under the summary; no empty line while there is none."""
         out = self.query_one("#calc-verify", Static)
+        out.update(text or "")
+        out.display = text is not None
+
+    def on_verify_done(self, message: VerifyDone) -> None:
         if message.token != self.token:
-            out.update(
+            self._verdict(
                 Text("The layers changed while torch was checking: Ctrl+R again.", style="dim")
             )
             return
         if message.error:
-            out.update(Text(f"✘ torch check failed: {message.error}", style="bold red"))
+            self._verdict(Text(f"✘ torch check failed: {message.error}", style="bold red"))
             return
         result = message.result
         if result.ok:
-            out.update(
+            self._verdict(
                 Text.assemble(
                     ("✔ torch agrees", "bold green"),
                     f": every output shape and {fmt_int(result.total_trainable)} "
@@ -221,15 +388,49 @@ class CalculatorScreen(Screen):
                 )
             )
         else:
-            out.update(
+            self._verdict(
                 Text(
                     "✘ torch disagrees:\n" + "\n".join(f"  {m}" for m in result.mismatches),
                     style="bold red",
                 )
             )
 
+    # ---- the worked example ---------------------------------------------------------------
+    def _fields(self) -> tuple[str, str, str]:
+        return (
+            self.query_one("#calc-input", Input).value,
+            self.query_one("#calc-batch", Input).value,
+            self.query_one("#calc-layers", TextArea).text,
+        )
+
+    def _set_fields(self, shape: str, batch: str, layers: str) -> None:
+        self.query_one("#calc-input", Input).value = shape
+        self.query_one("#calc-batch", Input).value = batch
+        self.query_one("#calc-layers", TextArea).text = layers
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Ctrl+Z is the screen's only while the example just loaded is unchanged; otherwise
+        it is the layers box's own undo (so undoing edits there leads back to the example)."""
+        if action == "undo_example":
+            return self._before_example is not None and self._fields() == WORKED
+        return True
+
     def action_worked_example(self) -> None:
-        """Ctrl+L: the course's worked example (903,400 parameters, 12.6 MB per prediction)."""
-        self.query_one("#calc-input", Input).value = WORKED_INPUT
-        self.query_one("#calc-batch", Input).value = "50"
-        self.query_one("#calc-layers", TextArea).text = WORKED_LAYERS
+        """Ctrl+L: the course's worked example (903,400 parameters, 12.6 MB per prediction).
+        What was typed is kept: Ctrl+Z right after brings it back."""
+        current = self._fields()
+        if current == WORKED:
+            self.notify("This is the worked example already.", timeout=3)
+            return
+        self._before_example = current
+        self._set_fields(*WORKED)
+        self.notify("Worked example loaded: Ctrl+Z brings back what you had typed.", timeout=6)
+        self.refresh_bindings()
+
+    def action_undo_example(self) -> None:
+        if self._before_example is None:
+            return
+        self._set_fields(*self._before_example)
+        self._before_example = None
+        self.notify("Your layers are back.", timeout=3)
+        self.refresh_bindings()

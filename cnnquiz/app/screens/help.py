@@ -56,7 +56,7 @@ def help_text() -> Text:
         text.append(f"\n{title}\n", style="bold")
         for b in rows:
             text.append(f"  {_key(b.key):<18}", style="bold cyan")
-            text.append(f"{b.description or b.action}\n")
+            text.append(f"{b.tooltip or b.description or b.action}\n")
     text.append("\nAnswers\n", style="bold")
     text.append(
         "  Numbers as people write them: 2800, 2,800, 2.8k, 3.6 MB, 3613600 bytes.\n"

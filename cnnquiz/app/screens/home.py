@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from cnnquiz.app.registry import SCREENS
+from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.app.widgets.bars import bar
 from cnnquiz.session import MODE_TITLES, MODES
@@ -27,11 +28,14 @@ MODE_HELP = {
 class HomeScreen(Screen):
     """Pick topics and banks (space toggles), then a mode: the list or its key."""
 
+    # At 80 columns the footer holds about 68 columns of keys beside "^p palette": the four
+    # modes share one label (the list beside spells each out with its key) so F1 Help fits.
+    START = Binding.Group("Start")
     BINDINGS = [
-        Binding("p", "start('practice')", "Practice"),
-        Binding("c", "start('cram')", "Cram"),
-        Binding("e", "start('exam')", "Exam"),
-        Binding("m", "start('missed')", "Missed"),
+        Binding("p", "start('practice')", "Practice", group=START),
+        Binding("c", "start('cram')", "Cram", group=START),
+        Binding("e", "start('exam')", "Exam", group=START),
+        Binding("m", "start('missed')", "Missed", group=START),
         Binding("t", "focus('topics')", "Topics", show=False),
         Binding("b", "focus('banks')", "Banks", show=False),
         Binding("a", "toggle_all", "All/none", show=False),
@@ -64,6 +68,8 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # a bank need not name topics (only the required fields): then there is nothing to pick
+        self.query_one("#topics", SelectionList).display = bool(self.app.topics)
         self._fill_filters()
         self.refresh_figures()
         self.query_one("#modes", OptionList).focus()
@@ -83,7 +89,7 @@ class HomeScreen(Screen):
         banks.add_options(
             [
                 (
-                    f"{b.title} ({len(b.questions)})",
+                    plain(f"{b.title} ({len(b.questions)})"),
                     b.title,
                     chosen_banks is None or b.title in chosen_banks,
                 )
@@ -114,6 +120,8 @@ class HomeScreen(Screen):
             if isinstance(focused, SelectionList)
             else self.query_one("#topics", SelectionList)
         )
+        if not target.display:
+            target = self.query_one("#banks", SelectionList)
         if len(target.selected) == target.option_count:
             target.deselect_all()
         else:
@@ -121,6 +129,9 @@ class HomeScreen(Screen):
 
     def action_focus(self, widget_id: str) -> None:
         target = self.query_one(f"#{widget_id}", SelectionList)
+        if not target.display:
+            self.notify("These banks name no topics: every question is in.", timeout=4)
+            return
         target.focus()
         if target.highlighted is None and target.option_count:
             target.highlighted = 0
@@ -170,6 +181,8 @@ class HomeScreen(Screen):
         text = Text.assemble(
             (f"{len(ids)}", "bold"), f" of {len(app.questions)} questions selected"
         )
+        if not app.topics:
+            text.append("\nThese banks name no topics.", style="dim")
         if progress is not None:
             stats = progress.stats()
             today = stats.days[-1] if stats.days else None
@@ -187,7 +200,8 @@ class HomeScreen(Screen):
         bar_w = max(4, min(24, inner - name_w - 12))
         mastery = getattr(self, "_mastery", {})
         for index, topic in enumerate(self.app.topics):
-            name = topic if len(topic) <= name_w else topic[: name_w - 1] + "…"
+            shown = plain(topic).plain
+            name = shown if len(shown) <= name_w else shown[: name_w - 1] + "…"
             label = Text(f"{name:<{name_w}} ")
             label.append_text(bar(mastery.get(topic, 0.0), bar_w))
             label.append(f" {round(100 * mastery.get(topic, 0.0)):>3}%")

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
+from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.answers import ChoiceList, MultiChoiceList
 from cnnquiz.app.widgets.bars import duration
 from cnnquiz.session import MODE_TITLES, Session
@@ -74,7 +75,7 @@ class QuestionScreen(Screen):
             text.append(f" · {duration(s.remaining)} left", style="bold")
         q = s.question
         if q is not None:
-            text.append(f" · {q.bank}", style="dim")
+            text.append(" · ").append_text(plain(q.bank, style="dim"))
         return text
 
     async def show_question(self) -> None:
@@ -83,7 +84,7 @@ class QuestionScreen(Screen):
         item = s.item
         self.answered = False
         self.query_one("#q-status", Static).update(self._status())
-        self.query_one("#q-prompt", Markdown).update(item.prompt)
+        self.query_one("#q-prompt", Markdown).update(markdown(item.prompt))
         hints = self.query_one("#q-hints", Static)
         hints.update("")
         hints.display = False
@@ -127,8 +128,7 @@ class QuestionScreen(Screen):
                 return False
             if action == "variant":
                 return bool(getattr(s.question, "is_computed", False))
-            hints = getattr(s.item, "hints", None) or []
-            return s.hints_shown < len(hints)
+            return True  # with no hint (left), Ctrl+G says so
         return True
 
     # ---- answering ------------------------------------------------------------------------
@@ -157,7 +157,7 @@ class QuestionScreen(Screen):
             out.update(
                 Text.assemble(
                     ("Invalid: ", "bold yellow"),
-                    verdict.message or "",
+                    plain(verdict.message or ""),
                     (" (costs nothing: try again)", "dim"),
                 )
             )
@@ -170,19 +170,19 @@ class QuestionScreen(Screen):
         for widget in self.query(".answer"):
             widget.disabled = True
         if verdict.status == "correct":
-            line = Text.assemble(("✔ Correct", "bold green"), f"  {verdict.expected}")
+            line = Text.assemble(("✔ Correct", "bold green"), "  ", plain(verdict.expected))
             line.append("\n  h Hard · e Easy · Enter next", style="dim")
         else:
             line = Text.assemble(
-                ("✘ Wrong", "bold red"), "  expected ", (f"{verdict.expected}", "bold")
+                ("✘ Wrong", "bold red"), "  expected ", plain(verdict.expected, "bold")
             )
             if verdict.message and str(verdict.expected) not in verdict.message:
-                line.append(f"\n  {verdict.message}")
+                line.append("\n  ").append_text(plain(verdict.message))
         if verdict.feedback:
-            line.append(f"\n  {verdict.feedback}", style="italic")
+            line.append("\n  ").append_text(plain(verdict.feedback, "italic"))
         out.update(line)
         explanation = self.query_one("#q-explanation", Markdown)
-        explanation.update(self.session.item.explanation or "")
+        explanation.update(markdown(self.session.item.explanation))
         explanation.display = bool(self.session.item.explanation)
         self.query_one("#q-status", Static).update(self._status())
         self.query_one("#q-body", VerticalScroll).focus()  # arrows scroll a long explanation
@@ -207,14 +207,16 @@ class QuestionScreen(Screen):
             self.notify(message, title="Progress", severity="error", timeout=10)
 
     def action_hint(self) -> None:
+        """The next hint; a question without one says so (not "no more hints")."""
         hint = self.session.next_hint()
+        hints = list(self.session.item.hints or [])[: self.session.hints_shown]
+        text = plain("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), "italic cyan")
         if hint is None:
-            return
-        hints = list(self.session.item.hints)[: self.session.hints_shown]
-        self.query_one("#q-hints", Static).display = True
-        self.query_one("#q-hints", Static).update(
-            Text("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), style="italic cyan")
-        )
+            note = "No more hints." if hints else "This question has no hint."
+            text.append(("\n" if hints else "") + note, style="dim")
+        out = self.query_one("#q-hints", Static)
+        out.display = True
+        out.update(text)
         self.refresh_bindings()
 
     async def action_variant(self) -> None:

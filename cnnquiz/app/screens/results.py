@@ -9,14 +9,15 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
+from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.bars import bar, duration
-from cnnquiz.session import MODE_TITLES, Session
+from cnnquiz.session import MODE_TITLES, Answer, Session
 
 
-def missed_markdown(session: Session) -> str:
-    """Each missed question: its prompt, what was typed, the key and the worked explanation."""
+def answers_markdown(answers: list[Answer], empty: str) -> str:
+    """Each answer: its prompt, what was typed, the key and the worked explanation."""
     parts = []
-    for n, answer in enumerate(session.missed(), 1):
+    for n, answer in enumerate(answers, 1):
         item = answer.item
         typed = f"`{answer.text}`" if answer.text else "*(no answer)*"
         feedback = getattr(answer.verdict, "feedback", None)
@@ -26,14 +27,27 @@ def missed_markdown(session: Session) -> str:
             + (f"*{feedback}*\n\n" if feedback else "")
             + f"{item.explanation or ''}\n"
         )
-    return "\n---\n\n".join(parts) if parts else "Nothing missed. Well done."
+    return markdown("\n---\n\n".join(parts)) if parts else empty
+
+
+def missed_markdown(session: Session) -> str:
+    """The questions answered wrong, explained."""
+    if session.correct:
+        empty = "Nothing missed. Well done."
+    else:  # everything skipped: no praise for that
+        empty = "Nothing answered wrong."
+    return answers_markdown(session.missed(), empty)
 
 
 class ResultsScreen(Screen):
-    """``r`` retries the missed ones as a fresh session; Esc goes home."""
+    """``r`` retries the missed and skipped ones as a fresh session; Esc goes home.
+
+    Missed means answered wrong, as on the home screen ("Missed N to retry"); skipped questions
+    (and an exam's unreached ones) are listed apart.
+    """
 
     BINDINGS = [
-        Binding("r", "retry", "Retry missed"),
+        Binding("r", "retry", "Retry", tooltip="Retry the missed and skipped questions"),
         Binding("escape,q", "close", "Home"),
     ]
 
@@ -52,6 +66,11 @@ class ResultsScreen(Screen):
             title = f"Missed ({len(s.missed())})"
             yield Static(Text(title, style="bold"), id="results-missed-title")
             yield Markdown(missed_markdown(s), id="results-missed")
+            skipped = s.skipped()
+            if skipped:
+                title = f"Skipped ({len(skipped)})"
+                yield Static(Text(title, style="bold"), id="results-skipped-title")
+                yield Markdown(answers_markdown(skipped, ""), id="results-skipped")
         yield Footer()
 
     def _headline(self) -> Text:
@@ -74,15 +93,20 @@ class ResultsScreen(Screen):
             self.refresh_bindings()
         table = self.query_one("#results-topics", DataTable)
         table.add_columns("Topic", "Score", "", "%")
-        for ts in self.session.topic_scores():
+        scores = self.session.topic_scores()
+        table.display = bool(scores)  # banks need not name topics: no empty box then
+        for ts in scores:
             table.add_row(
-                ts.topic, f"{ts.correct}/{ts.asked}", bar(ts.ratio, 12), f"{round(100 * ts.ratio)}%"
+                plain(ts.topic),
+                f"{ts.correct}/{ts.asked}",
+                bar(ts.ratio, 12),
+                f"{round(100 * ts.ratio)}%",
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """"Retry missed" is in the footer only when something was missed."""
+        """ "Retry" is in the footer only when something was missed or skipped."""
         if action == "retry":
-            return bool(self.session.missed())
+            return bool(self.session.missed() or self.session.skipped())
         return True
 
     def action_retry(self) -> None:

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.bars import bar
 
 DAYS_LISTED = 14
@@ -77,7 +78,8 @@ class StatsScreen(Screen):
             days.add_row(d.day.strftime("%a %d %b"), str(d.answers), str(d.correct))
         topics = self.query_one("#stats-topics", DataTable)
         topics.clear()
+        topics.display = bool(stats.topics)  # answers to questions without topics: no box
         for t in stats.topics:
             topics.add_row(
-                t.topic, str(t.answers), f"{round(100 * t.accuracy)}%", bar(t.accuracy, 8)
+                plain(t.topic), str(t.answers), f"{round(100 * t.accuracy)}%", bar(t.accuracy, 8)
             )

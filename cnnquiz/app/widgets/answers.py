@@ -16,9 +16,20 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from cnnquiz.app.safe import plain
+
 T = TypeVar("T")
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _letter_moves(widget: ChoiceList | MultiChoiceList, event) -> None:  # noqa: ANN001
+    """The letter of a choice (``b`` or ``B``) highlights it; other keys go on as usual."""
+    key = event.character.upper() if event.character else ""
+    if len(key) == 1 and key in LETTERS[: len(widget.choices)]:
+        widget.highlighted = LETTERS.index(key)
+        event.stop()
+        event.prevent_default()
 
 
 class ChoiceList(OptionList):
@@ -31,7 +42,9 @@ class ChoiceList(OptionList):
 
     def __init__(self, choices: list[str], *, id: str | None = None) -> None:
         self.choices = list(choices)
-        options = [Option(f"{LETTERS[i]}) {c}", id=str(i)) for i, c in enumerate(self.choices)]
+        options = [
+            Option(plain(f"{LETTERS[i]}) {c}"), id=str(i)) for i, c in enumerate(self.choices)
+        ]
         super().__init__(*options, id=id)
 
     def on_mount(self) -> None:
@@ -39,10 +52,7 @@ class ChoiceList(OptionList):
 
     def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
         """A letter jumps to its choice, as a printed exam labels them."""
-        key = event.character.upper() if event.character else ""
-        if len(key) == 1 and key in LETTERS[: len(self.choices)]:
-            self.highlighted = LETTERS.index(key)
-            event.stop()
+        _letter_moves(self, event)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -71,7 +81,8 @@ class TickList(SelectionList[T], Generic[T]):
 
 
 class MultiChoiceList(TickList[int]):
-    """Several answers: space ticks, Enter submits the letters of the ticked ones."""
+    """Several answers: a letter or the arrows move to a choice, Space ticks it, Enter submits
+    the letters of the ticked ones (``b Space c Space Enter`` answers "B, C")."""
 
     BINDINGS = [
         Binding("space", "select", "Tick", show=True),
@@ -85,10 +96,15 @@ class MultiChoiceList(TickList[int]):
 
     def __init__(self, choices: list[str], *, id: str | None = None) -> None:
         self.choices = list(choices)
-        super().__init__(*[(f"{LETTERS[i]}) {c}", i) for i, c in enumerate(self.choices)], id=id)
+        super().__init__(
+            *[(plain(f"{LETTERS[i]}) {c}"), i) for i, c in enumerate(self.choices)], id=id
+        )
 
     def on_mount(self) -> None:
         self.highlighted = 0
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
+        _letter_moves(self, event)
 
     def action_submit(self) -> None:
         letters = ", ".join(LETTERS[i] for i in sorted(self.selected))
