@@ -572,3 +572,25 @@ async def test_undoing_a_paste_in_the_layers_box_does_not_crash():
         assert layers.text == WORKED_LAYERS
         assert last_params(screen) == "903,400"
     assert not app._exit_renderables
+
+
+@sync
+async def test_calculator_batch_is_a_whole_number_in_range():
+    from app_fakes import calculator_settled
+
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_calculator(pilot)
+        batch = screen.query_one("#calc-batch")
+        for typed, message in (
+            ("0", "batch: expected a whole number from 1 to 1,000,000,000, got '0'"),
+            ("1000000001", "batch: expected a whole number from 1 to 1,000,000,000, got"),
+            ("9" * 5000, "batch: 5000 digits; at most 1,000,000,000"),
+        ):
+            batch.value = typed
+            await calculator_settled(pilot)
+            assert text_of(screen.query_one("#calc-error")).startswith(message)
+        batch.value = "1000000000"
+        await calculator_settled(pilot)
+        assert "batch 1000000000" in text_of(screen.query_one("#calc-summary"))
+    assert not app._exit_renderables

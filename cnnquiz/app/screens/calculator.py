@@ -37,6 +37,7 @@ DEBOUNCE = 0.3  # seconds after the last key before the figures are computed
 MAX_LAYERS = 1_000
 MAX_CHARS = 100_000  # about 20 characters a layer, five times over
 WORKED = (WORKED_INPUT, "50", WORKED_LAYERS)  # shape, batch, layers
+MAX_BATCH = 10**9  # images per batch: any real batch, and the byte counts stay readable
 STEPS_SHOWN = 100  # layers whose working is written out (the table has every layer)
 
 
@@ -126,16 +127,23 @@ def calculate(shape: str, layers: str, batch_text: str, optimizer: str) -> Calcu
     inputs = (shape, layers, batch_text, optimizer)
     token = f"{shape}\n{layers}"
     batch_text = batch_text.strip() or "1"
+    if batch_text.isdigit() and len(batch_text) > len(str(MAX_BATCH)):
+        return Calculation(
+            token,
+            inputs,
+            error=f"batch: {len(batch_text)} digits; at most {fmt_int(MAX_BATCH)}",
+            batch_error=True,
+        )
     try:
-        batch = int(batch_text) if len(batch_text) <= 18 else 0
-        if batch < 1:
+        batch = int(batch_text)
+        if not 1 <= batch <= MAX_BATCH:
             raise ValueError
     except ValueError:
         shown = batch_text if len(batch_text) <= 20 else batch_text[:20] + "…"
         return Calculation(
             token,
             inputs,
-            error=f"batch: expected a positive whole number, got {shown!r}",
+            error=f"batch: expected a whole number from 1 to {fmt_int(MAX_BATCH)}, got {shown!r}",
             batch_error=True,
         )
     try:
