@@ -242,11 +242,11 @@ def loads(text: str, source: str = "<string>") -> Any:
         loader.dispose()
 
 
-def read_text(path: str | Path, what: str = "a YAML file") -> str:
-    """A file's text: a regular file of at most ``MAX_FILE_BYTES``, UTF-8, else a one-line error.
+def file_size(path: str | Path, what: str, cap: int = MAX_FILE_BYTES) -> int:
+    """The size of ``path``: a regular file of at most ``cap`` bytes, else a one-line error.
 
-    Banks, specs and run files are read here, so ``/dev/zero``, a named pipe (which would wait
-    for a writer forever) or a 2 GB file are refused before a byte is read.
+    ``/dev/zero``, a named pipe (which would wait for a writer forever) or a 2 GB file are
+    refused before a byte is read.
     """
     path = Path(path)
     try:
@@ -259,14 +259,27 @@ def read_text(path: str | Path, what: str = "a YAML file") -> str:
         raise SpecError(f"is a folder, expected {what}", str(path))
     if not stat.S_ISREG(info.st_mode):
         raise SpecError(f"is not a regular file (a device, pipe or socket), expected {what}", str(path))
-    too_big = f"is larger than {fmt_mb(MAX_FILE_BYTES)}, the limit on files read; expected {what}"
-    if info.st_size > MAX_FILE_BYTES:
-        raise SpecError(too_big, str(path))
+    if info.st_size > cap:
+        raise SpecError(_too_big(cap, what), str(path))
+    return info.st_size
+
+
+def _too_big(cap: int, what: str) -> str:
+    return f"is larger than {fmt_mb(cap)}, the limit on files read; expected {what}"
+
+
+def read_text(path: str | Path, what: str = "a YAML file") -> str:
+    """A file's text: a regular file of at most ``MAX_FILE_BYTES``, UTF-8, else a one-line error.
+
+    Banks, specs and run files are read here (see :func:`file_size` for what is refused).
+    """
+    path = Path(path)
+    file_size(path, what)
     try:
         with path.open("rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # the size may have changed since stat
         if len(data) > MAX_FILE_BYTES:
-            raise SpecError(too_big, str(path))
+            raise SpecError(_too_big(MAX_FILE_BYTES, what), str(path))
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SpecError(f"is not UTF-8 text (byte {exc.start + 1}), expected {what}", str(path)) from None

@@ -147,7 +147,7 @@ def test_weights_that_are_a_pipe_are_refused_not_read_forever(run, good_run):
     (run / "weights.safetensors").unlink()
     os.mkfifo(run / "weights.safetensors")
     line = _one_line_error(_predict(run, good_run[1])[0])
-    assert "the weights file is not a regular file" in line
+    assert "is not a regular file (a device, pipe or socket), expected a weights file" in line
 
 
 def test_a_truncated_weights_header_is_refused(run, good_run):

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cnnquiz import yamlio
 from cnnquiz.arithmetic import analyze, training_ram
 from cnnquiz.errors import CnnquizError
 from cnnquiz.limits import MAX_INT_DIGITS
 from cnnquiz.spec import BatchNorm, Network, load_network
 from cnnquiz.units import fmt_int, fmt_mb
 
-JSON_CAP = 1_000_000  # bytes of run.json / metrics.json: a run of 10,000 classes fits
 HEADER_CAP = 10_000_000  # bytes of a safetensors header: about 100,000 tensors
 MAX_CLASSES = 10_000
 MAX_CLASS_NAME = 200  # characters
@@ -58,33 +58,9 @@ class RunInputs:
     std: tuple[float, ...]
 
 
-def regular_file(path: Path, cap: int, what: str) -> int:
-    """The size of ``path``, refusing anything but a regular file of at most ``cap`` bytes
-    (a FIFO or ``/dev/zero`` would be read forever)."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise CnnquizError(f"cannot read the {what}: {exc.strerror or exc}", str(path)) from None
-    import stat
-
-    if not stat.S_ISREG(info.st_mode):
-        raise CnnquizError(f"the {what} is not a regular file", str(path))
-    if info.st_size > cap:
-        raise CnnquizError(
-            f"the {what} is {fmt_int(info.st_size)} bytes, more than the "
-            f"{fmt_int(cap)} a run's file may have",
-            str(path),
-        )
-    return info.st_size
-
-
 def read_json(path: Path, what: str) -> tuple[Any, str]:
     """A run's JSON file and its text (for line numbers); one-line errors with the line."""
-    regular_file(path, JSON_CAP, what)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CnnquizError(f"cannot read the {what}: {exc}", str(path)) from None
+    text = yamlio.read_text(path, f"a {what}")
     try:
         return json.loads(text), text
     except json.JSONDecodeError as exc:
@@ -151,7 +127,7 @@ def weights_header(file: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
     The format: 8 bytes little-endian header length, a JSON object of tensors with their dtype,
     shape and byte offsets, then the data. Only the header is read.
     """
-    size = regular_file(file, 1 << 62, "weights file")
+    size = yamlio.file_size(file, "a weights file", cap=1 << 62)
 
     def bad(why: str) -> CnnquizError:
         return CnnquizError(
@@ -249,7 +225,6 @@ def check_run(folder: Path) -> RunInputs:
     from cnnquiz.train.runs import CONFIG, RUN_FILE
 
     config = folder / CONFIG
-    regular_file(config, JSON_CAP, "network spec")
     network = load_network(config)
     info, text = read_json(folder / RUN_FILE, "run file")
     channels = network.input.dims[-1] if network.input.is_image else 0
