@@ -44,3 +44,9 @@ def fmt_mb(n_bytes: int | float, digits: int = 3) -> str:
 def fmt_bytes(n_bytes: int) -> str:
     """'3,613,600 bytes (3.61 MB)'."""
     return f"{fmt_int(n_bytes)} bytes ({fmt_mb(n_bytes)})"
+
+
+def fmt_count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 epoch``, ``3 epochs``, ``1 bias``, ``2,800 biases``: a count with its noun agreeing."""
+    noun = singular if n == 1 else (plural or singular + "s")
+    return f"{fmt_int(n)} {noun}"

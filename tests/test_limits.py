@@ -87,6 +87,14 @@ def test_parse_int_and_number_text():
     assert [limits.int_digits(v) for v in (0, 9, 10, 10**50 - 1, 10**50, -(10**40))] == [1, 1, 2, 50, 51, 41]
 
 
+def test_counts_agree_with_their_noun():
+    from cnnquiz.units import fmt_count
+
+    assert [fmt_count(n, "epoch") for n in (0, 1, 3)] == ["0 epochs", "1 epoch", "3 epochs"]
+    assert fmt_count(1, "bias", "biases") == "1 bias"
+    assert fmt_count(2800, "bias", "biases") == "2,800 biases"
+
+
 def test_fmt_int_is_exact_up_to_what_python_prints_and_safe_past_it():
     from cnnquiz.units import fmt_int
 

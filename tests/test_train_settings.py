@@ -31,6 +31,9 @@ FAST = ["--size", "8", "--epochs", "1", "--threads", "1"]
         (["--momentum", "1"], "argument --momentum: expected a number from 0 to below 1, got '1'"),
         (["--weight-decay", "1e999"], "argument --weight-decay: expected a finite number"),
         (["--weight-decay=-1"], "argument --weight-decay: expected a number of at least 0"),
+        # a negative value after a space is a value too, not an unknown option
+        (["--weight-decay", "-inf"], "argument --weight-decay: expected a finite number"),
+        (["--lr", "-0.1"], "argument --lr: expected a number above 0, got '-0.1'"),
         (["--threads", "many"], "argument --threads: expected auto or a whole number"),
     ],
 )

@@ -23,7 +23,7 @@ from cnnquiz.bank.figure import (
 )
 from cnnquiz.errors import SpecError
 from cnnquiz.spec import Conv, Network, Pool
-from cnnquiz.units import fmt_int
+from cnnquiz.units import fmt_count, fmt_int
 
 __all__ = ["AskOptions", "Figure", "Trap", "evaluate"]
 
@@ -113,7 +113,7 @@ def _params(
         traps.append(
             Trap(
                 count(weights + biases),
-                f"that includes the {fmt_int(biases)} biases; the weights alone are {fmt_int(weights)}",
+                f"that includes the {fmt_count(biases, 'bias', 'biases')}; the weights alone are {fmt_int(weights)}",
             )
         )
     if which in ("params", "trainable_params", "weights"):

@@ -18,8 +18,8 @@ from cnnquiz.limits import MAX_DIM, number_text, parse_int
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the argument, exit status 2.
 
-    A value that starts with a minus and a digit (``--in -200x300x3``, ``--kernel -3x3``) is a
-    value, not an unknown option, so it reaches its reader and gets that reader's message
+    A value that starts with a minus and a digit, ``inf`` or ``nan`` (``--in -200x300x3``,
+    ``--kernel -3x3``, ``--weight-decay -inf``) is a value, not an unknown option, so it reaches its reader and gets that reader's message
     ("every dimension must be at least 1") instead of "expected one argument". Python 3.13's
     argparse reads it this way itself; this sets 3.11's the same (no option of cnnquiz looks
     like a negative number).
@@ -27,7 +27,7 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._negative_number_matcher = re.compile(r"-\.?\d")
+        self._negative_number_matcher = re.compile(r"-(?:\.?\d|inf|nan)", re.IGNORECASE)
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {_shorten(message)} (see {self.prog} --help)", file=sys.stderr)

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from cnnquiz.cli.common import console, print_table
 from cnnquiz.textsafe import printable
-from cnnquiz.units import fmt_int, fmt_mb
+from cnnquiz.units import fmt_count, fmt_int, fmt_mb
 
 _console = console()
 RAMP = " .:-=+*#%@"  # Grad-CAM without colour: low to high
@@ -87,7 +87,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     decay = f", weight decay {c.weight_decay:g}" if c.weight_decay else ""
     momentum = f" {c.momentum:g}" if c.optimizer == "momentum" else ""
     out.print(
-        f"[bold]Settings[/] {c.epochs} epoch{'' if c.epochs == 1 else 's'}, batch {c.batch}, {c.optimizer}{momentum} "
+        f"[bold]Settings[/] {fmt_count(c.epochs, 'epoch')}, batch {c.batch}, {c.optimizer}{momentum} "
         f"lr {c.lr:g} ({c.schedule}){decay}, seed {c.seed}, {_device(c.device)}, "
         f"threads {p.threads} ({p.threads_why})"
     )
@@ -164,7 +164,7 @@ def outcome(o: Any) -> None:
     if r.test_accuracy is not None:
         out.print(
             f"[bold]Test accuracy[/] {_pct(r.test_accuracy)} on {fmt_int(len(p.data.test))} images "
-            f"({len(r.epochs)} epochs, {r.seconds:.1f} s of training, "
+            f"({fmt_count(len(r.epochs), 'epoch')}, {r.seconds:.1f} s of training, "
             f"{fmt_int(round(r.images_per_second))} images/s, {r.device})"
         )
     else:

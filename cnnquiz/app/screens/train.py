@@ -37,6 +37,7 @@ from textual.widgets import (
 
 from cnnquiz.errors import CnnquizError
 from cnnquiz.train.config import OPTIMIZERS
+from cnnquiz.units import fmt_count
 
 
 class TrainScreen(Screen):
@@ -242,7 +243,7 @@ class TrainScreen(Screen):
         if acc is not None:
             summary.append(f"{which} accuracy {100 * acc:.1f}%", style="bold")
         summary.append(
-            f"\n{len(r.epochs)} epochs, {r.seconds:.1f} s, "
+            f"\n{fmt_count(len(r.epochs), 'epoch')}, {r.seconds:.1f} s, "
             f"{r.images_per_second:,.0f} images/s\nrun {m.outcome.run_dir}"
         )
         skipped = m.outcome.plan.data.skipped
