@@ -121,6 +121,15 @@ def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Dict
     return row
 
 
+def memory_cell(row: Dict) -> str:
+    """What a layer's output takes for one image, as the summary tables show it: its size, or
+    for a view (flatten, an activation layer) the layer whose memory it shares."""
+    owner = row["view_of"]
+    if owner is None:
+        return fmt_mb(row["output_bytes"])
+    return f"view of {owner or 'input'}"
+
+
 def totals(fig: NetworkFigures, flops: bool = False) -> Dict:
     """The sums of the table's columns: every total is the sum of its rows."""
     out: Dict = {

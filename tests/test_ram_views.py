@@ -66,3 +66,15 @@ def test_flatten_is_not_counted_twice_in_the_bank_training_keys(qid, state):
         seen.add((b, h, f, u))
     assert len(seen) > 20  # the seeds reach many variants
     assert "Flatten is a view" in computed.substitute(question.explanation, v)
+
+
+def test_the_summary_table_marks_views_and_totals_what_is_stored(cli):
+    result = cli("calc", "model", "--in", "32x32x3", "conv 32 k3; relu; maxpool 2; flatten; dense 10",
+                 "--no-verify")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line[:1].isdigit()}
+    assert rows["2"].endswith("view of 1") and rows["4"].endswith("view of 3")
+    # 30·30·32 + 15·15·32 + 10 values of 4 bytes: the same 144,040 bytes the training line counts
+    total = next(line for line in result.stdout.splitlines() if line.strip().startswith("Total"))
+    assert total.endswith("0.144 MB")
+    assert "layer outputs × 32     144,040 bytes · 32" in result.stdout

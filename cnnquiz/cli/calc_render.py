@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cnnquiz.cli.common import console, print_table
+from cnnquiz.report import memory_cell
 from cnnquiz.units import fmt_int, fmt_mb
 
 Report = dict[str, Any]
@@ -119,7 +120,7 @@ def _summary_table(report: Report) -> Table:
     table.add_column("MACs", justify="right", footer=fmt_int(t["macs"]))
     if flops:
         table.add_column("FLOPs", justify="right", footer=fmt_int(t["flops"]))
-    table.add_column("Output (1 image)", justify="right", footer=fmt_mb(t["output_bytes"]))
+    table.add_column("Output (1 image)", justify="right", footer=fmt_mb(t["stored_bytes"]))
     for row in report["layers"]:
         cells = [
             str(row["index"]),
@@ -130,7 +131,7 @@ def _summary_table(report: Report) -> Table:
         ]
         if flops:
             cells.append(fmt_int(row["flops"]))
-        cells.append(fmt_mb(row["output_bytes"]))
+        cells.append(memory_cell(row))
         table.add_row(*cells)
     return table
 

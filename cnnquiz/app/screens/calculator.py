@@ -286,6 +286,8 @@ class CalculatorScreen(Screen):
         self.query_one("#calc-out", VerticalScroll).scroll_home(animate=False)
 
     def _show(self, report: dict) -> None:
+        from cnnquiz.report import memory_cell
+
         t = report["totals"]
         pred = report["prediction_ram"]
         train = report["training_ram"]
@@ -307,7 +309,7 @@ class CalculatorScreen(Screen):
                 row["output_shape"],
                 fmt_int(row["params"]),
                 fmt_int(row["macs"]),
-                fmt_mb(row["output_bytes"]).removesuffix(" MB"),
+                memory_cell(row).removesuffix(" MB"),
             )
         table.add_row(
             "",
@@ -315,7 +317,7 @@ class CalculatorScreen(Screen):
             "",
             Text(fmt_int(t["params"]), style="bold"),
             Text(fmt_int(t["macs"]), style="bold"),
-            fmt_mb(t["output_bytes"]).removesuffix(" MB"),
+            fmt_mb(t["stored_bytes"]).removesuffix(" MB"),
         )
         ram = Text()
         ram.append("Parameters ", style="bold")
