@@ -200,3 +200,10 @@ class held_write_lock:  # noqa: N801 - used as a context manager, reads like one
     def __exit__(self, *exc: object) -> None:
         self.other.execute("ROLLBACK")
         self.other.close()
+
+
+async def cram_until(pilot, qid: str) -> None:
+    """Open a Cram session and skip (Ctrl+S) until question ``qid`` is on screen."""
+    await pilot.press("c")
+    while pilot.app.screen.session.question.id != qid:
+        await pilot.press("ctrl+s")

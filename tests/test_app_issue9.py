@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_fakes import FakeProgress, sync
+from app_fakes import FakeProgress, cram_until, sync
 from textual import events
 
 from cnnquiz.app import make_app
@@ -54,19 +54,13 @@ def text_of(widget) -> str:  # noqa: ANN001
     return str(widget.render())
 
 
-async def _cram_until(pilot, qid: str) -> None:  # noqa: ANN001
-    await pilot.press("c")
-    while pilot.app.screen.session.question.id != qid:
-        await pilot.press("ctrl+s")
-
-
 @sync
 async def test_multi_answer_letters_move_and_space_ticks():
     """``b Space c Space Enter`` answers B and C (it gave "Invalid: empty answer")."""
     progress = FakeProgress()
     app = app_with(progress=progress)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-trainable")
+        await cram_until(pilot, "mini-trainable")
         choices = app.screen.query_one("#q-choices")
         await pilot.press("c")
         assert choices.highlighted == 2
@@ -83,7 +77,7 @@ async def test_multi_answer_by_letters_can_be_right_in_any_order():
     progress = FakeProgress()
     app = app_with(progress=progress)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-trainable")
+        await cram_until(pilot, "mini-trainable")
         await pilot.press("B", "space", "a", "space", "enter")
         assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
     assert [r[2] for r in progress.records] == ["A, B"]
@@ -94,7 +88,7 @@ async def test_single_choice_letter_still_only_moves_then_enter_answers():
     progress = FakeProgress()
     app = app_with(progress=progress)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-loss")
+        await cram_until(pilot, "mini-loss")
         await pilot.press("c")
         assert app.screen.query_one("#q-verdict").render().plain == ""
         await pilot.press("enter")
@@ -141,12 +135,12 @@ async def test_missed_counts_agree_between_results_and_home_after_a_skip():
 async def test_hint_key_on_a_question_without_a_hint_says_so():
     app = app_with()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-loss")  # no hint in the bank
+        await cram_until(pilot, "mini-loss")  # no hint in the bank
         await pilot.press("ctrl+g")
         assert text_of(app.screen.query_one("#q-hints")) == "This question has no hint."
     app = app_with()
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-params")  # two hints
+        await cram_until(pilot, "mini-params")  # two hints
         await pilot.press("ctrl+g", "ctrl+g", "ctrl+g")
         hints = text_of(app.screen.query_one("#q-hints"))
         assert hints.startswith("Hint 1: ") and "Hint 2: " in hints

@@ -12,7 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from app_fakes import FakeProgress, calculator_settled, sync
+from app_fakes import FakeProgress, calculator_settled, cram_until, sync
 from textual.widgets import DataTable, Static
 
 from cnnquiz.app import make_app
@@ -345,18 +345,12 @@ async def test_topic_filter_narrows_the_session():
         assert [q.id for q in app.screen.session.questions] == ["mini-pool"]
 
 
-async def _cram_until(pilot, qid: str) -> None:  # noqa: ANN001
-    await pilot.press("c")
-    while pilot.app.screen.session.question.id != qid:
-        await pilot.press("ctrl+s")
-
-
 @sync
 async def test_multi_answer_space_ticks_enter_submits():
     progress = Progress()
     app = app_with(progress)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-trainable")
+        await cram_until(pilot, "mini-trainable")
         await pilot.press("space", "down", "space", "enter")
         assert "Correct" in text_of(app.screen.query_one("#q-verdict"))
     assert [(a.question_id, a.verdict, a.answer) for a in progress.attempts()] == [
@@ -368,7 +362,7 @@ async def test_multi_answer_space_ticks_enter_submits():
 async def test_new_variant_of_a_computed_question():
     app = app_with(FakeProgress())
     async with app.run_test(size=(100, 30)) as pilot:
-        await _cram_until(pilot, "mini-conv-shape")
+        await cram_until(pilot, "mini-conv-shape")
         screen = app.screen
         seen = {screen.session.item.prompt}
         for _ in range(6):
@@ -441,7 +435,7 @@ async def test_missed_mode_asks_what_was_wrong_last_time():
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("m")  # nothing missed yet: a notice, no session
         assert type(app.screen).__name__ == "HomeScreen"
-        await _cram_until(pilot, "mini-params")
+        await cram_until(pilot, "mini-params")
         await pilot.press(*"2700", "enter", "enter", "escape")  # wrong, next, end session
         assert type(app.screen).__name__ == "ResultsScreen"
         await pilot.press("escape")
