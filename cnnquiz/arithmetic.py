@@ -25,6 +25,7 @@ from cnnquiz.spec import (
     Pool,
     Shape,
     Size2,
+    channels_first_hint,
 )
 from cnnquiz.units import DTYPE_BYTES, fmt_int
 
@@ -305,7 +306,20 @@ def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
 
 
 def analyze(network: Network, dtype: str = "float32") -> NetworkFigures:
-    """Every layer's figures, in order; a layer that cannot work raises ``SpecError`` naming it."""
+    """Every layer's figures, in order; a layer that cannot work raises ``SpecError`` naming it.
+
+    When the input reads like PyTorch's C×H×W, the error says so too (a 5x5 kernel does not fit
+    the 3-pixel "height" of 3x200x300): the calculator, the app and ``bank check`` alike.
+    """
+    try:
+        return _analyze_network(network, dtype)
+    except SpecError as exc:
+        if hint := channels_first_hint(network.input):
+            exc.message = f"{exc.message} (hint: {hint})"
+        raise
+
+
+def _analyze_network(network: Network, dtype: str) -> NetworkFigures:
     bpv = bytes_per_value(dtype)
     shape = network.input
     check_max(shape.values * bpv, "input", "the bytes of the input", MAX_COUNT)

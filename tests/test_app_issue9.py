@@ -588,3 +588,26 @@ async def test_calculator_batch_is_a_whole_number_in_range():
         await calculator_settled(pilot)
         assert "batch 1000000000" in text_of(screen.query_one("#calc-summary"))
     assert not app._exit_renderables
+
+
+@sync
+async def test_calculator_hints_at_channels_first_input_like_the_command_line():
+    """``3x200x300`` reads as a 3-pixel-high image: the screen says so (issue 9.17), and an
+    error it would explain carries the same hint."""
+    from app_fakes import calculator_settled
+
+    app = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_calculator(pilot)
+        screen.query_one("#calc-input").value = "3x200x300"
+        screen.query_one("#calc-layers").text = "conv 100 k1"
+        await calculator_settled(pilot)
+        hint = "this reads as H×W×C = 3×200×300; for PyTorch's C×H×W write 200x300x3"
+        assert f"Hint: {hint}" in text_of(screen.query_one("#calc-error"))
+        screen.query_one("#calc-layers").text = "conv 100 k5"  # 5 rows do not fit in 3
+        await calculator_settled(pilot)
+        assert f"(hint: {hint})" in text_of(screen.query_one("#calc-error"))
+        screen.query_one("#calc-input").value = "200x300x3"
+        await calculator_settled(pilot)
+        assert "Hint" not in text_of(screen.query_one("#calc-error"))
+    assert not app._exit_renderables

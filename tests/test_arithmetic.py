@@ -313,3 +313,12 @@ def test_stride_and_dilation_together_are_refused(layers, ok):
         with pytest.raises(SpecError, match=r"layers: layer 1: stride .* together with dilation .*"
                            r"Keras refuses stride > 1 with dilation > 1"):
             analyze(net)
+
+
+def test_an_error_on_channels_first_input_carries_the_hint_wherever_it_is_analysed():
+    network = network_from_inline("3x200x300", "conv 100 k5")
+    with pytest.raises(SpecError, match=r"\(hint: this reads as H×W×C = 3×200×300; for PyTorch's"):
+        analyze(network)
+    with pytest.raises(SpecError) as plain:  # an ordinary shape: no hint
+        analyze(network_from_inline("3x3x3", "conv 1 k5"))
+    assert "hint" not in str(plain.value)

@@ -256,17 +256,6 @@ def _hints(shape: Shape) -> list[str]:
     return [hint] if hint else []
 
 
-def _analyze(network: Network, dtype: str) -> NetworkFigures:
-    """``analyze``, with the channels-first hint added to an error it may explain (a 5x5
-    kernel does not fit the 3-pixel "height" of 3x200x300)."""
-    try:
-        return analyze(network, dtype)
-    except SpecError as exc:
-        if hint := channels_first_hint(network.input):
-            exc.message = f"{exc.message} (hint: {hint})"
-        raise
-
-
 def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) -> Any:
     """torch's verdict on each (network, figures), merged; None with ``--no-verify``."""
     if args.no_verify:
@@ -325,14 +314,14 @@ def run_layer(args: argparse.Namespace) -> int:
                 f"{args.calc} compares flatten and gap on an H x W x C input, got {shape}", "--in"
             )
         other = Network(shape, (other_layer, Dense(args.units, where="--units")))
-        fig, other_fig = _analyze(own, args.dtype), _analyze(other, args.dtype)
+        fig, other_fig = analyze(own, args.dtype), analyze(other, args.dtype)
         v = _verify(args, (own, fig), (other, other_fig))
         data = report.layers_report(args.calc, fig, args.flops, v)
         h, w, c = shape.dims
         data["next_dense"] = report.next_dense(c, h * w * c, args.units, args.calc)
     else:
         network = Network(shape, (layer,))
-        fig = _analyze(network, args.dtype)
+        fig = analyze(network, args.dtype)
         data = report.layers_report(args.calc, fig, args.flops, _verify(args, (network, fig)))
     if hints := _hints(shape):
         data["hints"] = hints
@@ -344,7 +333,7 @@ def run_model(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
 
     network = resolve_network(args.spec, args.input)
-    fig = _analyze(network, args.dtype)
+    fig = analyze(network, args.dtype)
     _check_batch(fig, args.batch)
     v = _verify(args, (network, fig))
     saved, skipped = None, None
@@ -375,7 +364,7 @@ def run_receptive(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
 
     network = resolve_network(args.spec, args.input)
-    fig = _analyze(network, args.dtype)
+    fig = analyze(network, args.dtype)
     v, measured = _verify(args, (network, fig)), None
     if v is not None:
         from cnnquiz.bridge_receptive import field_mismatches, measure_receptive

@@ -268,12 +268,15 @@ class CalculatorScreen(Screen):
                 self._verdict(Text("Nothing checked in torch: the layers above have an error."))
             return
         network = result.network
-        error.update(
-            Text(
-                f"input {network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
-                style="dim",
-            )
+        status = Text(
+            f"input {network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
+            style="dim",
         )
+        from cnnquiz.spec import channels_first_hint
+
+        if hint := channels_first_hint(network.input):
+            status.append(f"\nHint: {hint}", style="yellow")
+        error.update(status)
         self.query_one("#calc-out").remove_class("stale")
         self.network, self.figures, self.report = network, result.figures, result.report
         if result.token != self.token:
