@@ -123,3 +123,13 @@ def test_a_bank_without_topics(cli):
     assert f"{n} answers, {n // 2} right" in out.stdout
     doc = json.loads(cli("stats", "--json", env=UTC_ENV).stdout)
     assert (doc["answers"], doc["topics"]) == (n, [])
+
+
+def test_one_of_each_reads_in_the_singular(cli):
+    """One day, one answer, one question: "1 day", never "1 days"."""
+    with Progress() as p:
+        p.record("conv-a", "Bank", ["convolution"], "correct", "42", now=datetime.now(UTC))
+    out = cli("stats", "--days", "1", env=UTC_ENV)
+    assert out.returncode == 0, out.stderr
+    assert "Answers per day (last 1 day)" in out.stdout
+    assert "Streak: 1 day · 1 answer, 1 right (100%) · 1 question seen" in out.stdout

@@ -73,7 +73,7 @@ class CnnquizApp(App[None]):
     def on_mount(self) -> None:
         self.switch_mode("home")
         if self.warning:
-            self.notify(self.warning, title="Progress", severity="warning", timeout=12)
+            self.notify(self.warning, title="Left out or repaired", severity="warning", timeout=12)
         if self.quiz_questions:
             self.quiz = Session(
                 "cram",

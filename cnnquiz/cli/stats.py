@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from cnnquiz.cli.common import console, int_at_least, print_json, print_table
+from cnnquiz.units import fmt_count
 
 BAR_WIDTH = 30
 EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."
@@ -48,14 +49,14 @@ def run(args: argparse.Namespace) -> int:
     if stats.answers == 0:
         out.print(EMPTY)
         if new is not None:
-            out.print(f"{new} questions are waiting in the bundled banks.")
+            out.print(f"{fmt_count(new, 'question')} {'is' if new == 1 else 'are'} waiting in the bundled banks.")
         return 0
     _print_days(out, stats)
     _print_topics(out, stats)
     line = (
-        f"Streak: {stats.streak} day{'s' if stats.streak != 1 else ''} · "
-        f"{stats.answers} answers, {stats.correct} right ({stats.accuracy:.0%}) · "
-        f"{stats.questions} questions seen"
+        f"Streak: {fmt_count(stats.streak, 'day')} · "
+        f"{fmt_count(stats.answers, 'answer')}, {stats.correct} right ({stats.accuracy:.0%}) · "
+        f"{fmt_count(stats.questions, 'question')} seen"
     )
     out.print(line)
     if due is not None:
@@ -80,7 +81,7 @@ def _print_days(out, stats) -> None:  # noqa: ANN001
 
     most = max((d.answers for d in stats.days), default=0) or 1
     table = Table(
-        title=f"Answers per day (last {len(stats.days)} days)",
+        title=f"Answers per day (last {fmt_count(len(stats.days), 'day')})",
         title_justify="left",
         box=None,
         show_header=False,

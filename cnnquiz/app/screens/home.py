@@ -16,6 +16,7 @@ from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.app.widgets.bars import bar
 from cnnquiz.session import MODE_TITLES, MODES
+from cnnquiz.units import fmt_count
 
 MODE_HELP = {
     "practice": "due first, then new",
@@ -160,8 +161,8 @@ class HomeScreen(Screen):
         missed = len(progress.missed_last_time(ids)) if progress is not None else 0
         counts = {
             "practice": f"{due} due · {new} new",
-            "cram": f"{len(ids)} questions",
-            "exam": f"{min(app.exam_count, len(ids))} questions",
+            "cram": fmt_count(len(ids), "question"),
+            "exam": fmt_count(min(app.exam_count, len(ids)), "question"),
             "missed": f"{missed} to retry",
         }
         modes = self.query_one("#modes", OptionList)
@@ -179,7 +180,7 @@ class HomeScreen(Screen):
         modes.highlighted = highlighted if highlighted is not None else 0
         summary = self.query_one("#home-summary", Static)
         text = Text.assemble(
-            (f"{len(ids)}", "bold"), f" of {len(app.questions)} questions selected"
+            (f"{len(ids)}", "bold"), f" of {fmt_count(len(app.questions), 'question')} selected"
         )
         if not app.topics:
             text.append("\nThese banks name no topics.", style="dim")
