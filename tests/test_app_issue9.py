@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_fakes import FakeProgress, cram_until, sync
+from app_fakes import FakeProgress, agreeing_verdict, cram_until, sync
 from textual import events
 
 from cnnquiz.app import make_app
@@ -451,13 +451,7 @@ async def test_calculator_results_stay_in_sight_after_an_edit(monkeypatch):
     from app_fakes import calculator_settled
 
     def quick_verify(network, figures):  # noqa: ANN001, ANN202 - torch itself is tested elsewhere
-        return SimpleNamespace(
-            ok=True,
-            total_trainable=figures.trainable,
-            torch_version="x",
-            device="meta",
-            mismatches=(),
-        )
+        return agreeing_verdict(figures)
 
     monkeypatch.setitem(sys.modules, "cnnquiz.bridge", SimpleNamespace(verify=quick_verify))
     app = app_with()

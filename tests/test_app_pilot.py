@@ -12,7 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from app_fakes import FakeProgress, calculator_settled, cram_until, sync
+from app_fakes import FakeProgress, agreeing_verdict, calculator_settled, cram_until, sync
 from textual.widgets import DataTable, Static
 
 from cnnquiz.app import make_app
@@ -212,18 +212,16 @@ async def test_calculator_stays_live_while_torch_checks(monkeypatch):
 
     def slow_verify(network, figures):  # noqa: ANN001, ANN202
         release.wait(10)
-        return SimpleNamespace(
-            ok=True,
-            total_trainable=figures.trainable,
-            torch_version="x",
-            device="meta",
-            mismatches=(),
-        )
+        return agreeing_verdict(figures)
 
     monkeypatch.setitem(sys.modules, "cnnquiz.bridge", SimpleNamespace(verify=slow_verify))
     app = app_with(FakeProgress())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f3", "ctrl+r")
+        await pilot.press("f3")
+        # the check is about the worked example's figures: wait for them (a Ctrl+R pressed
+        # before they are ready would check whatever is typed by then instead)
+        await calculator_settled(pilot)
+        await pilot.press("ctrl+r")
         screen = app.screen
         assert "Checking" in text_of(screen.query_one("#calc-verify"))
         # the screen stays live meanwhile: the figures follow the typing
