@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from cnnquiz.limits import MAX_DIM
+
 BYTE_UNITS: dict[str, int] = {
     "b": 1,
     "byte": 1,
@@ -80,8 +82,6 @@ MAX_NUMBER_CHARS = 64
 MAX_EXPONENT = 100
 """Numbers are compared between 10^-100 and 10^100: far past every figure a question asks,
 and far inside what exact decimal arithmetic does quickly (10^1000000 overflows it)."""
-MAX_DIMENSION = 2**31
-"""A shape's dimension beyond this is not one any network has (the calculator's limit too)."""
 
 
 def shown(text: str, limit: int = 40) -> str:
@@ -257,10 +257,10 @@ def parse_shape_answer(text: str) -> tuple[int, ...]:
         raise NotAnAnswer(f"{shown(text)} is an incomplete shape; type one like 100x150x100")
     if any(not re.fullmatch(r"\d+", p) for p in parts):
         raise NotAnAnswer(f"{shown(text)} is not a shape; type whole numbers like 100x150x100")
-    if any(len(p.lstrip("0")) > 10 or int(p) > MAX_DIMENSION for p in parts):
+    if any(len(p.lstrip("0")) > 10 or int(p) > MAX_DIM for p in parts):
         raise NotAnAnswer(
             f"{shown(text)} is not a shape I can compare (a dimension beyond 2^31 = "
-            f"{MAX_DIMENSION:,})"
+            f"{MAX_DIM:,})"
         )
     return tuple(int(p) for p in parts)
 
