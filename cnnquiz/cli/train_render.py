@@ -65,7 +65,7 @@ def plan(p: Any, heading: str | None = None) -> None:
     )
     if d.skipped:
         n = len(d.skipped)
-        out.print(f"  [yellow]{n} unreadable file{'' if n == 1 else 's'} skipped (named above)[/]")
+        out.print(f"  [yellow]{fmt_count(n, 'unreadable file')} skipped (named above)[/]")
     source = p.network.source or "network"
     table = _titled(
         f"Network {_safe(p.name)} ({'built in' if source == 'demo.yaml' else _safe(source)})"

@@ -32,6 +32,7 @@ from fsrs import Card, Rating, ReviewLog, Scheduler, State
 from cnnquiz import paths
 from cnnquiz.progress.database import ProgressWriteError, is_busy, open_database, utc_text
 from cnnquiz.progress.records import Attempt, CardInfo, DayCount, Stats, TopicStat
+from cnnquiz.units import fmt_count
 
 VERDICT_RATING = {"correct": Rating.Good, "wrong": Rating.Again}
 RERATINGS = {"hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
@@ -345,7 +346,7 @@ class Progress:
                 done = "left them as they are (the database could not be written)"
             names = _some(str(row[1]) for row in broken)
             warnings.append(
-                f"progress: {_n(len(broken), 'review card')} had unreadable values ({names}); "
+                f"progress: {fmt_count(len(broken), 'review card')} had unreadable values ({names}); "
                 f"{done}, their answers are kept"
             )
         rows = self._query("SELECT question_id, topics, answered_at FROM attempt")
@@ -357,7 +358,7 @@ class Progress:
         ):
             if bad:
                 warnings.append(
-                    f"progress: {_n(len(bad), 'answer')} with unreadable {what} ({_some(bad)}) "
+                    f"progress: {fmt_count(len(bad), 'answer')} with unreadable {what} ({_some(bad)}) "
                     f"count in the totals but not {leaves}"
                 )
         return warnings
@@ -482,10 +483,6 @@ def _count(value: object) -> int:
 
 def _real(value: object) -> bool:
     return value is None or (isinstance(value, int | float) and math.isfinite(value))
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _some(names: Iterable[str], most: int = 3) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from cnnquiz import yamlio
 from cnnquiz.errors import SpecError
+from cnnquiz.units import fmt_count
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 SCHEDULES = ("constant", "cosine")
@@ -55,7 +56,7 @@ class TrainConfig:
             return usable, f"every usable core ({usable})"
         load = system_load()
         chosen = choose_threads(usable, os.cpu_count() or usable, load)
-        return chosen, f"auto: {usable} usable core{'' if usable == 1 else 's'}, load {load:.1f}"
+        return chosen, f"auto: {fmt_count(usable, 'usable core')}, load {load:.1f}"
 
 
 def usable_cores() -> int:
