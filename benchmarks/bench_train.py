@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from cnnquiz.bridge import to_module  # noqa: E402
+from cnnquiz.torchcheck.build import to_module  # noqa: E402
 from cnnquiz.train import config, data, networks  # noqa: E402
 from cnnquiz.train.loop import Reporter, evaluate, logits_of, train  # noqa: E402
 

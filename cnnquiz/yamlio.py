@@ -27,7 +27,7 @@ from cnnquiz.limits import (
     int_digits,
     number_text,
 )
-from cnnquiz.units import fmt_mb
+from cnnquiz.net.units import fmt_mb
 
 
 class LineDict(dict):

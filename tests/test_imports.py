@@ -11,15 +11,15 @@ import sys
 import pytest
 
 DOMAIN = [
-    "cnnquiz.spec",
-    "cnnquiz.arithmetic",
-    "cnnquiz.units",
+    "cnnquiz.net.spec",
+    "cnnquiz.net.arithmetic",
+    "cnnquiz.net.units",
     "cnnquiz.yamlio",
     "cnnquiz.errors",
-    "cnnquiz.report",
-    "cnnquiz.report_notes",
-    "cnnquiz.quiz_session",
-    "cnnquiz.session",
+    "cnnquiz.report.tables",
+    "cnnquiz.report.notes",
+    "cnnquiz.study.select",
+    "cnnquiz.study.session",
     "cnnquiz.train.config",
     "cnnquiz.train.data",
     "cnnquiz.train.runs",

@@ -11,7 +11,7 @@ import pytest
 
 from cnnquiz import limits
 from cnnquiz.errors import SpecError
-from cnnquiz.spec import network_from_inline, parse_network, parse_shape
+from cnnquiz.net.spec import network_from_inline, parse_network, parse_shape
 from cnnquiz.yamlio import loads
 
 BIG = "9" * 5000
@@ -88,7 +88,7 @@ def test_parse_int_and_number_text():
 
 
 def test_counts_agree_with_their_noun():
-    from cnnquiz.units import fmt_count
+    from cnnquiz.net.units import fmt_count
 
     assert [fmt_count(n, "epoch") for n in (0, 1, 3)] == ["0 epochs", "1 epoch", "3 epochs"]
     assert fmt_count(1, "bias", "biases") == "1 bias"
@@ -96,7 +96,7 @@ def test_counts_agree_with_their_noun():
 
 
 def test_fmt_int_is_exact_up_to_what_python_prints_and_safe_past_it():
-    from cnnquiz.units import fmt_int
+    from cnnquiz.net.units import fmt_int
 
     assert fmt_int(2800) == "2,800" and fmt_int(-(10**20)) == "-100,000,000,000,000,000,000"
     assert fmt_int(10**4299).replace(",", "") == "1" + "0" * 4299

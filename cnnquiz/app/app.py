@@ -18,7 +18,7 @@ from textual.binding import Binding
 
 from cnnquiz.app.commands import CommandPalette, ScreensProvider
 from cnnquiz.app.registry import SCREENS
-from cnnquiz.session import MODES, Session, filter_questions, select_questions
+from cnnquiz.study.session import MODES, Session, filter_questions, select_questions
 
 
 class CnnquizApp(App[None]):
@@ -135,7 +135,7 @@ class CnnquizApp(App[None]):
         )
 
     def action_help(self) -> None:
-        from cnnquiz.app.screens.help import HelpScreen
+        from cnnquiz.app.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -183,7 +183,8 @@ def make_app(
     """
     bank_warnings: list[str] = []
     if banks is None:
-        from cnnquiz.bank import bundled_bank_paths, load_for_study
+        from cnnquiz.bank import bundled_bank_paths
+        from cnnquiz.study.load import load_for_study
 
         # a bad bank or a wrong key is left out with a warning; the good banks stay
         banks, bank_warnings = load_for_study(

@@ -16,7 +16,6 @@ from cnnquiz.bank.loader import (
     read_banks,
 )
 from cnnquiz.bank.model import Bank, Item, Question, grade
-from cnnquiz.bank.study import load_for_study
 
 __all__ = [
     "Bank",
@@ -31,6 +30,5 @@ __all__ = [
     "grade",
     "load_bank",
     "load_banks",
-    "load_for_study",
     "read_banks",
 ]

@@ -8,7 +8,6 @@ padding), each with the feedback that names the mistake.
 
 from dataclasses import replace
 
-from cnnquiz.arithmetic import NetworkFigures, analyze
 from cnnquiz.bank import asks_ram
 from cnnquiz.bank.figure import (
     AskOptions,
@@ -22,8 +21,9 @@ from cnnquiz.bank.figure import (
     where,
 )
 from cnnquiz.errors import SpecError
-from cnnquiz.spec import Conv, Network, Pool
-from cnnquiz.units import fmt_count, fmt_int
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.spec import Conv, Network, Pool
+from cnnquiz.net.units import fmt_count, fmt_int
 
 __all__ = ["AskOptions", "Figure", "Trap", "evaluate"]
 

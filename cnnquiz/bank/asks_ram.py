@@ -9,16 +9,16 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 
 from __future__ import annotations
 
-from cnnquiz.arithmetic import (
+from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
+from cnnquiz.net.arithmetic import (
     LayerFigures,
     NetworkFigures,
     prediction_ram,
     receptive_field,
     training_ram,
 )
-from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
-from cnnquiz.spec import Network, Shape
-from cnnquiz.units import fmt_int
+from cnnquiz.net.spec import Network, Shape
+from cnnquiz.net.units import fmt_int
 
 
 def output_values(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:

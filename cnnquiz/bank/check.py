@@ -15,14 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cnnquiz.arithmetic import analyze
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, format_shape
 from cnnquiz.bank.grading import plain, round_sig
 from cnnquiz.bank.loader import Problem, read_banks
 from cnnquiz.bank.model import Item, Question, grade, key_mismatch
 from cnnquiz.errors import CnnquizError
-from cnnquiz.spec import Network, network_to_dict
-from cnnquiz.units import fmt_int
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.spec import Network, network_to_dict
+from cnnquiz.net.units import fmt_int
 
 EXIT_KINDS = {"invalid": 2, "key": 1, "selftest": 1, "verify": 1}
 
@@ -194,7 +194,7 @@ class _Verifier:
         self.done.add(key)
         if self.bridge is None:
             try:
-                from cnnquiz import bridge
+                from cnnquiz.torchcheck import build as bridge
             except ImportError as exc:
                 _add(self.report, q, f"cannot verify with torch ({exc}); use --no-verify", "verify")
                 self.bridge = False

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cnnquiz.arithmetic import LayerFigures, NetworkFigures
-from cnnquiz.units import fmt_int, fmt_mb
+from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.units import fmt_int, fmt_mb
 
 Value = Decimal | tuple[int, ...]
 

@@ -31,7 +31,7 @@ from cnnquiz.bank.answers import (
     squash,
 )
 from cnnquiz.bank.asks import Trap
-from cnnquiz.units import fmt_int, fmt_sig
+from cnnquiz.net.units import fmt_int, fmt_sig
 
 Status = Literal["correct", "wrong", "invalid"]
 SIZE_TOLERANCE = Decimal("0.005")  # 0.5 %: "3.6 MB" for 3,613,600 bytes, as the notes round

@@ -30,7 +30,7 @@ from cnnquiz.bank.model import (
 )
 from cnnquiz.bank.schema import SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
-from cnnquiz.spec import parse_network
+from cnnquiz.net.spec import parse_network
 
 
 def _split_where(where: str | None, path: str) -> tuple[str, int | None]:

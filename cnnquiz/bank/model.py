@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cnnquiz.arithmetic import OPTIMIZER_STATE
 from cnnquiz.bank import computed
 from cnnquiz.bank.answers import (
     BYTE_UNITS,
@@ -31,8 +30,9 @@ from cnnquiz.bank.asks import AskOptions, Figure, Trap, evaluate
 from cnnquiz.bank.grading import SIZE_TOLERANCE, Key, Verdict, grade_key, key_text, parse_tolerance
 from cnnquiz.bank.schema import BYTE_ASKS, SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
-from cnnquiz.spec import Network, parse_network
-from cnnquiz.units import DTYPE_BYTES, fmt_int
+from cnnquiz.net.arithmetic import OPTIMIZER_STATE
+from cnnquiz.net.spec import Network, parse_network
+from cnnquiz.net.units import DTYPE_BYTES, fmt_int
 
 
 class FieldError(CnnquizError):

@@ -15,11 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cnnquiz.arithmetic import OPTIMIZER_STATE, NetworkFigures, analyze
 from cnnquiz.cli.common import Parser, console, positive_int, print_json
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text
-from cnnquiz.spec import (
+from cnnquiz.net.arithmetic import OPTIMIZER_STATE, NetworkFigures, analyze
+from cnnquiz.net.spec import (
     Conv,
     Dense,
     Flatten,
@@ -34,7 +34,7 @@ from cnnquiz.spec import (
     network_from_inline,
     parse_shape,
 )
-from cnnquiz.units import DTYPE_BYTES
+from cnnquiz.net.units import DTYPE_BYTES
 
 KERNEL_HELP = "3 or RxC like 3x5"
 
@@ -260,7 +260,7 @@ def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) ->
     """torch's verdict on each (network, figures), merged; None with ``--no-verify``."""
     if args.no_verify:
         return None
-    from cnnquiz import bridge  # torch loads here, and only here
+    from cnnquiz.torchcheck import build as bridge  # torch loads here, and only here
 
     verdicts = [bridge.verify(network, fig) for network, fig in pairs]
     first = verdicts[0]
@@ -299,8 +299,8 @@ def _finish(args: argparse.Namespace, report: dict[str, Any], render: Any) -> in
 
 
 def run_layer(args: argparse.Namespace) -> int:
-    from cnnquiz import report
     from cnnquiz.cli import calc_render
+    from cnnquiz.report import tables as report
 
     shape = parse_shape(args.input, "--in")
     layer = _layer(args)
@@ -329,8 +329,8 @@ def run_layer(args: argparse.Namespace) -> int:
 
 
 def run_model(args: argparse.Namespace) -> int:
-    from cnnquiz import report
     from cnnquiz.cli import calc_render
+    from cnnquiz.report import tables as report
 
     network = resolve_network(args.spec, args.input)
     fig = analyze(network, args.dtype)
@@ -338,7 +338,7 @@ def run_model(args: argparse.Namespace) -> int:
     v = _verify(args, (network, fig))
     saved, skipped = None, None
     if not args.no_verify:
-        from cnnquiz import bridge
+        from cnnquiz.torchcheck import build as bridge
 
         try:
             saved = bridge.measure_saved(network, args.batch, args.dtype, fig)
@@ -360,14 +360,14 @@ def _check_batch(fig: NetworkFigures, batch: int) -> None:
 
 
 def run_receptive(args: argparse.Namespace) -> int:
-    from cnnquiz import report
     from cnnquiz.cli import calc_render
+    from cnnquiz.report import tables as report
 
     network = resolve_network(args.spec, args.input)
     fig = analyze(network, args.dtype)
     v, measured = _verify(args, (network, fig)), None
     if v is not None:
-        from cnnquiz.bridge_receptive import field_mismatches, measure_receptive
+        from cnnquiz.torchcheck.receptive import field_mismatches, measure_receptive
 
         measured = measure_receptive(network)
         if measured:

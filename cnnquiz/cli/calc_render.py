@@ -1,4 +1,4 @@
-"""Rich rendering of the calculators' reports (the dicts of ``cnnquiz.report``).
+"""Rich rendering of the calculators' reports (the dicts of ``cnnquiz.report.tables``).
 
 Only the command line imports this: the figures and their working come ready from the
 report; here they become tables and indented lines, nothing is computed.
@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cnnquiz.cli.common import console, print_table
-from cnnquiz.report import memory_cell
-from cnnquiz.units import fmt_int, fmt_mb
+from cnnquiz.net.units import fmt_int, fmt_mb
+from cnnquiz.report.tables import memory_cell
 
 Report = dict[str, Any]
 

@@ -73,8 +73,9 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
 
 
 def run(args: argparse.Namespace) -> int:
-    from cnnquiz.bank import bundled_bank_paths, load_for_study
-    from cnnquiz.quiz_session import filter_by_topic, plan
+    from cnnquiz.bank import bundled_bank_paths
+    from cnnquiz.study.load import load_for_study
+    from cnnquiz.study.select import filter_by_topic, plan
 
     paths = args.banks or bundled_bank_paths()
     if not paths:
@@ -140,7 +141,7 @@ def _open_progress() -> Any:
 def run_plain(questions: list[Any], seed: int, progress: Any, stdin: TextIO, out: TextIO) -> Any:
     """Ask ``questions`` line by line; returns the finished session (its answers and scores)."""
     from cnnquiz.bank import grade
-    from cnnquiz.session import Session
+    from cnnquiz.study.session import Session
 
     say = _Printer(out)
     units = len({q.group or q.id for q in questions})

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from cnnquiz.cli.common import console, int_at_least, print_json, print_table
-from cnnquiz.units import fmt_count
+from cnnquiz.net.units import fmt_count
 
 BAR_WIDTH = 30
 EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."

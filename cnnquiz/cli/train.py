@@ -165,7 +165,7 @@ def _runs_root(args: argparse.Namespace) -> Path:
 
 def run_train(args: argparse.Namespace) -> int:
     from cnnquiz.cli import train_render as render
-    from cnnquiz.train import session
+    from cnnquiz.train.run import dense_plan, prepare
 
     overrides = {
         name: getattr(args, name)
@@ -190,7 +190,7 @@ def run_train(args: argparse.Namespace) -> int:
         raise CnnquizError(
             "no such file" if not Path(args.config).exists() else "is not a file", args.config
         )
-    plan = session.prepare(
+    plan = prepare(
         demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides
     )
     root = _runs_root(args)
@@ -203,7 +203,7 @@ def run_train(args: argparse.Namespace) -> int:
         render.outcome(outcome)
     dense = None
     if args.compare_dense and not outcome.result.cancelled:
-        dense_plan = session.dense_plan(plan)
+        dense_plan = dense_plan(plan)
         if not quiet:
             render.plan(dense_plan, heading="Dense baseline: same data, same settings")
         dense = _execute(dense_plan, root, quiet)
@@ -220,12 +220,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 def _execute(plan: Any, root: Path, quiet: bool) -> Any:
     from cnnquiz.cli import train_render as render
-    from cnnquiz.train import session
+    from cnnquiz.train.run import execute
 
     if quiet:
-        return session.execute(plan, root)
+        return execute(plan, root)
     with render.ProgressReporter() as reporter:
-        return session.execute(plan, root, reporter)
+        return execute(plan, root, reporter)
 
 
 def run_predict(args: argparse.Namespace) -> int:

@@ -12,11 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from cnnquiz.cli.common import console, print_table
+from cnnquiz.net.units import fmt_count, fmt_int, fmt_mb
+from cnnquiz.render import RAMP, heatmap_ramp, heatmap_text
 from cnnquiz.textsafe import printable
-from cnnquiz.units import fmt_count, fmt_int, fmt_mb
 
 _console = console()
-RAMP = " .:-=+*#%@"  # Grad-CAM without colour: low to high
 
 
 def _safe(text: object) -> str:
@@ -269,36 +269,6 @@ def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
 def _has_colour(console: Any) -> bool:
     """Whether colours reach the reader: a terminal that has them, and no NO_COLOR."""
     return console.color_system is not None and not console.no_color
-
-
-def heatmap_ramp(cam: Any, width: int = 32) -> str:
-    """The Grad-CAM map as characters from `` `` (low) to ``@`` (high), for output without
-    colour (a pipe, NO_COLOR), where half blocks would all look the same.
-
-    A character is about twice as high as wide, so each text row averages two pixel rows.
-    """
-    from cnnquiz.train.gradcam import terminal_values
-
-    values = terminal_values(cam, width)
-    top = len(RAMP) - 1
-    return "\n".join(
-        "".join(RAMP[min(top, int(v * top + 0.5))] for v in row).rstrip() for row in values
-    )
-
-
-def heatmap_text(cam: Any, width: int = 32) -> Text:
-    """The Grad-CAM map in half blocks: each ``▀`` is two pixels, top in fg, bottom in bg."""
-    from cnnquiz.train.gradcam import terminal_rows
-
-    text = Text()
-    for row in terminal_rows(cam, width):
-        for top, bottom in row:
-            text.append(
-                "▀",
-                style=f"rgb({top[0]},{top[1]},{top[2]}) on rgb({bottom[0]},{bottom[1]},{bottom[2]})",
-            )
-        text.append("\n")
-    return text
 
 
 def runs_table(root: Path, found: list[Any]) -> None:

@@ -30,9 +30,9 @@ from pathlib import Path
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from cnnquiz import paths
+from cnnquiz.net.units import fmt_count
 from cnnquiz.progress.database import ProgressWriteError, is_busy, open_database, utc_text
 from cnnquiz.progress.records import Attempt, CardInfo, DayCount, Stats, TopicStat
-from cnnquiz.units import fmt_count
 
 VERDICT_RATING = {"correct": Rating.Good, "wrong": Rating.Again}
 RERATINGS = {"hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}

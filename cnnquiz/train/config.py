@@ -16,7 +16,7 @@ from typing import Any
 
 from cnnquiz import yamlio
 from cnnquiz.errors import SpecError
-from cnnquiz.units import fmt_count
+from cnnquiz.net.units import fmt_count
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 SCHEDULES = ("constant", "cosine")

@@ -19,9 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnquiz.bridge import to_module
 from cnnquiz.errors import CnnquizError
-from cnnquiz.spec import Network
+from cnnquiz.net.spec import Network
+from cnnquiz.torchcheck.build import to_module
 from cnnquiz.train.config import TrainConfig
 from cnnquiz.train.data import Dataset, Split
 from cnnquiz.train.networks import ends_in_softmax

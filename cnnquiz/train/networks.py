@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnnquiz import yamlio
-from cnnquiz.arithmetic import analyze
 from cnnquiz.errors import CnnquizError
-from cnnquiz.spec import Activation, Dense, Network, Shape, parse_network
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.spec import Activation, Dense, Network, Shape, parse_network
 
 DEMO_SPEC = """\
 # The default CNN of `cnnquiz train --demo`: four shape classes on 32x32 RGB images.

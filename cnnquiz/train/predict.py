@@ -41,7 +41,7 @@ def load_model(run: runs.Run, checked: runcheck.RunInputs | None = None) -> Any:
     """
     import torch
 
-    from cnnquiz.bridge import to_module
+    from cnnquiz.torchcheck.build import to_module
 
     checked = checked or runcheck.check_run(run.path)
     file = runs.weights_file(run)

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from cnnquiz import yamlio
-from cnnquiz.arithmetic import analyze, training_ram
 from cnnquiz.errors import CnnquizError
 from cnnquiz.limits import MAX_INT_DIGITS
-from cnnquiz.spec import BatchNorm, Network, load_network
-from cnnquiz.units import fmt_int, fmt_mb
+from cnnquiz.net.arithmetic import analyze, training_ram
+from cnnquiz.net.spec import BatchNorm, Network, load_network
+from cnnquiz.net.units import fmt_int, fmt_mb
 
 HEADER_CAP = 10_000_000  # bytes of a safetensors header: about 100,000 tensors
 MAX_CLASSES = 10_000

@@ -26,7 +26,7 @@ from textual.worker import get_current_worker
 
 from cnnquiz.app.messages import Calculated, VerifyDone
 from cnnquiz.errors import CnnquizError
-from cnnquiz.units import fmt_int, fmt_mb
+from cnnquiz.net.units import fmt_int, fmt_mb
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
@@ -70,7 +70,7 @@ def parse_calculator(shape_text: str, layers_text: str) -> Any:
     More than ``MAX_LAYERS`` layers (or ``MAX_CHARS`` characters) is refused with the limit
     in the message, before any of it is parsed where the count shows in the text."""
     from cnnquiz import yamlio
-    from cnnquiz.spec import Network, parse_inline_layers, parse_network, parse_shape
+    from cnnquiz.net.spec import Network, parse_inline_layers, parse_network, parse_shape
 
     text = layers_text.strip()
     if not text:
@@ -121,8 +121,8 @@ class Calculation:
 def calculate(shape: str, layers: str, batch_text: str, optimizer: str) -> Calculation:
     """Parse and analyse what is typed (pure; runs in a worker thread). Any failure becomes the
     one-line ``error``: a paste must never take the app down."""
-    from cnnquiz.arithmetic import analyze
-    from cnnquiz.report import model_report
+    from cnnquiz.net.arithmetic import analyze
+    from cnnquiz.report.tables import model_report
 
     inputs = (shape, layers, batch_text, optimizer)
     token = f"{shape}\n{layers}"
@@ -272,7 +272,7 @@ class CalculatorScreen(Screen):
             f"input {network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
             style="dim",
         )
-        from cnnquiz.spec import channels_first_hint
+        from cnnquiz.net.spec import channels_first_hint
 
         if hint := channels_first_hint(network.input):
             status.append(f"\nHint: {hint}", style="yellow")
@@ -289,7 +289,7 @@ class CalculatorScreen(Screen):
         self.query_one("#calc-out", VerticalScroll).scroll_home(animate=False)
 
     def _show(self, report: dict) -> None:
-        from cnnquiz.report import memory_cell
+        from cnnquiz.report.tables import memory_cell
 
         t = report["totals"]
         pred = report["prediction_ram"]
@@ -370,7 +370,7 @@ class CalculatorScreen(Screen):
     def verify_in_torch(self, network: Any, figures: Any, token: str) -> None:
         """Runs in a thread: importing torch takes seconds the screen must not freeze for."""
         try:
-            from cnnquiz.bridge import verify
+            from cnnquiz.torchcheck.build import verify
 
             self.post_message(VerifyDone(token, result=verify(network, figures)))
         except Exception as exc:  # noqa: BLE001 - any failure becomes the verdict line

@@ -14,9 +14,9 @@ from textual.widgets.option_list import Option
 from cnnquiz.app.registry import SCREENS
 from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
-from cnnquiz.app.widgets.bars import bar
-from cnnquiz.session import MODE_TITLES, MODES
-from cnnquiz.units import fmt_count
+from cnnquiz.net.units import fmt_count
+from cnnquiz.render import bar
+from cnnquiz.study.session import MODE_TITLES, MODES
 
 MODE_HELP = {
     "practice": "due first, then new",
@@ -223,7 +223,7 @@ class HomeScreen(Screen):
     def start(self, mode: str) -> None:
         """Open a session of ``mode``; an exam first asks how many questions and how long."""
         if mode == "exam":
-            from cnnquiz.app.screens.exam_setup import ExamSetupScreen
+            from cnnquiz.app.dialogs.exam_setup import ExamSetupScreen
 
             self.app.push_screen(
                 ExamSetupScreen(self.app.exam_count, self.app.exam_minutes), self._exam_ready

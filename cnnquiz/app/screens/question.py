@@ -16,8 +16,8 @@ from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.answers import ChoiceList, MultiChoiceList
-from cnnquiz.app.widgets.bars import duration
-from cnnquiz.session import MODE_TITLES, Session
+from cnnquiz.render import duration
+from cnnquiz.study.session import MODE_TITLES, Session
 
 PLACEHOLDERS = {
     "numeric": "a number, e.g. 2800, 2.8k or 3.6 MB",

@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from cnnquiz.app.safe import markdown, plain
-from cnnquiz.app.widgets.bars import bar, duration
-from cnnquiz.session import MODE_TITLES, Answer, Session
+from cnnquiz.render import bar, duration
+from cnnquiz.study.session import MODE_TITLES, Answer, Session
 
 
 def answers_markdown(answers: list[Answer], empty: str) -> str:

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from cnnquiz.app.safe import plain
-from cnnquiz.app.widgets.bars import bar
+from cnnquiz.render import bar
 
 DAYS_LISTED = 14
 

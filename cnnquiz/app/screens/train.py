@@ -1,6 +1,6 @@
 """The Train screen: watch a small CNN learn, live, and ask it about an image afterwards.
 
-The same training as ``cnnquiz train`` (``cnnquiz.train.session``) runs in a thread worker;
+The same training as ``cnnquiz train`` (``cnnquiz.train.run``) runs in a thread worker;
 a reporter posts progress messages back (merged when the screen falls behind), which feed two
 sparklines (loss and accuracy), a progress bar and the epoch table. Escape or the Cancel
 button stops training after the current step; the run folder keeps the finished epochs.
@@ -36,8 +36,8 @@ from textual.widgets import (
 )
 
 from cnnquiz.errors import CnnquizError
+from cnnquiz.net.units import fmt_count
 from cnnquiz.train.config import OPTIMIZERS
-from cnnquiz.units import fmt_count
 
 
 class TrainScreen(Screen):
@@ -174,12 +174,12 @@ class TrainScreen(Screen):
         """In a thread: data, torch and the loop take seconds the screen must not freeze for."""
         try:
             from cnnquiz.paths import runs_dir
-            from cnnquiz.train import session
+            from cnnquiz.train.run import execute, prepare
 
-            plan = session.prepare(
+            plan = prepare(
                 demo=folder is None, data_dir=folder, config_path=None, overrides=overrides
             )
-            outcome = session.execute(plan, runs_dir(), _Reporter(self), measure=False)
+            outcome = execute(plan, runs_dir(), _Reporter(self), measure=False)
             self.post_message(self.Finished(outcome))
         except CnnquizError as exc:
             self.post_message(self.Finished(error=str(exc)))
@@ -311,7 +311,7 @@ class _Reporter:
 
 def predict_text(outcome: Any, image: str | None) -> Text:
     """Probabilities and the Grad-CAM map of ``image`` (None: a new shape from the generator)."""
-    from cnnquiz.cli.train_render import heatmap_text
+    from cnnquiz.render import heatmap_text
     from cnnquiz.train import predict, runs
 
     run = runs.load_run(outcome.run_dir)

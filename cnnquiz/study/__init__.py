@@ -1,0 +1,1 @@
+"""What a student studies: choosing questions, and the session that asks and grades them."""

@@ -1,0 +1,129 @@
+"""The receptive field measured in torch: which input pixels move one output value.
+
+The arithmetic states r_out = r_in + (k - 1)·jump per layer. Here the same convolutions and
+pools are built as a one-channel copy of the network (channels do not change which positions a
+value sees), every weight positive, max pooling replaced by average pooling (so that every pixel
+under a window counts, not only the largest), activations and batch norm left out. The gradient
+of the central output value of each layer with respect to the input is then non-zero exactly on
+that value's receptive field. Imports torch: used only when verification is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import torch
+
+from cnnquiz.net.arithmetic import NetworkFigures, analyze, receptive_field
+from cnnquiz.net.spec import Conv, Dense, Flatten, GlobalPool, Network, Pool, Shape
+from cnnquiz.torchcheck.build import REAL_MEASURE_MACS, Mismatch, to_module
+
+MAX_PIXELS = 4_000_000
+"""Inputs up to this many pixels (H·W) are measured; one channel, so this stays cheap."""
+
+
+@dataclass(frozen=True)
+class MeasuredField:
+    index: int  # 1-based spec layer
+    field: tuple[int, int]  # rows and columns of input pixels that move its central value
+    clipped: tuple[bool, bool]  # the field reaches the input's border: it may be cut off there
+
+
+def measure_receptive(
+    network: Network, max_pixels: int = MAX_PIXELS
+) -> tuple[MeasuredField, ...] | None:
+    """The receptive field of every conv and pool layer before flatten or global pooling.
+
+    None when the input is not an image, or it or a layer's output has more than
+    ``max_pixels`` pixels, or the probe costs more than ``REAL_MEASURE_MACS``.
+    """
+    if not network.input.is_image:
+        return None
+    h, w, _ = network.input.dims
+    if h * w > max_pixels:
+        return None
+    probe_layers, indices = [], []
+    for i, layer in enumerate(network.layers, 1):
+        if isinstance(layer, Flatten | GlobalPool | Dense):
+            break
+        if isinstance(layer, Conv):
+            probe_layers.append(replace(layer, filters=1, bias=False, activation=None))
+        elif isinstance(layer, Pool):
+            probe_layers.append(replace(layer, op="avg"))
+        else:
+            continue  # batch norm, dropout, activations keep every position where it is
+        indices.append(i)
+    if not probe_layers:
+        return ()
+    probe = Network(Shape((h, w, 1)), tuple(probe_layers))
+    cost = analyze(probe)  # padding and kernels can make a small input costly: measure only
+    if cost.macs > REAL_MEASURE_MACS or any(f.output_values > max_pixels for f in cost.layers):
+        return None  # what a real forward affords (34 GB for 1x1 padded by 2^31 rows)
+    model = to_module(probe, dtype=torch.float64)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0 / p[0].numel())  # positive, and values stay near 1 however deep
+    x = torch.ones(1, 1, h, w, dtype=torch.float64, requires_grad=True)
+    outputs = []
+    y = x
+    for block in model:
+        y = block(y)
+        outputs.append(y)
+    spans = _nominal_spans(cost, [(o.shape[2] // 2, o.shape[3] // 2) for o in outputs])
+    measured = []
+    for index, out, span in zip(indices, outputs, spans, strict=True):
+        centre = out[0, 0, out.shape[2] // 2, out.shape[3] // 2]
+        (grad,) = torch.autograd.grad(centre, x, retain_graph=True)
+        rows, cols = grad[0, 0].nonzero(as_tuple=True)
+        field = (0, 0)  # a value that sees only padding moves no input pixel at all
+        if rows.numel():
+            field = (int(rows.max() - rows.min()) + 1, int(cols.max() - cols.min()) + 1)
+        clipped = tuple(first < 0 or last > size - 1 for (first, last), size in zip(span, (h, w), strict=True))
+        measured.append(MeasuredField(index, field, clipped))  # type: ignore[arg-type]
+    return tuple(measured)
+
+
+def _nominal_spans(
+    cost: NetworkFigures, centres: list[tuple[int, int]]
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Per probe layer, the first and last input row and column its central value would see if
+    the input had no border: where that span leaves the input, padding stands in for pixels and
+    the measured field may be cut short (even without touching the border, when a stride skips
+    the last real rows)."""
+    start, jump, field = [0, 0], [1, 1], [1, 1]
+    spans = []
+    for figures, centre in zip(cost.layers, centres, strict=True):
+        layer = figures.layer
+        if isinstance(layer, Conv):
+            kernel = tuple(d * (k - 1) + 1 for k, d in zip(layer.kernel, layer.dilation, strict=True))
+            stride = layer.stride
+        else:
+            kernel, stride = layer.size, layer.strides  # type: ignore[union-attr]
+        top, _, left, _ = figures.padding or (0, 0, 0, 0)
+        for axis, before in ((0, top), (1, left)):
+            start[axis] -= before * jump[axis]
+            field[axis] += (kernel[axis] - 1) * jump[axis]
+            jump[axis] *= stride[axis]
+        firsts = [start[a] + centre[a] * jump[a] for a in (0, 1)]
+        spans.append(tuple((f, f + field[a] - 1) for a, f in enumerate(firsts)))
+    return spans  # type: ignore[return-value]
+
+
+def field_mismatches(network: Network, measured: tuple[MeasuredField, ...]) -> list[Mismatch]:
+    """Where torch's field differs from the arithmetic's (a clipped axis may only be smaller)."""
+    rows = receptive_field(network)
+    out = []
+    for m in measured:
+        row = rows[m.index - 1]
+        ok = all(
+            got <= want if clipped else got == want
+            for got, want, clipped in zip(m.field, row.field, m.clipped, strict=True)
+        )
+        if not ok:
+            shown = f"{m.field[0]}x{m.field[1]}"
+            out.append(
+                Mismatch(
+                    m.index, row.name, "receptive field", f"{row.field[0]}x{row.field[1]}", shown
+                )
+            )
+    return out
