@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from cnnquiz import textsafe, yamlio
 from cnnquiz.bank import computed, schema
-from cnnquiz.bank.asks import evaluate
+from cnnquiz.bank.asks import ASKS, Solution, evaluate
 from cnnquiz.bank.files import Problem, bundled_bank_paths, expand_paths
 from cnnquiz.bank.lint import decimals_mismatch, normal_id
 from cnnquiz.bank.model import (
@@ -28,7 +28,6 @@ from cnnquiz.bank.model import (
     unit_key,
     validate_tolerance,
 )
-from cnnquiz.bank.schema import SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.net.spec import parse_network
 
@@ -282,7 +281,7 @@ class _Reader:
                     f"ask; {missing} is missing",
                     "network" if missing == "ask" else "ask",
                 )
-            wanted = "shape" if q["ask"] in SHAPE_ASKS else "numeric"
+            wanted = ASKS[q["ask"]].question_type
             if q["type"] != wanted:
                 raise FieldError(
                     f"ask {q['ask']} gives a {wanted} answer; use type: {wanted}", "ask"
@@ -379,9 +378,7 @@ def _overlay(parent: Mapping, part: Mapping) -> yamlio.LineDict:
 
 
 def _traps_only(traps):
-    from cnnquiz.bank.asks import Figure
-
-    return Figure("feedback", 0, False, (), traps)  # type: ignore[arg-type]
+    return Solution("feedback", 0, (), traps)  # type: ignore[arg-type]
 
 
 def _without(raw: Mapping, fields: set) -> yamlio.LineDict:

@@ -26,9 +26,8 @@ from cnnquiz.bank.answers import (
     parse_truefalse,
     shown,
 )
-from cnnquiz.bank.asks import AskOptions, Figure, Trap, evaluate
+from cnnquiz.bank.asks import ASKS, AskOptions, Solution, Trap, evaluate, is_size
 from cnnquiz.bank.grading import SIZE_TOLERANCE, Key, Verdict, grade_key, key_text, parse_tolerance
-from cnnquiz.bank.schema import BYTE_ASKS, SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.net.arithmetic import OPTIMIZER_STATE
 from cnnquiz.net.spec import Network, parse_network
@@ -85,7 +84,7 @@ class Question:
     # fixed questions: their key, and the network/figure when they state one
     key: Key | None = field(default=None, repr=False)
     network: Network | None = field(default=None, repr=False)
-    figure: Figure | None = field(default=None, repr=False)
+    figure: Solution | None = field(default=None, repr=False)
     var_lists: dict[str, Sequence[Any]] = field(default_factory=dict, repr=False)
 
     @property
@@ -95,7 +94,7 @@ class Question:
     @property
     def kind(self) -> str:
         if self.is_computed:
-            return "shape" if self.data.get("ask") in SHAPE_ASKS else "numeric"
+            return ASKS[self.data["ask"]].question_type
         return self.type
 
     @property
@@ -141,7 +140,7 @@ class Question:
             multi=frozenset(order.index(i) for i in key.multi) if key.multi is not None else None,
         )
 
-    def variant(self, seed: int) -> tuple[dict[str, Any], Network, Figure]:
+    def variant(self, seed: int) -> tuple[dict[str, Any], Network, Solution]:
         """The variables, network and figure of a computed question's variant (redrawn while invalid)."""
         rng = computed.rng_for(self.group or self.id, seed)
         last: SpecError | None = None
@@ -297,16 +296,16 @@ def _tolerance(
     return Decimal(0), Decimal(0)
 
 
-def key_from_figure(figure: Figure, data: Mapping[str, Any]) -> Key:
+def key_from_figure(figure: Solution, data: Mapping[str, Any]) -> Key:
     """The key of a computed question (or the calculator's key for a fixed one)."""
     if isinstance(figure.value, tuple):
         return Key("shape", shape=figure.value)
     unit = unit_key(data.get("unit"))
-    if figure.is_size and unit not in BYTE_UNITS:
+    if is_size(figure) and unit not in BYTE_UNITS:
         unit = "mb"
-    rel, ab = _tolerance(data, figure.is_size, figure.value, unit)
+    rel, ab = _tolerance(data, is_size(figure), figure.value, unit)
     return Key(
-        "numeric", number=figure.value, size=figure.is_size, unit=unit, rel_tol=rel, abs_tol=ab
+        "numeric", number=figure.value, size=is_size(figure), unit=unit, rel_tol=rel, abs_tol=ab
     )
 
 
@@ -382,7 +381,7 @@ def _numeric_key(answer: Any, data: Mapping[str, Any]) -> Key:
         )
     q = parse_quantity(str(answer))
     unit = unit_key(data.get("unit"))
-    size = q.is_size or unit in BYTE_UNITS or data.get("ask") in BYTE_ASKS
+    size = q.is_size or unit in BYTE_UNITS or (data.get("ask") in ASKS and ASKS[data["ask"]].answer == "size")
     if size:
         if q.unit is not None and not q.is_size:
             raise FieldError(f"a size needs a byte unit, got {q.unit!r}", "answer")

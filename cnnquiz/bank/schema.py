@@ -13,34 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from cnnquiz.bank import asks
+
 QUESTION_TYPES = ("numeric", "shape", "choice", "multi", "truefalse", "text", "computed")
-ASKS = (
-    "params",
-    "trainable_params",
-    "non_trainable_params",
-    "weights",
-    "biases",
-    "output_shape",
-    "output_values",
-    "output_bytes",
-    "input_bytes",
-    "param_bytes",
-    "macs",
-    "flops",
-    "ram_predict",
-    "ram_train",
-    "ram_train_outputs",
-    "receptive_field",
-)
-SHAPE_ASKS = ("output_shape", "receptive_field")
-BYTE_ASKS = (
-    "output_bytes",
-    "input_bytes",
-    "param_bytes",
-    "ram_predict",
-    "ram_train",
-    "ram_train_outputs",
-)
+ASKS = tuple(asks.ASKS)  # declared once, with each ask's handler and answer kind
 
 
 def _text(value: Any) -> Any:

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnnquiz.bank import check_banks, grade, load_bank, read_banks
+from cnnquiz.bank.asks import ASKS
 from cnnquiz.bank.check import perturb
-from cnnquiz.bank.schema import ASKS, BYTE_ASKS
 
 DATA = Path(__file__).parents[1] / "fixtures" / "banks"
 
@@ -168,7 +168,7 @@ def computed_question(draw):
         "ask": ask,
         "explanation": "generated",
     }
-    if ask in BYTE_ASKS:
+    if ASKS[ask].answer == "size":
         q["unit"] = draw(st.sampled_from(["MB", "bytes", "kB", "MiB", "GB"]))
     if ask in ("ram_train", "ram_train_outputs"):
         q["batch"] = draw(st.sampled_from([1, 32, 50]))

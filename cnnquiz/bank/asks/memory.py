@@ -1,4 +1,4 @@
-"""Asks about bytes, RAM and the receptive field, with the notes' rules and their traps.
+"""Asks about bytes and RAM, with the notes' rules and their traps.
 
 RAM for one prediction: the busiest layer's input and output plus all parameters; for training
 on a batch: every layer's output for every image, the inputs, parameters, gradients and the
@@ -9,26 +9,16 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 
 from __future__ import annotations
 
-from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
+from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, mb, selected, target
 from cnnquiz.net.arithmetic import (
     LayerFigures,
     NetworkFigures,
+    TrainingRam,
     prediction_ram,
-    receptive_field,
     training_ram,
 )
 from cnnquiz.net.spec import Network, Shape
 from cnnquiz.net.units import fmt_int
-
-
-def output_values(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
-    f = target(fig, opts)
-    dims = f.output_shape.dims
-    steps = [
-        f"layer {f.index} ({f.name}) output: {f.output_shape}",
-        f"values = {'·'.join(str(d) for d in dims)} = {fmt_int(f.output_values)}",
-    ]
-    return Figure("output_values", count(f.output_values), False, tuple(steps))
 
 
 def bytes_of_values(what: str, shape_text: str, values: int, bpv: int, dtype: str) -> list[str]:
@@ -46,22 +36,24 @@ def forgot_bpv(values: int, bpv: int) -> list[Trap]:
     )
 
 
-def output_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+def output_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
     f = target(fig, opts)
-    return _bytes_figure("output_bytes", f"layer {f.index} ({f.name}) output", f.output_shape, fig)
+    return _bytes_solution(
+        "output_bytes", f"layer {f.index} ({f.name}) output", f.output_shape, fig
+    )
 
 
-def input_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+def input_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
     shape = fig.layers[opts.layer - 1].input_shape if opts.layer else fig.input_shape
-    return _bytes_figure("input_bytes", "input", shape, fig)
+    return _bytes_solution("input_bytes", "input", shape, fig)
 
 
-def _bytes_figure(ask: str, label: str, shape: Shape, fig: NetworkFigures) -> Figure:
+def _bytes_solution(ask: str, label: str, shape: Shape, fig: NetworkFigures) -> Solution:
     """Bytes of one tensor: values × bytes per value, and the trap of forgetting the bytes."""
     bpv = fig.bytes_per_value
     steps = bytes_of_values(label, str(shape), shape.values, bpv, fig.dtype)
-    return Figure(
-        ask, count(shape.values * bpv), True, tuple(steps), tuple(forgot_bpv(shape.values, bpv))
+    return Solution(
+        ask, count(shape.values * bpv), tuple(steps), tuple(forgot_bpv(shape.values, bpv))
     )
 
 
@@ -69,7 +61,7 @@ def _bytes_figure(ask: str, label: str, shape: Shape, fig: NetworkFigures) -> Fi
 # RAM, the notes' rules
 
 
-def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
+def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
     ram = prediction_ram(fig)
     bpv = fig.bytes_per_value
     steps = [
@@ -109,36 +101,35 @@ def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figu
             "a layer needs its input as well as its output at the same time",
         ),
     ]
-    return Figure("ram_predict", count(ram.total), True, tuple(steps), tuple(traps))
+    return Solution("ram_predict", count(ram.total), tuple(steps), tuple(traps))
 
 
-def ram_train(
-    network: Network, fig: NetworkFigures, opts: AskOptions, outputs_only: bool = False
-) -> Figure:
+def ram_train_outputs(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
+    """The layer outputs backprop keeps for a batch (of ``layer: N`` or of every layer)."""
     b = opts.batch
-    bpv = fig.bytes_per_value
-    if outputs_only:
-        layers = selected(fig, opts)
-        per_image = sum(fig.stored_bytes(f) for f in layers)
-        steps = [
-            f"layer {f.index} ({f.name}) output {f.output_shape}: "
-            + (_view_note(fig, f) if f.is_view else mb(f.output_values * bpv))
-            for f in layers
-        ]
-        steps.append(
-            f"per image: {fmt_int(per_image)} bytes; backprop keeps them for every image of the batch"
+    layers = selected(fig, opts)
+    per_image = sum(fig.stored_bytes(f) for f in layers)
+    steps = [
+        f"layer {f.index} ({f.name}) output {f.output_shape}: "
+        + (_view_note(fig, f) if f.is_view else mb(f.output_values * fig.bytes_per_value))
+        for f in layers
+    ]
+    steps.append(
+        f"per image: {fmt_int(per_image)} bytes; backprop keeps them for every image of the batch"
+    )
+    steps.append(f"{b}·{fmt_int(per_image)} = {fmt_int(b * per_image)} bytes = {mb(b * per_image)}")
+    traps = [
+        Trap(
+            count(per_image),
+            f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output",
         )
-        steps.append(
-            f"{b}·{fmt_int(per_image)} = {fmt_int(b * per_image)} bytes = {mb(b * per_image)}"
-        )
-        traps = [
-            Trap(
-                count(per_image),
-                f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output",
-            )
-        ]
-        traps += _view_traps(fig, layers, b * per_image, b)
-        return Figure("ram_train_outputs", count(b * per_image), True, tuple(steps), tuple(traps))
+    ]
+    traps += _view_traps(fig, layers, b * per_image, b)
+    return Solution("ram_train_outputs", count(b * per_image), tuple(steps), tuple(traps))
+
+
+def ram_train(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
+    b = opts.batch
     ram = training_ram(fig, b, opts.optimizer)
     views = [f for f in fig.layers if f.is_view]
     steps = [
@@ -161,6 +152,13 @@ def ram_train(
     steps.append(
         f"RAM = {' + '.join(mb(t) for t in terms if t)} = {fmt_int(ram.total)} bytes = {mb(ram.total)}"
     )
+    traps = _train_traps(fig, ram, opts) + _view_traps(fig, views, ram.total, b)
+    return Solution("ram_train", count(ram.total), tuple(steps), tuple(traps))
+
+
+def _train_traps(fig: NetworkFigures, ram: TrainingRam, opts: AskOptions) -> list[Trap]:
+    """One image instead of the batch, a term left out, only the layer outputs."""
+    b = opts.batch
     once = (
         ram.outputs_per_image
         + fig.input_bytes
@@ -194,8 +192,7 @@ def ram_train(
                 f"add the {opts.optimizer} optimizer's state ({mb(ram.optimizer_bytes)})",
             )
         )
-    traps += _view_traps(fig, views, ram.total, b)
-    return Figure("ram_train", count(ram.total), True, tuple(steps), tuple(traps))
+    return traps
 
 
 def _view_note(fig: NetworkFigures, f: LayerFigures) -> str:
@@ -205,7 +202,9 @@ def _view_note(fig: NetworkFigures, f: LayerFigures) -> str:
     return f"a view of {whose}, no new memory (0 bytes)"
 
 
-def _view_traps(fig: NetworkFigures, layers: list[LayerFigures], total: int, batch: int) -> list[Trap]:
+def _view_traps(
+    fig: NetworkFigures, layers: list[LayerFigures], total: int, batch: int
+) -> list[Trap]:
     """Counting a flatten or a separate activation as a second copy of what it views."""
     extra = sum(f.output_values for f in layers if f.is_view) * fig.bytes_per_value
     if not extra:
@@ -218,27 +217,3 @@ def _view_traps(fig: NetworkFigures, layers: list[LayerFigures], total: int, bat
             "memory of the layer before it, so it is not stored a second time",
         )
     ]
-
-
-def receptive(network: Network, fig: NetworkFigures, opts: AskOptions) -> Figure:
-    rows = receptive_field(network)
-    rows = rows[: opts.layer] if opts.layer else rows
-    steps = ["field_out = field_in + (k - 1)·jump_in; jump_out = jump_in·stride"]
-    for r in rows:
-        steps.append(
-            f"layer {r.index} ({r.name}), kernel {r.kernel[0]}x{r.kernel[1]}, stride "
-            f"{r.stride[0]}: field {r.field[0]}x{r.field[1]}, jump {r.jump[0]}"
-        )
-    value = rows[-1].field
-    convs = [r for r in rows if r.kernel != (1, 1)]
-    traps = []
-    naive = 1 + sum(r.kernel[0] - 1 for r in convs)
-    if naive != value[0] and not rows[-1].is_global:
-        traps.append(
-            Trap(
-                (naive, naive),
-                "that ignores the strides: after a stride s layer, each step of the "
-                "next kernel moves s input pixels",
-            )
-        )
-    return Figure("receptive_field", (value[0], value[1]), False, tuple(steps), tuple(traps))

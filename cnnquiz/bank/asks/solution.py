@@ -1,11 +1,12 @@
-"""The answer of an ask with its working and its traps (shared by the ask modules).
+"""The calculator's solution of an ask, with its working and its traps (shared by the asks).
 
-A :class:`Figure` is what the calculator says about a network for one ask; a :class:`Trap`
+A :class:`Solution` is what the calculator says about a network for one ask; a :class:`Trap`
 is a wrong answer that a known mistake produces, with the feedback that names the mistake.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,10 +25,12 @@ class Trap:
 
 
 @dataclass(frozen=True)
-class Figure:
+class Solution:
+    """One ask answered: the value (a count, a number of bytes or a shape), the working lines
+    the explanation is built from, and the traps."""
+
     ask: str
-    value: Value  # a count, a number of bytes, or a shape
-    is_size: bool  # bytes
+    value: Value
     steps: tuple[str, ...]
     traps: tuple[Trap, ...] = ()
 
@@ -48,7 +51,7 @@ def mb(n: int) -> str:
     return fmt_mb(n)
 
 
-def selected(fig: NetworkFigures, opts: AskOptions):
+def selected(fig: NetworkFigures, opts: AskOptions) -> list[LayerFigures]:
     return [fig.layers[opts.layer - 1]] if opts.layer else list(fig.layers)
 
 
@@ -59,7 +62,7 @@ def where(fig: NetworkFigures, opts: AskOptions) -> str:
     return "the network"
 
 
-def step_lines(layers, prefix: str) -> list[str]:
+def step_lines(layers: Iterable[LayerFigures], prefix: str) -> list[str]:
     out = []
     for f in layers:
         for s in f.steps:

@@ -1,0 +1,98 @@
+"""What a question may ask about a network, declared once: its name, the calculator's handler,
+the kind of answer (a count, a size in bytes, a shape) and the unit a size is shown in.
+
+The schema's list of asks, which asks answer with a shape or in bytes, and the dispatch of
+:func:`evaluate` all read :data:`ASKS`; a new ask is one line here and its handler.
+
+Each handler returns a :class:`Solution`: the value, the derivation lines the explanation is
+built from, and the *traps*: the figures a student gets by a known mistake (forgetting the
+bias, adding up the layers' RAM, valid instead of same padding), each with the feedback that
+names the mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal
+
+from cnnquiz.bank.asks import counts, memory, receptive, shapes
+from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, Value
+from cnnquiz.errors import SpecError
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.spec import Network
+
+AnswerKind = Literal["count", "size", "shape"]
+Handler = Callable[[Network, NetworkFigures, AskOptions], Solution]
+
+
+@dataclass(frozen=True)
+class Ask:
+    name: str
+    handler: Handler
+    answer: AnswerKind
+    unit: str | None = None  # the unit a size is shown in unless the question names one
+
+    @property
+    def question_type(self) -> str:
+        """The fixed question type whose answer this ask gives: ``shape`` or ``numeric``."""
+        return "shape" if self.answer == "shape" else "numeric"
+
+
+def _count(name: str, handler: Handler) -> Ask:
+    return Ask(name, handler, "count")
+
+
+def _size(name: str, handler: Handler) -> Ask:
+    return Ask(name, handler, "size", "mb")
+
+
+def _shape(name: str, handler: Handler) -> Ask:
+    return Ask(name, handler, "shape")
+
+
+ASKS: dict[str, Ask] = {
+    a.name: a
+    for a in (
+        _count("params", partial(counts.params, which="params")),
+        _count("trainable_params", partial(counts.params, which="trainable_params")),
+        _count("non_trainable_params", partial(counts.params, which="non_trainable_params")),
+        _count("weights", partial(counts.params, which="weights")),
+        _count("biases", partial(counts.params, which="biases")),
+        _shape("output_shape", shapes.output_shape),
+        _count("output_values", shapes.output_values),
+        _size("output_bytes", memory.output_bytes),
+        _size("input_bytes", memory.input_bytes),
+        _size("param_bytes", counts.param_bytes),
+        _count("macs", counts.macs),
+        _count("flops", partial(counts.macs, flops=True)),
+        _size("ram_predict", memory.ram_predict),
+        _size("ram_train", memory.ram_train),
+        _size("ram_train_outputs", memory.ram_train_outputs),
+        _shape("receptive_field", receptive.receptive),
+    )
+}
+
+
+def evaluate(network: Network, ask: str, opts: AskOptions | None = None) -> Solution:
+    """The calculator's answer to ``ask`` about ``network``; SpecError if the network cannot work."""
+    opts = opts or AskOptions()
+    fig = analyze(network, opts.dtype)
+    if opts.layer is not None and not 1 <= opts.layer <= len(fig.layers):
+        raise SpecError(
+            f"layer {opts.layer} does not exist; the network has {len(fig.layers)} layers"
+        )
+    declared = ASKS.get(ask)
+    if declared is None:
+        raise SpecError(f"unknown ask {ask!r}")
+    return declared.handler(network, fig, opts)
+
+
+def is_size(solution: Solution) -> bool:
+    """Whether the solution is a number of bytes (shown in MB, graded with a tolerance)."""
+    declared = ASKS.get(solution.ask)
+    return declared is not None and declared.answer == "size"
+
+
+__all__ = ["ASKS", "Ask", "AskOptions", "Solution", "Trap", "Value", "evaluate", "is_size"]
