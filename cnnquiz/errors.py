@@ -30,8 +30,3 @@ class CnnquizError(Exception):
 class SpecError(CnnquizError):
     """A shape, a layer or a network that cannot be read or cannot work."""
 
-
-class CheckFailed(CnnquizError):
-    """A check that ran and failed: a wrong answer key, a calculator/torch mismatch."""
-
-    exit_status = 1

@@ -7,7 +7,8 @@ textual at module level: only ``check_banks(verify=True)`` imports the torch bri
 from __future__ import annotations
 
 from cnnquiz.bank.check import CheckReport, check_banks
-from cnnquiz.bank.grading import Key, Verdict
+from cnnquiz.bank.grading import Verdict
+from cnnquiz.bank.keys import Key
 from cnnquiz.bank.loader import (
     Problem,
     bundled_bank_paths,

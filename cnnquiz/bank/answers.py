@@ -84,10 +84,10 @@ MAX_EXPONENT = 100
 and far inside what exact decimal arithmetic does quickly (10^1000000 overflows it)."""
 
 
-def shown(text: str, limit: int = 40) -> str:
+def shown(text: object, limit: int = 40) -> str:
     """``text`` quoted for a message, cut to ``limit`` characters so a pasted megabyte stays one line."""
-    text = str(text).strip()
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+    written = str(text).strip()
+    return repr(written if len(written) <= limit else written[: limit - 1] + "…")
 
 
 def check_length(text: str) -> None:
@@ -146,16 +146,30 @@ def _clean_number(raw: str) -> Decimal:
     sign = ""
     if raw[:1] in "+-":
         sign, raw = raw[0], raw[1:]
-    raw = raw.strip()
+    raw = _separators(_unspaced(raw.strip()))
+    try:
+        return Decimal(sign + raw)
+    except InvalidOperation:
+        raise NotAnAnswer(f"cannot read the number {shown(raw)}") from None
+
+
+def _unspaced(raw: str) -> str:
+    """``2 800`` → ``2800``: groups of three after a space (or ' _) are one number."""
     spaced = re.split(r"[ \u00a0\u202f'’_]+", raw)
-    if len(spaced) > 1:
-        if not (
-            re.fullmatch(r"\d{1,3}", spaced[0])
-            and all(re.fullmatch(r"\d{3}([.,]\d+)?", p) for p in spaced[1:-1])
-            and re.fullmatch(r"\d{3}([.,]\d+)?", spaced[-1])
-        ):
-            raise NotAnAnswer(f"{shown(raw)} looks like several numbers; expected one number")
-        raw = "".join(spaced)
+    if len(spaced) == 1:
+        return raw
+    if not (
+        re.fullmatch(r"\d{1,3}", spaced[0])
+        and all(re.fullmatch(r"\d{3}([.,]\d+)?", p) for p in spaced[1:-1])
+        and re.fullmatch(r"\d{3}([.,]\d+)?", spaced[-1])
+    ):
+        raise NotAnAnswer(f"{shown(raw)} looks like several numbers; expected one number")
+    return "".join(spaced)
+
+
+def _separators(raw: str) -> str:
+    """Commas and dots read as thousands separators or as the decimal point: ``1.234,5``,
+    ``1,234,567``, ``2,800`` (thousands), ``3,61`` (a decimal comma)."""
     commas, dots = raw.count(","), raw.count(".")
     if commas and dots:
         dec = "," if raw.rfind(",") > raw.rfind(".") else "."
@@ -163,22 +177,18 @@ def _clean_number(raw: str) -> Decimal:
         whole, _, frac = raw.rpartition(dec)
         if raw.count(dec) > 1 or not _grouped(whole, thousands):
             raise NotAnAnswer(f"cannot read the number {shown(raw)}")
-        raw = whole.replace(thousands, "") + "." + frac
-    elif commas > 1 or dots > 1:
+        return whole.replace(thousands, "") + "." + frac
+    if commas > 1 or dots > 1:
         sep = "," if commas else "."
         if not _grouped(raw, sep):
             raise NotAnAnswer(f"cannot read the number {shown(raw)}")
-        raw = raw.replace(sep, "")
-    elif commas == 1:
+        return raw.replace(sep, "")
+    if commas == 1:
         whole, _, frac = raw.partition(",")
         if re.fullmatch(r"[1-9]\d{0,2}", whole) and re.fullmatch(r"\d{3}", frac):
-            raw = whole + frac  # 2,800: a thousands separator
-        else:
-            raw = (whole or "0") + "." + frac  # 3,61: a decimal comma
-    try:
-        return Decimal(sign + raw)
-    except InvalidOperation:
-        raise NotAnAnswer(f"cannot read the number {shown(raw)}") from None
+            return whole + frac  # 2,800: a thousands separator
+        return (whole or "0") + "." + frac  # 3,61: a decimal comma
+    return raw
 
 
 def _grouped(text: str, sep: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, format_shape
-from cnnquiz.bank.grading import plain, round_sig
+from cnnquiz.bank.keys import NumberKey, ShapeKey, plain, round_sig
 from cnnquiz.bank.loader import Problem, read_banks
 from cnnquiz.bank.model import Item, Question, grade, key_mismatch
 from cnnquiz.errors import CnnquizError
@@ -73,7 +73,7 @@ def check_banks(
         "banks": len(banks),
         "questions": len(questions),
         "computed": sum(q.is_computed for q in questions),
-        "with_network": sum(q.network is not None for q in questions),
+        "with_network": sum(q.recomputed is not None for q in questions),
         "variants": 0,
         "verified_by_torch": 0,
     }
@@ -100,13 +100,13 @@ def _add(
 def _check_fixed(q: Question, report: CheckReport, verifier: _Verifier | None) -> None:
     item = q.draw(0)
     _roundtrip(q, item, report)
-    if q.network is None or q.figure is None:
+    if q.recomputed is None:
         return
     wrong = key_mismatch(q)  # the same test a quiz makes on load before it asks the question
     if wrong:
         _add(report, q, f"{q.id}: {wrong}", "key")
     if verifier:
-        verifier.verify(q, q.network)
+        verifier.verify(q, q.recomputed.network, q.recomputed.options.dtype)
 
 
 def _roundtrip(q: Question, item: Item, report: CheckReport, seed: int | None = None) -> bool:
@@ -128,11 +128,12 @@ def _roundtrip(q: Question, item: Item, report: CheckReport, seed: int | None = 
 def perturb(item: Item) -> str:
     """An answer that must grade as wrong: the key moved by about 10 %."""
     key = item.key
-    if key.kind == "shape":
+    if isinstance(key, ShapeKey):
         dims = list(key.shape or (1,))
         dims[0] += 1
         return format_shape(tuple(dims))
-    assert key.number is not None
+    if not isinstance(key, NumberKey):
+        raise TypeError(f"only numbers and shapes are perturbed, not {type(key).__name__}")
     n = key.number
     if key.size:
         unit = key.unit if key.unit in BYTE_UNITS else "mb"
@@ -166,9 +167,9 @@ def _selftest_computed(
             )
             return
         if verifier:
-            _values, network, _fig = q.variant(s)
-            verifier.verify(q, network, s)
-    varied = any(len(v) > 1 for v in q.var_lists.values())
+            variant = q.variant(s)
+            verifier.verify(q, variant.network, variant.options.dtype, s)
+    varied = q.template is not None and any(len(v) > 1 for v in q.template.var_lists.values())
     if samples > 1 and len(prompts) == 1 and varied and q.part_index in (None, 1):
         _add(
             report,
@@ -187,7 +188,7 @@ class _Verifier:
         self.done: set[str] = set()
         self.bridge: Any = None
 
-    def verify(self, q: Question, network: Network, seed: int | None = None) -> None:
+    def verify(self, q: Question, network: Network, dtype: str, seed: int | None = None) -> None:
         key = repr(network_to_dict(network))
         if key in self.done:
             return
@@ -202,7 +203,7 @@ class _Verifier:
             self.bridge = bridge
         if self.bridge is False:
             return
-        result = self.bridge.verify(network, analyze(network, q.data.get("dtype") or "float32"))
+        result = self.bridge.verify(network, analyze(network, dtype))
         self.report.counts["verified_by_torch"] += 1
         at = f" (seed {seed})" if seed is not None else ""
         for m in result.mismatches:

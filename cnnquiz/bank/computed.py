@@ -13,7 +13,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from cnnquiz import yamlio
 
@@ -28,31 +28,37 @@ MAX_VALUES = 1_000_000
 index), but a million variants is already far past what a student or ``bank check`` can see."""
 
 
-class Range(Sequence):
+class Range(Sequence[int | float]):
     """``lo, lo + step, ..., hi`` (inclusive) computed from the index, never stored.
 
     ``random.Random.choice`` draws from it exactly as from the list it stands for, so a
     seed gives the same variant as before. Floats are computed in decimal (0.1 steps stay 0.1).
     """
 
-    def __init__(self, lo: Decimal, step: Decimal, count: int, floats: bool) -> None:
-        self.lo, self.step, self.count, self.floats = lo, step, count, floats
+    def __init__(self, lo: Decimal, step: Decimal, length: int, floats: bool) -> None:
+        self.lo, self.step, self.length, self.floats = lo, step, length, floats
 
     def __len__(self) -> int:
-        return self.count
+        return self.length
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, as list's
+    @overload
+    def __getitem__(self, index: int) -> int | float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int | float]: ...
+
+    def __getitem__(self, index: int | slice) -> int | float | list[int | float]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.count))]
+            return [self[i] for i in range(*index.indices(self.length))]
         if index < 0:
-            index += self.count
-        if not 0 <= index < self.count:
+            index += self.length
+        if not 0 <= index < self.length:
             raise IndexError("range index out of range")
         value = self.lo + index * self.step
         return float(value) if self.floats else int(value)
 
     def __repr__(self) -> str:
-        return f"Range({self[0]}..{self[-1]}, {self.count} values)"
+        return f"Range({self[0]}..{self[-1]}, {self.length} values)"
 
 
 def _finite(x: Any, what: str) -> Decimal:

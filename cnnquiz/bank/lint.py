@@ -9,7 +9,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from cnnquiz.bank.grading import plain
+from cnnquiz.bank.keys import NumberKey, plain
 
 
 def normal_id(value: str) -> tuple[str, str | None]:
@@ -43,13 +43,13 @@ def normal_id(value: str) -> tuple[str, str | None]:
 _DECIMALS = re.compile(r"\b(\d+)\s+decimal(?:s|\s+places?)\b", re.IGNORECASE)
 
 
-def decimals_mismatch(prompt: str, key: Any, tolerance: Any) -> str | None:
+def decimals_mismatch(prompt: str, key: NumberKey, tolerance: Any) -> str | None:
     """A prompt that asks for N decimals promises that a correctly rounded answer is right and
     one off by more than a unit in the last place is not: the tolerance must be between half a
     unit (0.0005 for 3 decimals) and one unit (0.001), absolute, and the key must have at most N
     decimals. What disagrees, or None."""
     m = _DECIMALS.search(prompt or "")
-    if not m or key.number is None or int(m.group(1)) > 20:
+    if not m or int(m.group(1)) > 20:
         return None
     n = int(m.group(1))
     unit = Decimal(1).scaleb(-n)

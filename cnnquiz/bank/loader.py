@@ -8,28 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from cnnquiz import textsafe, yamlio
-from cnnquiz.bank import computed, schema
-from cnnquiz.bank.asks import ASKS, Solution, evaluate
+from cnnquiz.bank import prepare, schema
+from cnnquiz.bank.authored import FieldError
 from cnnquiz.bank.files import Problem, bundled_bank_paths, expand_paths
-from cnnquiz.bank.lint import decimals_mismatch, normal_id
-from cnnquiz.bank.model import (
-    Bank,
-    FieldError,
-    Question,
-    ask_options,
-    feedback_traps,
-    key_from_answer,
-    unit_key,
-    validate_tolerance,
-)
+from cnnquiz.bank.lint import normal_id
+from cnnquiz.bank.model import Bank, Question
 from cnnquiz.errors import CnnquizError, SpecError
-from cnnquiz.net.spec import parse_network
 
 
 def _split_where(where: str | None, path: str) -> tuple[str, int | None]:
@@ -68,6 +59,42 @@ class _Reader:
             self.add(line, schema.describe_error(err, model_fields))
 
     def read(self) -> Bank | None:
+        data = self.document()
+        if data is None:
+            return None
+        try:
+            head = schema.BankHead.model_validate(data)
+        except ValidationError as exc:
+            self.pydantic(exc, data, (), tuple(schema.BankHead.model_fields))
+            if not isinstance(data.get("questions"), list):
+                return None
+            head = None
+        defaults = head.defaults.model_dump(exclude_none=True) if head and head.defaults else {}
+        title = str(data.get("title", self.path.stem))
+        self.data = data
+        self.control_characters(data, ())
+        if not data["questions"]:
+            self.add(
+                yamlio.line_of(data, ("questions",)),
+                "the bank has no questions",
+                "warning",
+                "style",
+            )
+        questions = [
+            q
+            for i, raw in enumerate(data["questions"])
+            for q in self.question(i, raw, defaults, title)
+        ]
+        return Bank(
+            self.path,
+            title,
+            head.language if head else "en",
+            questions,
+            head.description if head else None,
+        )
+
+    def document(self) -> Mapping | None:
+        """The file's YAML if it is a mapping (a bank), else None with the problem."""
         try:
             data = yamlio.load(self.path)
         except CnnquizError as exc:
@@ -79,59 +106,38 @@ class _Reader:
                 "a bank is a mapping with title and questions, e.g. `title: Convolution` then `questions:`",
             )
             return None
+        return data
+
+    def question(
+        self, index: int, raw: Any, defaults: Mapping[str, Any], title: str
+    ) -> list[Question]:
+        """The questions entry ``index`` of ``questions:`` makes (its parts, or itself), each
+        problem reported; none when it has an error."""
+        line = yamlio.line_of(self.data, ("questions", index))
+        if not isinstance(raw, Mapping):
+            self.add(line, "a question is a mapping with id, type, prompt and answer")
+            return []
+        if not self.clean_ids(raw, line):
+            return []
+        if isinstance(raw.get("id"), str | int):
+            self.ids.append((str(raw["id"]), yamlio.line_of(raw, ("id",)) or line))
+        partial = False  # built without its invalid fields: checked, never asked
         try:
-            head = schema.BankHead.model_validate(data)
+            model = schema.Question.model_validate(raw)
         except ValidationError as exc:
-            self.pydantic(exc, data, (), tuple(schema.BankHead.model_fields))
-            if not isinstance(data.get("questions"), list):
-                return None
-            head = None
-        defaults = head.defaults.model_dump(exclude_none=True) if head and head.defaults else {}
-        bank = Bank(
-            self.path,
-            str(data.get("title", self.path.stem)),
-            head.language if head else "en",
-            [],
-            head.description if head else None,
-        )
-        raw_questions = data["questions"]
-        self.data = data
-        self.control_characters(data, ())
-        if not raw_questions:
-            self.add(
-                yamlio.line_of(data, ("questions",)),
-                "the bank has no questions",
-                "warning",
-                "style",
-            )
-        for i, raw in enumerate(raw_questions):
-            line = yamlio.line_of(data, ("questions", i))
-            if not isinstance(raw, Mapping):
-                self.add(line, "a question is a mapping with id, type, prompt and answer")
-                continue
-            if not self.clean_ids(raw, line):
-                continue
-            if isinstance(raw.get("id"), str | int):
-                self.ids.append((str(raw["id"]), yamlio.line_of(raw, ("id",)) or line))
-            partial = False  # built without its invalid fields: checked, never asked
+            self.pydantic(exc, self.data, ("questions", index), schema.QUESTION_FIELDS)
+            # go on without the bad fields, so the rest of the question is checked too
+            bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
+            raw = _without(raw, bad)
             try:
                 model = schema.Question.model_validate(raw)
-            except ValidationError as exc:
-                self.pydantic(exc, data, ("questions", i), schema.QUESTION_FIELDS)
-                # go on without the bad fields, so the rest of the question is checked too
-                bad = {err["loc"][0] for err in exc.errors() if err["loc"]}
-                raw = _without(raw, bad)
-                try:
-                    model = schema.Question.model_validate(raw)
-                except ValidationError:
-                    continue
-                partial = True
-            merged = _merge(defaults, model.model_dump(exclude_none=True), raw)
-            built = self.build_all(merged, raw, line, bank.title)
-            self.ids.extend((q.id, q.line) for q in built if q.group)
-            if not partial:
-                bank.questions.extend(built)
-        return bank
+            except ValidationError:
+                return []
+            partial = True
+        merged = _merge(defaults, model.model_dump(exclude_none=True), raw)
+        built = self.build_all(merged, raw, line, title)
+        self.ids.extend((q.id, q.line) for q in built if q.group)
+        return [] if partial else built
 
     def clean_ids(self, raw: Mapping, line: int | None) -> bool:
         """Ids (the question's and its parts') in NFKC form; False, with the error, for an id
@@ -187,6 +193,7 @@ class _Reader:
             return [built] if built else []
         out = []
         seen = set()
+        prompt_line = yamlio.line_of(raw, ("prompt",))
         for index, part in enumerate(parts, 1):
             part = {k: v for k, v in part.items() if v is not None}
             part_raw = raw["parts"][index - 1]
@@ -195,14 +202,13 @@ class _Reader:
                 self.add(part_line, f"two parts of {q['id']} have the id {part['id']!r}")
                 continue
             seen.add(part["id"])
-            merged = {**q, **part}
-            merged["id"] = f"{q['id']}/{part['id']}"
-            preamble = q["prompt"].rstrip()
-            merged["prompt"] = f"{preamble}\n\n{part['prompt']}" if part.get("prompt") else preamble
-            if "type" in part and q["type"] == "computed" and part["type"] != "computed":
-                for k in ("vars", "network"):
-                    merged.pop(k, None) if k not in part else None
-            built = self.build(merged, _overlay(raw, part_raw), part_line, title, q["id"], index)
+            built = self.build(
+                _part_fields(q, part),
+                _overlay(raw, part_raw),
+                part_line,
+                title,
+                Place(q["id"], index, prompt_line),
+            )
             if built:
                 out.append(built)
         return out
@@ -213,31 +219,11 @@ class _Reader:
         raw: Mapping,
         line: int | None,
         title: str,
-        group: str | None = None,
-        part_index: int | None = None,
+        place: Place | None = None,
     ) -> Question | None:
-        hints = q.get("hint") or []
-        question = Question(
-            id=q["id"],
-            type=q["type"],
-            bank=title,
-            prompt=q["prompt"],
-            topics=list(q.get("topics") or []),
-            difficulty=int(q.get("difficulty") or 2),
-            hints=list(hints),
-            source=q.get("source"),
-            explanation=q.get("explanation"),
-            group=group,
-            part_index=part_index,
-            path=self.path,
-            line=line,
-            data=q,
-        )
+        """The question, complete, or None with its problem reported."""
         try:
-            if question.is_computed:
-                self.prepare_computed(question, raw)
-            else:
-                self.prepare_fixed(question)
+            answer = self.answer(q, raw, line, place)
         except FieldError as exc:
             self.add(yamlio.line_of(raw, exc.loc) or line, exc.message)
             return None
@@ -246,126 +232,61 @@ class _Reader:
             return None
         if not (q.get("explanation") or "").strip():
             self.add(line, f"{q['id']}: no explanation (the worked solution)", "warning", "style")
-        return question
-
-    def prepare_fixed(self, question: Question) -> None:
-        q = question.data
-        for name in ("vars",):
-            if name in q:
-                raise FieldError(f"{name} belongs to computed questions (type: computed)", name)
-        if q.get("pattern") is not None:
-            if q["type"] != "text":
-                raise FieldError("pattern belongs to text questions", "pattern")
-            try:
-                re.compile(q["pattern"])
-            except re.error as exc:
-                raise FieldError(
-                    f"pattern is not a valid regular expression: {exc}", "pattern"
-                ) from None
-        if q.get("choices") is not None and q["type"] not in ("choice", "multi"):
-            raise FieldError(
-                f"choices belong to choice and multi questions, not {q['type']}", "choices"
-            )
-        key = key_from_answer(q)
-        traps = feedback_traps(key)
-        question.key = key
-        if key.kind == "numeric":
-            stated = decimals_mismatch(q["prompt"], key, q.get("tolerance"))
-            if stated:
-                self.add(question.line, f"{q['id']}: {stated}", "warning", "style")
-        if "network" in q or "ask" in q:
-            if "network" not in q or "ask" not in q:
-                missing = "ask" if "network" in q else "network"
-                raise FieldError(
-                    f"a question that states an answer about a network needs both network and "
-                    f"ask; {missing} is missing",
-                    "network" if missing == "ask" else "ask",
-                )
-            wanted = ASKS[q["ask"]].question_type
-            if q["type"] != wanted:
-                raise FieldError(
-                    f"ask {q['ask']} gives a {wanted} answer; use type: {wanted}", "ask"
-                )
-            question.network = parse_network(q["network"], self.name)
-            question.figure = evaluate(question.network, q["ask"], ask_options(q))
-            traps = traps + question.figure.traps
-        if traps:
-            from dataclasses import replace
-
-            question.figure = (
-                replace(question.figure, traps=traps) if question.figure else _traps_only(traps)
-            )
-
-    def prepare_computed(self, question: Question, raw: Mapping) -> None:
-        q = question.data
-        for name in ("answer", "choices", "pattern"):
-            if q.get(name) is not None:
-                raise FieldError(
-                    f"a computed question's answer comes from the calculator; remove {name}", name
-                )
-        for name in ("network", "ask"):
-            if name not in q:
-                raise FieldError(f"a computed question needs {name}", "type")
-        if not q.get("vars"):
-            self.add(
-                yamlio.line_of(raw, ("type",)),
-                f"{q['id']}: a computed question without vars has one "
-                "variant; consider type: numeric or shape",
-                "warning",
-                "style",
-            )
-        unit_key(q.get("unit"))
-        validate_tolerance(q)
-        var_lists = {}
-        for name, spec in (q.get("vars") or {}).items():
-            try:
-                var_lists[name] = computed.var_values(
-                    spec.model_dump() if hasattr(spec, "model_dump") else spec
-                )
-            except ValueError as exc:
-                raise FieldError(f"var {name}: {exc}", ("vars", name)) from None
-        question.var_lists = var_lists
-        for name in (
-            "prompt",
-            "network",
-            "hint",
-            "explanation",
-            "layer",
-            "batch",
-            "optimizer",
-            "dtype",
-        ):
-            unknown = sorted(computed.names_in(q.get(name)) - set(var_lists))
-            if unknown:
-                known = ", ".join(var_lists) or "none"
-                names = ", ".join(f"{{{u}}}" for u in unknown)
-                word = "var" if len(unknown) == 1 else "vars"
-                raise FieldError(f"unknown {word} {names} in {name}; the vars are {known}", name)
-        used = set().union(
-            *(
-                computed.names_in(q.get(n))
-                for n in ("prompt", "network", "layer", "batch", "optimizer", "dtype")
-            )
+        return Question(
+            id=q["id"],
+            type=q["type"],
+            bank=title,
+            prompt=q["prompt"],
+            topics=tuple(q.get("topics") or ()),
+            difficulty=int(q.get("difficulty") or 2),
+            hints=tuple(q.get("hint") or ()),
+            source=q.get("source"),
+            explanation=q.get("explanation"),
+            group=place.group if place else None,
+            part_index=place.index if place else None,
+            path=self.path,
+            line=line,
+            shuffle=q.get("shuffle") is not False,
+            **answer,
         )
-        for name in var_lists:
-            if name not in used and question.part_index in (None, 1):
-                self.add(
-                    yamlio.line_of(raw, ("vars", name)),
-                    f"var {name} is never used in the prompt or network",
-                    "warning",
-                    "style",
-                )
-        shown = computed.names_in(q.get("prompt"))
-        prompt_line = yamlio.line_of(getattr(raw, "parent", raw), ("prompt",)) or question.line
-        for name in sorted(used - shown):
-            if len(var_lists.get(name, ())) > 1 and question.part_index in (None, 1):
-                self.add(
-                    prompt_line,
-                    f"{question.id}: var {name} changes the network but the prompt never shows "
-                    "it, so the student cannot know it",
-                    "warning",
-                    "style",
-                )
+
+    def answer(
+        self, q: dict[str, Any], raw: Mapping, line: int | None, place: Place | None
+    ) -> dict[str, Any]:
+        """The fields that answer the question: a fixed question's key, traps and recomputed
+        figure, or a computed question's template."""
+        if q["type"] != "computed":
+            fixed = prepare.fixed_answer(q, self.name, line, self.advise)
+            return {"key": fixed.key, "traps": fixed.traps, "recomputed": fixed.recomputed}
+        prompt_line = (place.prompt_line if place else yamlio.line_of(raw, ("prompt",))) or line
+        first = place is None or place.index == 1
+        return {"template": prepare.template(q, raw, prompt_line, first, self.advise)}
+
+    def advise(self, line: int | None, message: str) -> None:
+        self.add(line, message, "warning", "style")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a part sits: its group (the parent's id), its 1-based index, the line of the
+    parent's prompt (what the student reads first)."""
+
+    group: str
+    index: int
+    prompt_line: int | None
+
+
+def _part_fields(q: Mapping[str, Any], part: Mapping[str, Any]) -> dict[str, Any]:
+    """A part's fields over its parent's: its id qualified, its prompt after the parent's."""
+    merged = {**q, **part}
+    merged["id"] = f"{q['id']}/{part['id']}"
+    preamble = q["prompt"].rstrip()
+    merged["prompt"] = f"{preamble}\n\n{part['prompt']}" if part.get("prompt") else preamble
+    if "type" in part and q["type"] == "computed" and part["type"] != "computed":
+        for k in ("vars", "network"):
+            if k not in part:
+                merged.pop(k, None)
+    return merged
 
 
 def _overlay(parent: Mapping, part: Mapping) -> yamlio.LineDict:
@@ -373,12 +294,7 @@ def _overlay(parent: Mapping, part: Mapping) -> yamlio.LineDict:
     merged = yamlio.LineDict({**parent, **part})
     merged.line = getattr(part, "line", 0)
     merged.key_lines = {**getattr(parent, "key_lines", {}), **getattr(part, "key_lines", {})}
-    merged.parent = parent  # type: ignore[attr-defined]
     return merged
-
-
-def _traps_only(traps):
-    return Solution("feedback", 0, (), traps)  # type: ignore[arg-type]
 
 
 def _without(raw: Mapping, fields: set) -> yamlio.LineDict:

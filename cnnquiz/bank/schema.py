@@ -107,7 +107,6 @@ class BankHead(Strict):
 
 
 QUESTION_FIELDS = tuple(Question.model_fields)
-PART_FIELDS = tuple(Part.model_fields)
 
 
 def describe_error(err: Mapping[str, Any], fields: tuple[str, ...]) -> str:

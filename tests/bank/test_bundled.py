@@ -142,11 +142,11 @@ def test_multiplications_are_asked_with_valid_padding_too(questions, computed):
     not only with `same`: both as a fixed question and as a computed template."""
 
     def valid_macs(q) -> bool:
-        network = q.variant(0)[1] if q.is_computed else q.network
+        network = q.variant(0).network if q.is_computed else q.network
         convs = [layer for layer in network.layers if getattr(layer, "kind", "") == "conv"]
         return bool(convs) and all(c.padding == "valid" and c.kernel != (1, 1) for c in convs)
 
     assert any(
-        q.data.get("ask") == "macs" and q.is_computed == computed and valid_macs(q)
+        q.ask == "macs" and q.is_computed == computed and valid_macs(q)
         for q in questions
     )

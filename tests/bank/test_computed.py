@@ -63,7 +63,7 @@ def test_parts_are_grouped_in_order():
     assert [q.part_index for q in parts] == list(range(1, 11))
     assert parts[0].prompt.startswith("A {h}x{w}x3 image")
     assert parts[0].draw(0).prompt.endswith("How many parameters?")
-    assert parts[0].topics == ["ram"]
+    assert parts[0].topics == ("ram",)
 
 
 COMPUTED = """\

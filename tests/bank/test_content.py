@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cnnquiz.bank import computed
+from cnnquiz.bank.keys import ChoiceKey, MultiKey
 from cnnquiz.bank.loader import load_banks
 from cnnquiz.bank.model import Question, grade
 from tests.conftest import ROOT
@@ -29,11 +30,13 @@ def _variants(q: Question) -> Iterator[dict | None]:
     if not q.is_computed:
         yield None
         return
-    names = sorted(q.var_lists)
-    if sum(1 for _ in itertools.islice(itertools.product(*q.var_lists.values()), 20_001)) > 20_000:
+    assert q.template is not None
+    var_lists = q.template.var_lists
+    names = sorted(var_lists)
+    if sum(1 for _ in itertools.islice(itertools.product(*var_lists.values()), 20_001)) > 20_000:
         yield from (q.draw(seed).values for seed in range(300))
         return
-    for combo in itertools.product(*(q.var_lists[n] for n in names)):
+    for combo in itertools.product(*(var_lists[n] for n in names)):
         yield dict(zip(names, combo, strict=True))
 
 
@@ -109,7 +112,8 @@ def test_the_perceptron_accepts_both_years_in_plain_quiz(cli, tmp_path: Path):
 
 def test_mse_distractors_are_wrong_for_a_reason(questions):
     q = questions["loss-mse-avoid"]
-    choices = q.data["choices"]
+    assert isinstance(q.key, MultiKey)
+    choices = q.key.choices
     assert not any("unit" in c for c in choices)  # "same unit as the target" is RMSE's point
     assert "RMSE" in q.explanation
 
@@ -125,14 +129,19 @@ def test_worked_example_names_gerons_figures(questions):
     assert "Geron" in grade(third, "1.5 MB").feedback
 
 
+def _right_choice(q: Question) -> str:
+    assert isinstance(q.key, ChoiceKey)
+    return q.key.choices[q.key.choice]
+
+
 def test_review_wording(questions):
     vgg = questions["arch-vgg-kernels"]
-    assert "up to 512" in vgg.data["answer"] and "stay at 512" in vgg.explanation
+    assert "up to 512" in _right_choice(vgg) and "stay at 512" in vgg.explanation
     why = questions["arch-resnet-why"]
-    assert "vanish" not in why.data["answer"]
+    assert "vanish" not in _right_choice(why)
     assert "not vanishing gradients" in why.explanation
     assert "zeros" in questions["arch-resnet-shapes"].explanation
-    linear = questions["dense-linear-stack"].data["feedback"]
+    linear = questions["dense-linear-stack"].key.feedback
     assert "vanishing or exploding" in linear["Because gradients vanish in linear layers after a few steps"]
-    rank = questions["tensor-conv-input-rank"].data["feedback"]["Nothing: Conv2D accepts any 3D array as a batch"]
+    rank = questions["tensor-conv-input-rank"].key.feedback["Nothing: Conv2D accepts any 3D array as a batch"]
     assert "raises an error" in rank and "PyTorch" in rank

@@ -9,6 +9,7 @@ from cnnquiz.bank.asks.solution import (
     AskOptions,
     Solution,
     Trap,
+    Value,
     count,
     mb,
     selected,
@@ -114,15 +115,22 @@ def _channel_traps(which: str, layers: list[LayerFigures]) -> list[Trap]:
 
 def param_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
     p = params(network, fig, opts)
-    n = int(p.value)  # type: ignore[arg-type]
+    n = _whole(p.value)
     bpv = fig.bytes_per_value
     steps = [
         *p.steps,
         f"bytes = {fmt_int(n)}·{bpv} ({fig.dtype}) = {fmt_int(n * bpv)} = {mb(n * bpv)}",
     ]
-    traps = [Trap(count(int(t.value) * bpv), t.feedback) for t in p.traps]  # type: ignore[arg-type]
+    traps = [Trap(count(_whole(t.value) * bpv), t.feedback) for t in p.traps]
     traps += memory.forgot_bpv(n, bpv)
     return Solution("param_bytes", count(n * bpv), tuple(steps), tuple(traps))
+
+
+def _whole(value: Value) -> int:
+    """A count the parameter asks gave (never a shape)."""
+    if isinstance(value, tuple):
+        raise TypeError(f"a count, not the shape {value}")
+    return int(value)
 
 
 def macs(network: Network, fig: NetworkFigures, opts: AskOptions, flops: bool = False) -> Solution:

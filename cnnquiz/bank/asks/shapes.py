@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, target
 from cnnquiz.errors import SpecError
@@ -31,7 +32,7 @@ def _network_traps(network: Network, upto: int, value: tuple[int, ...]) -> list[
     """The shapes of the same network with the other padding or without its stride."""
     traps = []
     for pad, other in (("same", "valid"), ("valid", "same")):
-        alt = _alt_shape(network, upto, lambda x, p=pad, o=other: _swap_padding(x, p, o))
+        alt = _alt_shape(network, upto, partial(_swap_padding, pad=pad, other=other))
         if alt and alt != value:
             traps.append(Trap(alt, f"that is the output of {other} padding; this layer uses {pad}"))
     alt = _alt_shape(network, upto, _no_stride)
