@@ -18,7 +18,8 @@ from textual.binding import Binding
 
 from cnnquiz.app.commands import CommandPalette, ScreensProvider
 from cnnquiz.app.registry import SCREENS
-from cnnquiz.study.session import MODES, Session, filter_questions, select_questions
+from cnnquiz.study.select import MODES, filter_questions, select_questions
+from cnnquiz.study.session import Session
 
 
 class CnnquizApp(App[None]):

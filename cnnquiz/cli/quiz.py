@@ -16,17 +16,25 @@ import re
 import shutil
 import sys
 import textwrap
-from typing import Any, TextIO
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TextIO
 
 from cnnquiz.cli.common import positive_int
 from cnnquiz.textsafe import printable
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from cnnquiz.bank import Bank, Item, Question
+    from cnnquiz.progress import Progress
+    from cnnquiz.study.session import ItemLike, Recorder, Session
 
 HINT_WORDS = ("?", "hint", "h")
 SKIP_WORDS = ("skip", "pass")
 QUIT_WORDS = ("quit", "exit", ":q")
 
 
-def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "quiz",
         help="a quiz from question banks: full screen, or line by line with --plain",
@@ -73,21 +81,15 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
 
 
 def run(args: argparse.Namespace) -> int:
-    from cnnquiz.bank import bundled_bank_paths
-    from cnnquiz.study.load import load_for_study
-    from cnnquiz.study.select import filter_by_topic, plan
+    from cnnquiz.study.select import filter_by_topic, in_bank_order, select_questions
 
-    paths = args.banks or bundled_bank_paths()
-    if not paths:
-        from cnnquiz.errors import CnnquizError
-
-        raise CnnquizError("no bundled banks found; give a bank file or folder", "quiz")
-    banks, warnings = load_for_study(paths)  # a bad bank is left out, the others are asked
-    for warning in warnings:
-        print(f"cnnquiz: warning: {printable(warning)}", file=sys.stderr)
+    banks = _load(args.banks)
     questions = filter_by_topic([q for b in banks for q in b.questions], args.topic)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(100_000)
-    chosen = plan(questions, None if args.all else args.count, seed, shuffle=not args.all)
+    if args.all:
+        chosen = in_bank_order(questions)
+    else:  # the app's Cram: a shuffled sample, --count counting a multi-part item once
+        chosen = select_questions("cram", questions, count=args.count, seed=seed)
     progress = None if args.no_record else _open_progress()
     try:
         if args.plain or not full_screen_possible():
@@ -100,18 +102,40 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(given: list[str]) -> list[Bank]:
+    """The banks asked (default: the bundled ones); a bad bank is left out with a warning."""
+    from cnnquiz.bank import bundled_bank_paths
+    from cnnquiz.study.load import load_for_study
+
+    paths: list[str] | list[Path] = given or bundled_bank_paths()
+    if not paths:
+        from cnnquiz.errors import CnnquizError
+
+        raise CnnquizError("no bundled banks found; give a bank file or folder", "quiz")
+    banks, warnings = load_for_study(paths)
+    for warning in warnings:
+        print(f"cnnquiz: warning: {printable(warning)}", file=sys.stderr)
+    return banks
+
+
 def full_screen_possible() -> bool:
     """The app needs a real terminal both ways; a pipe, a file or ``TERM=dumb`` gets lines."""
     return _is_tty(sys.stdin) and _is_tty(sys.stdout) and os.environ.get("TERM") != "dumb"
 
 
-def run_full_screen(banks: list[Any], questions: list[Any], seed: int, progress: Any,
-                    out: TextIO) -> Any:
+def run_full_screen(
+    banks: list[Bank],
+    questions: list[Question],
+    seed: int,
+    progress: Progress | None,
+    out: TextIO,
+) -> Session[Item] | None:
     """The app's question and results screens over ``questions``; the score stays printed."""
     from cnnquiz.app import make_app
 
-    app = make_app(banks=banks, progress=progress, record=progress is not None, seed=seed,
-                   quiz=questions)
+    app = make_app(
+        banks=banks, progress=progress, record=progress is not None, seed=seed, quiz=questions
+    )
     app.run()
     session = app.quiz
     if session is not None:
@@ -121,7 +145,7 @@ def run_full_screen(banks: list[Any], questions: list[Any], seed: int, progress:
     return session
 
 
-def _open_progress() -> Any:
+def _open_progress() -> Progress | None:
     """The student's progress store, or None (with a warning) if it cannot be opened."""
     from cnnquiz.errors import CnnquizError
 
@@ -138,19 +162,26 @@ def _open_progress() -> Any:
     return progress
 
 
-def run_plain(questions: list[Any], seed: int, progress: Any, stdin: TextIO, out: TextIO) -> Any:
+def run_plain(
+    questions: list[Question],
+    seed: int,
+    progress: Recorder | None,
+    stdin: TextIO,
+    out: TextIO,
+) -> Session[Item]:
     """Ask ``questions`` line by line; returns the finished session (its answers and scores)."""
     from cnnquiz.bank import grade
+    from cnnquiz.study.select import count_units
     from cnnquiz.study.session import Session
 
     say = _Printer(out)
-    units = len({q.group or q.id for q in questions})
+    units = count_units(questions)
     parts = f", {len(questions)} answers with the parts" if len(questions) != units else ""
     say(
         f"cnnquiz quiz: {units} question{'s' * (units != 1)}{parts} (seed {seed}: --seed {seed} repeats this quiz)"
     )
     say("Type your answer. ? shows a hint, skip shows the answer, quit (or Ctrl-D) stops.")
-    session = Session("cram", questions, grade, progress, seed=seed)
+    session: Session[Item] = Session("cram", questions, grade, progress, seed=seed)
     try:
         shown = [""]  # the last prompt, so that parts do not repeat their preamble
         while not session.finished:
@@ -177,8 +208,9 @@ class _Printer:
         self.out.flush()
 
 
-def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
-    q, item = session.question, session.item
+def _ask(session: Session[Item], say: _Printer, stdin: TextIO, shown: list[str]) -> None:
+    """One question, asked until it is answered or skipped."""
+    q, item = session.current()
     say("")
     head = f"Question {session.index + 1} of {session.total}"
     if q.part_index:
@@ -190,45 +222,59 @@ def _ask(session: Any, say: _Printer, stdin: TextIO, shown: list[str]) -> None:
         say(f"  {'abcdefghijklmnopqrstuvwxyz'[i]}) {choice}")
     if item.kind == "multi":
         say("(select all that apply: letters like a,c)")
-    while True:
-        say("> ", end="")
-        line = stdin.readline()
-        if not line:
-            raise _Quit
-        text = line.strip()
-        if not _is_tty(stdin):
-            say(text)  # a transcript of a piped quiz shows what was answered
-        low = text.casefold()
-        if low in HINT_WORDS:
-            hint = session.next_hint()
-            if hint:
-                say(f"Hint: {hint}")
-            else:
-                say("No more hints." if item.hints else "This question has no hint.")
-            continue
-        if low in QUIT_WORDS:
-            raise _Quit
-        if low in SKIP_WORDS:
-            say(f"Skipped. The answer: {item.answer_text}")
-            _explain(item, say)
-            session.skip()
-            return
-        verdict = session.submit(text)
-        unsaved = session.take_unsaved()
-        if unsaved:
-            print(f"cnnquiz: warning: {printable(unsaved)}", file=sys.stderr)
-        if verdict.status == "invalid":
-            say(f"Not an answer: {verdict.message}. Try again.")
-            continue
-        if verdict.status == "correct":
-            say(f"Correct: {verdict.expected}")
+    while not _respond(session, item, _read(stdin, say), say):
+        pass
+
+
+def _read(stdin: TextIO, say: _Printer) -> str:
+    say("> ", end="")
+    line = stdin.readline()
+    if not line:
+        raise _Quit
+    text = line.strip()
+    if not _is_tty(stdin):
+        say(text)  # a transcript of a piped quiz shows what was answered
+    return text
+
+
+def _respond(session: Session[Item], item: ItemLike, text: str, say: _Printer) -> bool:
+    """One typed line; True when the question is done with (answered or skipped)."""
+    low = text.casefold()
+    if low in HINT_WORDS:
+        hint = session.next_hint()
+        if hint:
+            say(f"Hint: {hint}")
         else:
-            say(f"Wrong: {verdict.message}.")
-        if verdict.feedback:
-            say(f"Why: {verdict.feedback}")
+            say("No more hints." if item.hints else "This question has no hint.")
+        return False
+    if low in QUIT_WORDS:
+        raise _Quit
+    if low in SKIP_WORDS:
+        say(f"Skipped. The answer: {item.answer_text}")
         _explain(item, say)
-        session.advance()
-        return
+        session.skip()
+        return True
+    return _submit(session, item, text, say)
+
+
+def _submit(session: Session[Item], item: ItemLike, text: str, say: _Printer) -> bool:
+    """Grade an answer: an invalid one is asked again (False), a valid one is explained."""
+    verdict = session.submit(text)
+    unsaved = session.take_unsaved()
+    if unsaved:
+        print(f"cnnquiz: warning: {printable(unsaved)}", file=sys.stderr)
+    if verdict.status == "invalid":
+        say(f"Not an answer: {verdict.message}. Try again.")
+        return False
+    if verdict.status == "correct":
+        say(f"Correct: {verdict.expected}")
+    else:
+        say(f"Wrong: {verdict.message}.")
+    if verdict.feedback:
+        say(f"Why: {verdict.feedback}")
+    _explain(item, say)
+    session.advance()
+    return True
 
 
 def _new_text(prompt: str, previous: str) -> str:
@@ -246,7 +292,7 @@ def _is_tty(stream: TextIO) -> bool:
         return False
 
 
-def _explain(item: Any, say: _Printer) -> None:
+def _explain(item: ItemLike, say: _Printer) -> None:
     if item.explanation.strip():
         say("Explanation:")
         say(plain_text(item.explanation.strip(), indent="  "))
@@ -258,42 +304,60 @@ def plain_text(markdown: str, indent: str = "", width: int | None = None) -> str
     breaks inside a paragraph are soft, as in Markdown); code blocks and tables kept as written."""
     width = max((width or shutil.get_terminal_size((100, 24)).columns) - 1, 40)
     out: list[str] = []
-    para: list[str] = []
-    hang = ""
-
-    def flush() -> None:
-        if para:
-            text = " ".join(p.strip() for p in para).replace("**", "")
-            out.append(textwrap.fill(text, width, initial_indent=indent,
-                                     subsequent_indent=indent + hang, break_on_hyphens=False))
-            para.clear()
-
+    para = _Paragraph(width, indent)
     in_code = False
     for line in markdown.splitlines():
         if line.lstrip().startswith("```"):
-            flush()
+            out.extend(para.flush())
             in_code = not in_code
-            continue
-        if in_code or line.lstrip().startswith("|"):
-            flush()
+        elif in_code or line.lstrip().startswith("|"):
+            out.extend(para.flush())
             out.append(indent + line)
-            continue
-        if not line.strip():
-            flush()
+        elif not line.strip():
+            out.extend(para.flush())
             out.append("")
-            continue
-        bullet = re.match(r"\s*(?:[-*]|\d+\.)\s+", line)
-        if bullet:
-            flush()
-            hang = " " * len(bullet.group(0))
-        elif not para:
-            hang = ""
-        para.append(line)
-    flush()
+        else:
+            out.extend(para.add(line))
+    out.extend(para.flush())
     return "\n".join(out)
 
 
-def _score(session: Any, say: _Printer) -> None:
+@dataclass
+class _Paragraph:
+    """The lines of one paragraph or list item, re-wrapped as one when it ends."""
+
+    width: int
+    indent: str
+    lines: list[str] = field(default_factory=list)
+    hang: str = ""  # a list item's continuation lines align under its text
+
+    def add(self, line: str) -> list[str]:
+        """Take ``line``; a list item ends the paragraph before it (returned wrapped)."""
+        bullet = re.match(r"\s*(?:[-*]|\d+\.)\s+", line)
+        done = self.flush() if bullet else []
+        if bullet:
+            self.hang = " " * len(bullet.group(0))
+        elif not self.lines:
+            self.hang = ""
+        self.lines.append(line)
+        return done
+
+    def flush(self) -> list[str]:
+        if not self.lines:
+            return []
+        text = " ".join(p.strip() for p in self.lines).replace("**", "")
+        self.lines = []
+        wrapped = textwrap.fill(
+            text,
+            self.width,
+            initial_indent=self.indent,
+            subsequent_indent=self.indent + self.hang,
+            break_on_hyphens=False,
+        )
+        return [wrapped]
+
+
+def _score(session: Session[Item], say: _Printer) -> None:
     answers = session.answers
     say("")
     if not answers:

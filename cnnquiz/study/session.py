@@ -1,185 +1,107 @@
-"""A study session over question banks: which questions, in what order, and the score so far.
+"""A study session over question banks: the questions of one sitting and the score so far.
 
-Face-free on purpose: the Textual app drives it with key presses and the tests drive it with
-plain calls, so the rules (practice puts due cards first, an invalid answer costs nothing, an
-exam gives no feedback until the end) live here once. Progress is optional and duck-typed:
-anything with the ``Progress`` methods used below will do.
+Face-free on purpose: the Textual app drives it with key presses, ``cnnquiz quiz`` with lines
+and the tests with plain calls, so the rules (an invalid answer costs nothing, an exam gives no
+feedback until the end, a skip is not stored) live here once. Which questions, in what order, is
+:mod:`cnnquiz.study.select`'s job. The bank and the progress store are seen through the
+Protocols below, so a bank ``Question`` and a test's fake both fit, and mypy checks both.
 """
 
 from __future__ import annotations
 
-import random
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Generic, Protocol, TypeVar
 
 from cnnquiz.errors import CnnquizError
-
-MODES = ("practice", "cram", "exam", "missed")
-MODE_TITLES = {
-    "practice": "Practice",
-    "cram": "Cram",
-    "exam": "Exam",
-    "missed": "Missed",
-}
-DEFAULT_COUNT = {"practice": 10, "cram": 10, "exam": 10, "missed": 50}
+from cnnquiz.study.select import Selectable, unit_key
 
 
-class ProgressLike(Protocol):
+class ItemLike(Protocol):
+    """A drawn question as the faces show it: ``cnnquiz.bank.Item`` or a test's fake."""
+
+    @property
+    def prompt(self) -> str: ...  # Markdown
+    @property
+    def kind(self) -> str: ...  # numeric | shape | choice | multi | truefalse | text
+    @property
+    def choices(self) -> Sequence[str] | None: ...
+    @property
+    def hints(self) -> Sequence[str]: ...
+    @property
+    def explanation(self) -> str: ...  # Markdown: the worked solution
+    @property
+    def answer_text(self) -> str: ...  # the key as a person writes it
+    @property
+    def seed(self) -> int: ...
+
+
+ItemT = TypeVar("ItemT", bound=ItemLike)
+ItemT_co = TypeVar("ItemT_co", bound=ItemLike, covariant=True)
+
+
+class QuestionLike(Selectable, Protocol[ItemT_co]):
+    """A question the session asks: selectable, and drawn (a computed one per seed) as an item."""
+
+    @property
+    def is_computed(self) -> bool: ...
+    def draw(self, seed: int) -> ItemT_co: ...
+
+
+class VerdictLike(Protocol):
+    """What grading says: ``cnnquiz.bank.Verdict`` or a test's fake."""
+
+    @property
+    def status(self) -> str: ...  # "correct" | "wrong" | "invalid"
+    @property
+    def message(self) -> str: ...  # one line: why invalid, or what was expected
+    @property
+    def feedback(self) -> str | None: ...  # the mistake, when the grader can tell
+    @property
+    def expected(self) -> str: ...
+
+
+class Recorded(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+class Recorder(Protocol):
+    """What the session asks of the progress store: keep an answer, rerate it."""
+
     def record(
         self,
-        question_id: str,
-        bank: str,
-        topics: list[str],
-        verdict: str,
-        answer: str,
+        _question_id: str,
+        _bank: str,
+        _topics: Sequence[str],
+        _verdict: str,
+        _answer: str,
+        /,
         seconds: float = 0.0,
         seed: int | None = None,
-    ) -> Any: ...
-    def rerate(self, attempt_id: int, rating: str) -> Any: ...
-    def due(self, qids: Iterable[str]) -> list[str]: ...
-    def new(self, qids: Iterable[str]) -> list[str]: ...
-    def missed_last_time(self, qids: Iterable[str] | None = None) -> list[str]: ...
+    ) -> Recorded: ...
+    def rerate(self, _attempt_id: int, _rating: str, /) -> object: ...
 
 
-def filter_questions(
-    questions: Iterable[Any],
-    topics: Iterable[str] | None = None,
-    banks: Iterable[str] | None = None,
-) -> list[Any]:
-    """Questions on any of ``topics`` from any of ``banks`` (None: no filter on that axis)."""
-    topic_set = set(topics) if topics is not None else None
-    bank_set = set(banks) if banks is not None else None
-    out = []
-    for q in questions:
-        if bank_set is not None and q.bank not in bank_set:
-            continue
-        if topic_set is not None and not topic_set.intersection(q.topics):
-            continue
-        out.append(q)
-    return out
-
-
-def _keep_groups_together(chosen: list[Any], pool: Sequence[Any]) -> list[Any]:
-    """Parts of one multi-part item stay side by side, in part order, as an exam prints them."""
-    by_group: dict[str, list[Any]] = {}
-    for q in pool:
-        if getattr(q, "group", None):
-            by_group.setdefault(q.group, []).append(q)
-    out: list[Any] = []
-    seen_groups: set[str] = set()
-    chosen_ids = {q.id for q in chosen}
-    for q in chosen:
-        group = getattr(q, "group", None)
-        if not group:
-            out.append(q)
-            continue
-        if group in seen_groups:
-            continue
-        seen_groups.add(group)
-        parts = sorted(by_group[group], key=lambda p: p.part_index or 0)
-        out.extend(p for p in parts if p.id in chosen_ids)
-    return out
-
-
-def select_questions(
-    mode: str,
-    questions: Sequence[Any],
-    progress: ProgressLike | None = None,
-    count: int | None = None,
-    seed: int = 0,
-) -> list[Any]:
-    """The questions a session of ``mode`` asks, in order.
-
-    practice: due for review first (most overdue first, as the store orders them), then new ones
-    taking the topics in turn (:func:`interleave_topics`);
-    cram: any, shuffled, ignoring the schedule; exam: a shuffled sample; missed: those answered
-    wrong last time.
-    """
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
-    n = DEFAULT_COUNT[mode] if count is None else count
-    by_id = {q.id: q for q in questions}
-    ids = list(by_id)
-    rng = random.Random(seed)
-    if mode == "practice":
-        due = progress.due(ids) if progress is not None else []
-        due_set = set(due)
-        fresh = progress.new(ids) if progress is not None else ids
-        fresh_qs = [by_id[i] for i in fresh if i in by_id and i not in due_set]
-        order = due + [q.id for q in interleave_topics(fresh_qs, rng)]
-    elif mode == "missed":
-        order = progress.missed_last_time(ids) if progress is not None else []
-    else:
-        return _sample_units(questions, n, rng)
-    chosen = [by_id[i] for i in order if i in by_id][:n]
-    return _keep_groups_together(chosen, questions)
-
-
-def interleave_topics(questions: Sequence[Any], rng: random.Random) -> list[Any]:
-    """``questions`` taking their topics in turn: one from each topic, then the next round.
-
-    A student's first Practice session asked ten questions of the first bank's first topic in
-    bank order; now it spans ten topics. The topics' order is a seeded shuffle; within a topic
-    easier questions come first (``difficulty``), ties in a seeded shuffle. A question counts
-    under its first topic; a multi-part item moves as one unit, its parts in order.
-    """
-    by_topic: dict[str, list[tuple[int, float, int, list[Any]]]] = {}
-    units: dict[str, list[Any]] = {}
-    for q in questions:
-        units.setdefault(getattr(q, "group", None) or f"\0{q.id}", []).append(q)
-    for n, unit in enumerate(units.values()):
-        unit.sort(key=lambda p: p.part_index or 0)
-        first = unit[0]
-        topic = first.topics[0] if first.topics else ""
-        rank = getattr(first, "difficulty", None) or 0
-        by_topic.setdefault(topic, []).append((rank, rng.random(), n, unit))
-    queues = [sorted(entries) for entries in by_topic.values()]
-    rng.shuffle(queues)
-    out: list[Any] = []
-    for round_ in range(max((len(q) for q in queues), default=0)):
-        for queue in queues:
-            if round_ < len(queue):
-                out.extend(queue[round_][3])
-    return out
-
-
-def _sample_units(questions: Sequence[Any], n: int, rng: random.Random) -> list[Any]:
-    """Up to ``n`` questions in random order, taking a multi-part item whole or not at all
-    (an exam does not ask part 3 of a worked example without parts 1 and 2)."""
-    units: dict[str, list[Any]] = {}
-    for q in questions:
-        units.setdefault(getattr(q, "group", None) or f"\0{q.id}", []).append(q)
-    order = [sorted(u, key=lambda p: p.part_index or 0) for u in units.values()]
-    rng.shuffle(order)
-    chosen: list[Any] = []
-    for unit in order:
-        if len(chosen) + len(unit) <= n:
-            chosen.extend(unit)
-    if not chosen and order:  # every item is longer than n: the first n parts of one
-        chosen = order[0][:n]
-    return chosen
-
-
-def item_seed(base: int, question: Any, variant: int = 0) -> int:
+def item_seed(base: int, question: Selectable, variant: int = 0) -> int:
     """The seed a question is drawn with: parts of one item share it, so they share the variant."""
-    key = getattr(question, "group", None) or question.id
+    key = unit_key(question)
     return (base * 1_000_003 + zlib.crc32(key.encode()) + variant * 7919) % (2**31)
 
 
 @dataclass
-class Answer:
+class Answer(Generic[ItemT]):
     """One question's outcome in the session: its item, what was typed and the verdict."""
 
-    question: Any
-    item: Any
+    question: QuestionLike[ItemT]
+    item: ItemT
     text: str
     status: str  # "correct" | "wrong" | "skipped"
-    verdict: Any = None
+    verdict: VerdictLike | None = None  # None for a skip
     seconds: float = 0.0
-    attempt_id: Any = None
+    attempt_id: int | None = None  # the store's id, to rerate it
     rating: str | None = None  # "hard" | "easy" after a rerate
 
     @property
@@ -199,7 +121,7 @@ class TopicScore:
 
 
 @dataclass
-class Session:
+class Session(Generic[ItemT]):
     """The questions of one sitting and what happened to each.
 
     ``grade`` is ``cnnquiz.bank.grade`` (injected so the model is testable with fakes);
@@ -207,17 +129,17 @@ class Session:
     """
 
     mode: str
-    questions: list[Any]
-    grade: Callable[[Any, str], Any]
-    progress: ProgressLike | None = None
+    questions: Sequence[QuestionLike[ItemT]]
+    grade: Callable[[ItemT, str], VerdictLike]
+    progress: Recorder | None = None
     seed: int = 0
     time_limit: float | None = None  # seconds, exams only
     clock: Callable[[], float] = time.monotonic
     index: int = 0
-    answers: list[Answer] = field(default_factory=list)
+    answers: list[Answer[ItemT]] = field(default_factory=list)
     hints_shown: int = 0
     variant: int = 0
-    item: Any = None
+    item: ItemT | None = None  # the current question, drawn (None only with no questions)
     started: float = 0.0
     question_started: float = 0.0
     finished_at: float | None = None
@@ -242,8 +164,15 @@ class Session:
         return self.finished_at is not None or self.index >= self.total
 
     @property
-    def question(self) -> Any:
+    def question(self) -> QuestionLike[ItemT] | None:
         return self.questions[self.index] if self.index < self.total else None
+
+    def current(self) -> tuple[QuestionLike[ItemT], ItemT]:
+        """The question being asked and its drawn item; an error once the session is over."""
+        q = self.question
+        if self.finished or q is None or self.item is None:
+            raise RuntimeError("the session is over")
+        return q, self.item
 
     def _draw(self) -> None:
         self.hints_shown = 0
@@ -253,8 +182,8 @@ class Session:
 
     def next_hint(self) -> str | None:
         """The next hint, one at a time; None when there are no more."""
-        hints = list(getattr(self.item, "hints", None) or [])
-        if self.item is None or self.hints_shown >= len(hints):
+        hints = self.item.hints if self.item is not None else ()
+        if self.hints_shown >= len(hints):
             return None
         self.hints_shown += 1
         return hints[self.hints_shown - 1]
@@ -262,25 +191,23 @@ class Session:
     def new_variant(self) -> bool:
         """Draw another variant of a computed question (False for a fixed one)."""
         q = self.question
-        if q is None or not getattr(q, "is_computed", False):
+        if q is None or not q.is_computed:
             return False
         self.variant += 1
         self._draw()
         return True
 
     # ---- answering --------------------------------------------------------------------------
-    def submit(self, text: str) -> Any:
+    def submit(self, text: str) -> VerdictLike:
         """Grade ``text``; a valid answer is stored (with the review schedule) and recorded here.
 
         An invalid answer (``2.8 bananas``) costs nothing: nothing is stored and the same
         question stays. The caller moves on with :meth:`advance`.
         """
-        if self.finished:
-            raise RuntimeError("the session is over")
-        verdict = self.grade(self.item, text)
+        q, item = self.current()
+        verdict = self.grade(item, text)
         if verdict.status == "invalid":
             return verdict
-        q = self.question
         seconds = max(0.0, self.clock() - self.question_started)
         attempt_id = None
         if self.progress is not None:
@@ -292,15 +219,13 @@ class Session:
                     verdict.status,
                     text,
                     seconds=seconds,
-                    seed=self.item.seed,
+                    seed=item.seed,
                 )
             except CnnquizError as exc:  # the store says why (disk full, locked): carry on
                 self.unsaved = str(exc)
             else:
-                attempt_id = getattr(attempt, "id", attempt)
-        self.answers.append(
-            Answer(q, self.item, text, verdict.status, verdict, seconds, attempt_id)
-        )
+                attempt_id = attempt.id
+        self.answers.append(Answer(q, item, text, verdict.status, verdict, seconds, attempt_id))
         return verdict
 
     def take_unsaved(self) -> str | None:
@@ -337,16 +262,9 @@ class Session:
         if self.finished:
             return
         if not self.answered_current:
-            q = self.question
-            self.answers.append(
-                Answer(
-                    q,
-                    self.item,
-                    "",
-                    "skipped",
-                    seconds=max(0.0, self.clock() - self.question_started),
-                )
-            )
+            q, item = self.current()
+            seconds = max(0.0, self.clock() - self.question_started)
+            self.answers.append(Answer(q, item, "", "skipped", seconds=seconds))
         self.advance()
 
     def advance(self) -> None:
@@ -402,30 +320,25 @@ class Session:
                 right[t] = right.get(t, 0) + (1 if a is not None and a.correct else 0)
         return [TopicScore(t, right[t], asked[t]) for t in sorted(asked)]
 
-    def missed(self) -> list[Answer]:
+    def missed(self) -> list[Answer[ItemT]]:
         """The questions answered wrong: "missed" means the same here, on the results screen and
         in the home screen's "Missed N to retry" (the store's latest verdict was wrong). A skip
         is not an answer and is not stored, so it is counted apart, by :meth:`skipped`."""
         return [a for a in self.answers if a.status == "wrong"]
 
-    def skipped(self) -> list[Answer]:
+    def skipped(self) -> list[Answer[ItemT]]:
         """Questions left unanswered (Ctrl+S), plus, in an exam, the questions never reached."""
         out = [a for a in self.answers if a.status == "skipped"]
         if self.mode == "exam":
             reached = {id(a.question) for a in self.answers}
             for i, q in enumerate(self.questions):
                 if id(q) not in reached:
-                    out.append(
-                        Answer(
-                            q,
-                            q.draw(item_seed(self.seed, q, 0)) if i != self.index else self.item,
-                            "",
-                            "skipped",
-                        )
-                    )
+                    shown = self.item if i == self.index else None  # the one on screen
+                    item = shown if shown is not None else q.draw(item_seed(self.seed, q, 0))
+                    out.append(Answer(q, item, "", "skipped"))
         return out
 
-    def retry_missed(self) -> Session | None:
+    def retry_missed(self) -> Session[ItemT] | None:
         """A new session of the missed and the skipped questions (fresh variants)."""
         qs = [a.question for a in self.missed() + self.skipped()]
         if not qs:

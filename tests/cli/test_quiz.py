@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from cnnquiz.bank import load_bank
-from cnnquiz.study.select import filter_by_topic, plan
 
 DATA = Path(__file__).parents[1] / "fixtures" / "banks"
 PLAIN = str(DATA / "plain.yaml")
@@ -145,18 +144,20 @@ def test_same_seed_same_quiz(cli):
     assert a.stdout == b.stdout and "Question 1 of" in a.stdout
 
 
-def test_plan_keeps_parts_together_in_order():
+def test_count_counts_a_multi_part_item_once_as_the_app_does(cli):
+    """``--count`` and the app's exam follow one rule (cnnquiz.study.select): units."""
+    from cnnquiz.study.select import select_questions
+
+    out = cli("quiz", str(DATA / "worked.yaml"), "--count", "3", "--no-record", input="")
+    assert out.stdout.startswith("cnnquiz quiz: 3 questions, 12 answers with the parts (seed ")
     questions = load_bank(DATA / "worked.yaml").questions
-    for seed in range(10):
-        chosen = plan(questions, count=2, seed=seed)
-        groups = [q.group for q in chosen if q.group]
-        if groups:
-            start = [q.group for q in chosen].index("worked-computed")
-            block = chosen[start : start + 10]
-            assert [q.part_index for q in block] == list(range(1, 11))
-        assert len({q.group or q.id for q in chosen}) == 2
-    assert plan(questions, count=2, seed=3) == plan(questions, count=2, seed=3)
-    assert [q.id for q in filter_by_topic(questions, ["RAM"])] == [q.id for q in questions]
+    for seed in (1, 5):  # with the worked item, then without
+        chosen = select_questions("exam", questions, None, count=2, seed=seed)
+        args = ("--count", "2", "--seed", str(seed), "--no-record")
+        out = cli("quiz", str(DATA / "worked.yaml"), *args, input="")
+        parts = f", {len(chosen)} answers with the parts" if len(chosen) > 2 else ""
+        assert out.stdout.startswith(f"cnnquiz quiz: 2 questions{parts} (seed {seed}:")
+        assert f"Question 1 of {len(chosen)} · " in out.stdout
 
 
 def test_plain_text_rewraps_paragraphs_and_keeps_code_and_tables():
@@ -190,7 +191,11 @@ def _in_a_terminal(args: list[str], term: str, steps: list[tuple[bytes, bytes]])
     env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "24"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "cnnquiz", *args],
-        stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, close_fds=True,
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env=env,
+        close_fds=True,
     )
     os.close(child_fd)
     seen = b""

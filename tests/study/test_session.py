@@ -1,10 +1,13 @@
-"""The face-free session model: selection per mode, grading flow, scores, exams, retries."""
+"""The face-free session model: grading flow, scores, exams, retries (selection: test_select)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 
-from cnnquiz.study.session import Session, filter_questions, item_seed, select_questions
+from cnnquiz.study.select import Selectable
+from cnnquiz.study.session import Session, item_seed
 from tests.fakes import FakeProgress, fake_grade, fake_questions
 
 
@@ -16,57 +19,19 @@ class Clock:
         return self.now
 
 
-def ids(qs):  # noqa: ANN001, ANN201
+def ids(qs: Iterable[Selectable]) -> list[str]:
     return [q.id for q in qs]
 
 
-class TestSelection:
-    def test_practice_puts_due_first_then_new(self):
-        qs = fake_questions()
-        progress = FakeProgress(due=["q3", "q1"])
-        chosen = select_questions("practice", qs, progress, count=4)
-        assert ids(chosen)[:2] == ["q3", "q1"]
-        # then new ones, one topic at a time: losses, convolution, memory in some seeded order
-        assert sorted(ids(chosen)[2:]) in (["q2", "q4"], ["q2", "ram/params"], ["q4", "ram/params"])
-
-    def test_missed_takes_only_last_wrong(self):
-        progress = FakeProgress(missed=["q2", "q4"])
-        assert ids(select_questions("missed", fake_questions(), progress)) == ["q2", "q4"]
-
-    def test_cram_and_exam_are_shuffled_reproducibly(self):
-        qs = fake_questions()
-        a = select_questions("exam", qs, None, count=6, seed=3)
-        b = select_questions("exam", qs, None, count=6, seed=3)
-        assert ids(a) == ids(b)
-        assert sorted(ids(a)) == sorted(ids(qs))
-
-    def test_parts_of_one_item_stay_together_in_order(self):
-        qs = fake_questions()
-        for seed in range(20):
-            order = ids(select_questions("cram", qs, None, count=6, seed=seed))
-            i = order.index("ram/params")
-            assert order[i + 1] == "ram/predict"
-
-    def test_count_limits_and_unknown_mode(self):
-        assert len(select_questions("cram", fake_questions(), None, count=2)) == 2
-        with pytest.raises(ValueError, match="unknown mode"):
-            select_questions("quiz", fake_questions())
-
-    def test_filter_by_topic_and_bank(self):
-        qs = fake_questions()
-        assert ids(filter_questions(qs, topics=["pooling", "losses"])) == ["q2", "q3"]
-        assert filter_questions(qs, banks=["Other bank"]) == []
-        assert len(filter_questions(qs)) == 6
-
-    def test_parts_share_a_seed(self):
-        qs = fake_questions()
-        assert item_seed(5, qs[4]) == item_seed(5, qs[5])
-        assert item_seed(5, qs[0]) != item_seed(5, qs[1])
-        assert item_seed(5, qs[3], 1) != item_seed(5, qs[3], 0)
+def test_parts_share_a_seed():
+    qs = fake_questions()
+    assert item_seed(5, qs[4]) == item_seed(5, qs[5])
+    assert item_seed(5, qs[0]) != item_seed(5, qs[1])
+    assert item_seed(5, qs[3], 1) != item_seed(5, qs[3], 0)
 
 
 class TestAnswering:
-    def make(self, mode="practice", **kw):  # noqa: ANN001, ANN201
+    def make(self, mode: str = "practice", **kw: object) -> Session:
         qs = fake_questions()[:4]
         self.progress = FakeProgress()
         self.clock = Clock()
@@ -170,7 +135,9 @@ def test_session_model_imports_no_face_and_no_torch():
     import subprocess
     import sys
 
-    code = "import sys, cnnquiz.study.session\nprint(' '.join({m.split('.')[0] for m in sys.modules}))"
+    code = (
+        "import sys, cnnquiz.study.session\nprint(' '.join({m.split('.')[0] for m in sys.modules}))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     loaded = set(out.stdout.split())
@@ -178,52 +145,17 @@ def test_session_model_imports_no_face_and_no_torch():
     assert not loaded & {"textual", "rich", "torch"}
 
 
-def test_exam_takes_a_multi_part_item_whole_or_not_at_all():
-    qs = fake_questions()  # four single questions and one item of two parts
-    for seed in range(30):
-        chosen = ids(select_questions("exam", qs, None, count=3, seed=seed))
-        assert len(chosen) == 3
-        assert ("ram/params" in chosen) == ("ram/predict" in chosen)
-    only_parts = [q for q in qs if q.group]
-    assert ids(select_questions("cram", only_parts, None, count=1)) == ["ram/params"]
-
-
-def test_first_practice_session_spans_the_topics_of_the_bundled_banks():
-    """A new student's first Practice asked 10 questions of one topic in bank order (issue 9.23):
-    new questions now take the selected topics in turn, in a seeded order."""
-    from cnnquiz.bank import bundled_bank_paths, load_banks
-
-    qs = [q for bank in load_banks(bundled_bank_paths()) for q in bank.questions]
-    first = select_questions("practice", qs, FakeProgress(), count=10, seed=5)
-    assert len(first) == 10
-    assert len({q.topics[0] for q in first}) >= 8
-    assert len({q.bank for q in first}) >= 5
-    again = select_questions("practice", qs, FakeProgress(), count=10, seed=5)
-    assert ids(again) == ids(first)
-    other = select_questions("practice", qs, FakeProgress(), count=10, seed=6)
-    assert ids(other) != ids(first)
-    # within a topic, easier questions first
-    every = select_questions("practice", qs, None, count=len(qs), seed=5)
-    for topic in {q.topics[0] for q in qs}:
-        levels = [q.difficulty for q in every if q.topics[0] == topic and not q.group]
-        assert levels == sorted(levels), topic
-    # no progress store at all (nothing recorded): the same interleaving
-    assert ids(select_questions("practice", qs, None, count=10, seed=5)) == ids(first)
-    # a topic filter still holds: two topics alternate
-    two = [q for q in qs if q.topics[0] in ("pooling", "memory")]
-    order = [q.topics[0] for q in select_questions("practice", two, None, count=6, seed=1)]
-    assert order[0::2] == [order[0]] * 3 and order[1::2] == [order[1]] * 3
-    assert order[0] != order[1]
-
-
-def test_interleaving_keeps_parts_together_and_easier_first():
-    import random
-
-    from cnnquiz.study.session import interleave_topics
-
-    qs = fake_questions()
-    for seed in range(10):
-        order = ids(interleave_topics(qs, random.Random(seed)))
-        assert sorted(order) == sorted(ids(qs))
-        i = order.index("ram/params")
-        assert order[i + 1] == "ram/predict"
+def test_the_current_question_is_an_error_once_the_session_is_over():
+    s = Session("cram", fake_questions()[2:3], fake_grade, None, seed=1)
+    q, item = s.current()
+    assert (q.id, item.answer_text) == ("q3", "false")
+    assert s.next_hint() is None  # a question without hints
+    s.skip()
+    assert s.finished and s.question is None
+    assert s.next_hint() is None
+    with pytest.raises(RuntimeError, match="the session is over"):
+        s.current()
+    with pytest.raises(RuntimeError, match="the session is over"):
+        s.submit("false")
+    s.skip()  # nothing to skip: no error, nothing added
+    assert [a.status for a in s.answers] == ["skipped"]

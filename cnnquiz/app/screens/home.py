@@ -16,7 +16,7 @@ from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.net.units import fmt_count
 from cnnquiz.render import bar
-from cnnquiz.study.session import MODE_TITLES, MODES
+from cnnquiz.study.select import MODE_TITLES, MODES
 
 MODE_HELP = {
     "practice": "due first, then new",

@@ -17,7 +17,8 @@ from textual.widgets import Footer, Header, Input, Markdown, Static
 from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.answers import ChoiceList, MultiChoiceList
 from cnnquiz.render import duration
-from cnnquiz.study.session import MODE_TITLES, Session
+from cnnquiz.study.select import MODE_TITLES
+from cnnquiz.study.session import Session
 
 PLACEHOLDERS = {
     "numeric": "a number, e.g. 2800, 2.8k or 3.6 MB",

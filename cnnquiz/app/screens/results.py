@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from cnnquiz.app.safe import markdown, plain
 from cnnquiz.render import bar, duration
-from cnnquiz.study.session import MODE_TITLES, Answer, Session
+from cnnquiz.study.select import MODE_TITLES
+from cnnquiz.study.session import Answer, Session
 
 
 def answers_markdown(answers: list[Answer], empty: str) -> str:
