@@ -1,14 +1,25 @@
 """Small stand-ins for banks and progress, for the session model's unit tests and the snapshots.
 
 The pilot tests use the real bank engine and the real progress store; these fakes pin what a
-unit test or a snapshot must not depend on (the clock, today's date, FSRS's intervals).
+unit test or a snapshot must not depend on (the clock, today's date, FSRS's intervals). Each
+has the shape of what it stands for: ``cnnquiz.app.protocol`` says what the app reads of an
+item, a question and the progress store, and ``tests/app/test_protocol.py`` holds the fakes and
+the real classes to it (mypy does too, at the end of this file).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from cnnquiz.app.protocol import ItemView, ProgressStore, QuestionView
+    from cnnquiz.progress import Progress, Stats
 
 
 @dataclass
@@ -88,24 +99,34 @@ class FakeProgress:
         self._missed = list(missed or [])
         self.warning = warning
 
-    def record(self, question_id, bank, topics, verdict, answer, seconds=0.0, seed=None):  # noqa: ANN001, ANN201
+    def record(
+        self,
+        question_id: str,
+        bank: str,
+        topics: list[str],
+        verdict: str,
+        answer: str,
+        seconds: float = 0.0,
+        seed: int | None = None,
+    ) -> SimpleNamespace:
         self.records.append((question_id, verdict, answer, seconds, seed))
         return SimpleNamespace(id=len(self.records))
 
-    def rerate(self, attempt_id, rating):  # noqa: ANN001, ANN201
+    def rerate(self, attempt_id: int, rating: str) -> None:
         self.rerated.append((attempt_id, rating))
 
-    def due(self, qids):  # noqa: ANN001, ANN201
+    def due(self, qids: Iterable[str]) -> list[str]:
         return [q for q in self._due if q in set(qids)]
 
-    def new(self, qids):  # noqa: ANN001, ANN201
+    def new(self, qids: Iterable[str]) -> list[str]:
         seen = {r[0] for r in self.records} | set(self._due) | set(self._missed)
         return [q for q in qids if q not in seen]
 
-    def missed_last_time(self, qids=None):  # noqa: ANN001, ANN201
-        return [q for q in self._missed if qids is None or q in set(qids)]
+    def missed_last_time(self, qids: Iterable[str] | None = None) -> list[str]:
+        wanted = None if qids is None else set(qids)
+        return [q for q in self._missed if wanted is None or q in wanted]
 
-    def mastery(self, topic_of):  # noqa: ANN001, ANN201
+    def mastery(self, topic_of: Mapping[str, Iterable[str]], /) -> dict[str, float]:
         out: dict[str, list[float]] = {}
         for qid, topics in topic_of.items():
             score = 1.0 if any(r[0] == qid and r[1] == "correct" for r in self.records) else 0.0
@@ -113,7 +134,7 @@ class FakeProgress:
                 out.setdefault(t, []).append(score)
         return {t: sum(v) / len(v) for t, v in out.items()}
 
-    def stats(self):  # noqa: ANN201
+    def stats(self) -> Stats:
         from cnnquiz.progress import DayCount, Stats, TopicStat
 
         end = date(2026, 3, 14)
@@ -157,11 +178,14 @@ def fake_questions() -> list[FakeQuestion]:
     ]
 
 
-async def calculator_settled(pilot) -> None:  # noqa: ANN001
+async def calculator_settled(pilot: Pilot[None]) -> None:
     """Wait until the calculator shows the figures for what is typed now: they are computed
     after a pause in the typing, in a worker thread. Polls (no timing is asserted); gives up
     after about 20 s so a hang fails instead of blocking the suite."""
+    from cnnquiz.app.screens.calculator import CalculatorScreen
+
     screen = pilot.app.screen
+    assert isinstance(screen, CalculatorScreen)
     for _ in range(400):
         await pilot.pause(0.05)
         if not screen.busy:
@@ -170,23 +194,23 @@ async def calculator_settled(pilot) -> None:  # noqa: ANN001
     raise AssertionError("the calculator never showed the figures for what is typed")
 
 
-def sync(fn):  # noqa: ANN001, ANN201
+def sync(fn: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
     """Run an async test with asyncio.run (the project has no pytest asyncio plugin)."""
     import asyncio
     import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         return asyncio.run(fn(*args, **kwargs))
 
     return wrapper
 
 
-class held_write_lock:  # noqa: N801 - used as a context manager, reads like one
+class held_write_lock:  # lower case: used as a context manager, reads like one
     """Another program holds ``progress``'s write lock: its next write waits 50 ms, then fails
     as SQLite does when a database stays locked past the busy timeout."""
 
-    def __init__(self, progress) -> None:  # noqa: ANN001 - a cnnquiz.progress.Progress
+    def __init__(self, progress: Progress) -> None:
         import sqlite3
 
         self.progress = progress
@@ -202,17 +226,25 @@ class held_write_lock:  # noqa: N801 - used as a context manager, reads like one
         self.other.close()
 
 
-async def cram_until(pilot, qid: str) -> None:
+async def cram_until(pilot: Pilot[None], qid: str) -> None:
     """Open a Cram session and skip (Ctrl+S) until question ``qid`` is on screen."""
+    from cnnquiz.app.screens.question import QuestionScreen
+
     await pilot.press("c")
-    while pilot.app.screen.session.question.id != qid:
+    screen = pilot.app.screen
+    assert isinstance(screen, QuestionScreen)
+    while screen.session.question.id != qid:
         await pilot.press("ctrl+s")
 
 
-def agreeing_verdict(figures):  # noqa: ANN001, ANN201
+def agreeing_verdict(figures: Any) -> SimpleNamespace:
     """What ``cnnquiz.torchcheck.build.verify`` returns when torch agrees, without importing torch."""
-    from types import SimpleNamespace
-
     return SimpleNamespace(
         ok=True, total_trainable=figures.trainable, torch_version="x", device="meta", mismatches=()
     )
+
+
+if TYPE_CHECKING:  # mypy tests/fakes.py: each fake has the shape of what it stands for
+    _item: type[ItemView] = FakeItem
+    _question: type[QuestionView] = FakeQuestion
+    _progress: type[ProgressStore] = FakeProgress

@@ -3,6 +3,9 @@
 The app owns what every screen shares: the banks, the progress store, the grading function,
 the clock and the student's topic and bank filter. Top-level screens are modes (see
 ``registry``), so the calculator keeps what was typed while the student goes off to practise.
+The app also navigates: a session's screens return values (the question screen its session,
+the results screen a retry or None) and the app's callbacks decide what comes next, so no
+screen imports another.
 """
 
 from __future__ import annotations
@@ -11,21 +14,30 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette as TextualCommandPalette
 
 from cnnquiz.app.commands import CommandPalette, ScreensProvider
+from cnnquiz.app.protocol import ProgressStore, QuizHost
 from cnnquiz.app.registry import SCREENS
-from cnnquiz.study.select import MODES, filter_questions, select_questions
+from cnnquiz.study.select import MODE_TITLES, MODES, filter_questions, select_questions
 from cnnquiz.study.session import Session
+
+if TYPE_CHECKING:
+    from cnnquiz.bank import Bank, Item, Question, Verdict
+
+    Grade = Callable[[Item, str], Verdict]  # cnnquiz.bank.grade, or a test's stand-in
 
 
 class CnnquizApp(App[None]):
     """Practice, exams, the calculator and statistics, keyboard first."""
 
-    CSS_PATH = "app.tcss"
+    # what every screen shares; each screen names its own .tcss (CSS_PATH), except the
+    # calculator's, read here until calculator.py names it
+    CSS_PATH = ["app.tcss", "screens/calculator.tcss"]
     TITLE = "cnnquiz"
     SUB_TITLE = "exam prep for neural networks and CNNs"
     COMMANDS = App.COMMANDS | {ScreensProvider}
@@ -37,16 +49,16 @@ class CnnquizApp(App[None]):
 
     def __init__(
         self,
-        banks: Sequence[Any],
-        progress: Any,
-        grade: Callable[[Any, str], Any],
+        banks: Sequence[Bank],
+        progress: ProgressStore | None,
+        grade: Grade,
         *,
         topics: Iterable[str] | None = None,
         bank_titles: Iterable[str] | None = None,
         seed: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         warning: str | None = None,
-        quiz: Sequence[Any] | None = None,
+        quiz: Sequence[Question] | None = None,
     ) -> None:
         super().__init__()
         self.banks = list(banks)
@@ -86,19 +98,19 @@ class CnnquizApp(App[None]):
             )
             self.start_session(self.quiz)
 
-    def home_resumed(self) -> bool:
-        """Home is back on top: a ``cnnquiz quiz`` session is over, so the app closes."""
-        if self.quiz is not None and self.quiz.finished:
-            self.exit()
-            return True
-        return False
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key that opens a screen this app was built without (tests leave Train out) is
+        neither shown nor run."""
+        if action == "switch_mode":
+            return bool(parameters) and parameters[0] in SCREENS
+        return True
 
     # ---- what the screens share -----------------------------------------------------------
     @property
     def topics(self) -> list[str]:
         return sorted({t for q in self.questions for t in q.topics})
 
-    def filtered_questions(self) -> list[Any]:
+    def filtered_questions(self) -> list[Question]:
         """The questions the student's topic and bank filter let through."""
         return filter_questions(self.questions, self.topic_filter, self.bank_filter)
 
@@ -121,10 +133,65 @@ class CnnquizApp(App[None]):
             mode, chosen, self.grade, self.progress, seed=seed, time_limit=limit, clock=self.clock
         )
 
+    # ---- navigation -----------------------------------------------------------------------
+    def start(self, mode: str) -> None:
+        """Open a session of ``mode``; an exam first asks how many questions and how long."""
+        if mode == "exam":
+            from cnnquiz.app.dialogs.exam_setup import ExamSetupScreen
+
+            self.push_screen(ExamSetupScreen(self.exam_count, self.exam_minutes), self._exam_ready)
+            return
+        self._launch(mode)
+
+    def _exam_ready(self, settings: tuple[int, float | None] | None) -> None:
+        if settings is None:
+            return
+        self.exam_count, self.exam_minutes = settings
+        self._launch("exam", *settings)
+
+    def _launch(self, mode: str, count: int | None = None, minutes: float | None = None) -> None:
+        session = self.make_session(mode, count, minutes)
+        if session is None:
+            why = {
+                "practice": "nothing is due and nothing is new",
+                "missed": "nothing was answered wrong last time",
+            }.get(mode, "no questions match")
+            self.notify(
+                f"{MODE_TITLES[mode]}: {why} with the current filter.", severity="information"
+            )
+            return
+        self.start_session(session)
+
+    def start_session(self, session: Session) -> None:
+        from cnnquiz.app.screens.question import QuestionScreen
+
+        self.push_screen(QuestionScreen(session), self._session_over)
+
+    def _session_over(self, session: Session | None) -> None:
+        """The question screen closed with its session: the results, if anything was answered."""
+        if session is None or not session.answers:
+            self._back_home()
+            return
+        from cnnquiz.app.screens.results import ResultsScreen
+
+        self.push_screen(ResultsScreen(session, final=self.quiz is not None), self._results_closed)
+
+    def _results_closed(self, retry: Session | None) -> None:
+        """The results closed with a session of the missed questions to retry, or None."""
+        if retry is not None:
+            self.start_session(retry)
+        else:
+            self._back_home()
+
+    def _back_home(self) -> None:
+        """Home is on top again: for ``cnnquiz quiz`` that is the end, so the app closes."""
+        if self.quiz is not None:
+            self.exit()
+
     # ---- actions --------------------------------------------------------------------------
     def action_command_palette(self) -> None:
         """Ctrl+P: the palette, in the subclass that survives an early PageDown (see commands)."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, TextualCommandPalette):
             self.push_screen(CommandPalette(id="--command-palette"))
 
     def search_themes(self) -> None:
@@ -152,27 +219,22 @@ class CnnquizApp(App[None]):
         from cnnquiz.app.screens.home import HomeScreen
 
         if isinstance(self.screen, HomeScreen):
-            self.screen.start(mode)
+            self.start(mode)
         else:
             self.notify("A session is open: finish it or press Esc first.", severity="warning")
-
-    def start_session(self, session: Session) -> None:
-        from cnnquiz.app.screens.question import QuestionScreen
-
-        self.push_screen(QuestionScreen(session))
 
 
 def make_app(
     bank_paths: Sequence[str | Path] | None = None,
     *,
-    banks: Sequence[Any] | None = None,
-    progress: Any = None,
-    grade: Callable[[Any, str], Any] | None = None,
+    banks: Sequence[Bank] | None = None,
+    progress: ProgressStore | None = None,
+    grade: Grade | None = None,
     topics: Iterable[str] | None = None,
     bank_titles: Iterable[str] | None = None,
     seed: int | None = None,
     clock: Callable[[], float] | None = None,
-    quiz: Sequence[Any] | None = None,
+    quiz: Sequence[Question] | None = None,
     record: bool = True,
 ) -> CnnquizApp:
     """The app over ``bank_paths`` (default: the bundled banks) and the student's progress.
@@ -199,7 +261,8 @@ def make_app(
         from cnnquiz.progress import Progress
 
         progress = Progress()
-    warning = "\n".join(bank_warnings + [getattr(progress, "warning", None) or ""]).strip()
+    repaired = progress.warning if progress is not None else None
+    warning = "\n".join([*bank_warnings, repaired or ""]).strip()
     return CnnquizApp(
         banks,
         progress,
@@ -211,3 +274,7 @@ def make_app(
         warning=warning or None,
         quiz=quiz,
     )
+
+
+if TYPE_CHECKING:
+    _checked: type[QuizHost] = CnnquizApp  # mypy: the app is what its screens expect of it

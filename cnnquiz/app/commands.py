@@ -3,6 +3,7 @@ the palette itself, guarded against a Textual bug."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import CommandList, DiscoveryHit, Hit, Hits, Provider
@@ -10,35 +11,38 @@ from textual.command import CommandPalette as TextualCommandPalette
 
 from cnnquiz.app.registry import SCREENS
 
+Command = Callable[[], object]  # what the palette calls when an entry is chosen
+
 
 class ScreensProvider(Provider):
     """``ctrl+p`` then ``calc``: open the calculator; ``exam``: start an exam; and so on."""
 
-    def _entries(self) -> list[tuple[str, str, object]]:
+    def _entries(self) -> list[tuple[str, str, Command]]:
         app = self.app
-        out: list[tuple[str, str, object]] = []
+        out: list[tuple[str, str, Command]] = []
         for entry in SCREENS.values():
             out.append((f"Open {entry.title}", entry.help, partial(app.switch_mode, entry.name)))
-        out.append(("Open Help", "Every key of every screen", app.action_help))
+        out.append(("Open Help", "Every key of every screen", partial(app.run_action, "help")))
         for mode, text in (
             ("practice", "Due questions first, then new ones"),
             ("cram", "Any questions, ignoring the schedule"),
             ("exam", "N questions, optional time limit, feedback at the end"),
             ("missed", "The questions answered wrong last time"),
         ):
-            out.append((f"Start {mode.title()}", text, partial(app.action_start, mode)))
+            start = partial(app.run_action, f"start('{mode}')")
+            out.append((f"Start {mode.title()}", text, start))
         return out
 
     async def discover(self) -> Hits:
         for title, help_text, command in self._entries():
-            yield DiscoveryHit(title, command, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(title, command, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, command in self._entries():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), command, help=help_text)  # type: ignore[arg-type]
+                yield Hit(score, matcher.highlight(title), command, help=help_text)
 
 
 class CommandPalette(TextualCommandPalette):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual.message import Message
+
+if TYPE_CHECKING:  # no torch at run time: the type only
+    from cnnquiz.torchcheck.build import Verification
+
+ResultT = TypeVar("ResultT")
 
 
 @dataclass
@@ -17,13 +22,13 @@ class VerifyDone(Message):
     """
 
     token: str
-    result: Any = None
+    result: Verification | None = None
     error: str | None = None
 
 
 @dataclass
-class Calculated(Message):
-    """The calculator's worker computed the figures for one state of the screen (``result``,
-    a ``calculator.Calculation``)."""
+class Calculated(Message, Generic[ResultT]):
+    """A worker computed the figures for one state of a screen: the calculator posts its
+    ``calculator.Calculation`` (generic, so this module need not import the screen)."""
 
-    result: Any
+    result: ResultT

@@ -2,15 +2,13 @@
 switcher all read it, so adding a screen is one ``register`` call.
 
 Screens are named by ``"module:Class"`` and imported only when first opened: the home screen
-appears without importing the calculator's torch bridge or the training demo. A module
-``cnnquiz/app/screens/train.py`` defining ``TrainScreen`` is picked up by itself (see the end of
-this file); ``TrainScreen()`` is built with no arguments and reaches the app through ``self.app``.
+appears without importing the calculator's torch bridge or the training demo. Each screen is
+built with no arguments and reaches the app through its typed ``host`` (``protocol.QuizHost``).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,13 +69,12 @@ register(
     )
 )
 
-if importlib.util.find_spec("cnnquiz.app.screens.train") is not None:
-    register(
-        ScreenEntry(
-            "train",
-            "Train",
-            "Watch a small CNN learn on the demo data",
-            "cnnquiz.app.screens.train:TrainScreen",
-            "f5",
-        )
+register(
+    ScreenEntry(
+        "train",
+        "Train",
+        "Watch a small CNN learn on the demo data",
+        "cnnquiz.app.screens.train:TrainScreen",
+        "f5",
     )
+)

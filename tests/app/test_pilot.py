@@ -26,7 +26,7 @@ def text_of(widget: Static) -> str:
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
 
 
-def app_with(progress=None, **kw):  # noqa: ANN001, ANN201
+def app_with(progress=None, **kw):
     """The mini bank through the real bank engine; a fixed seed and a clock that stands still."""
     return make_app(
         [MINI],
@@ -210,11 +210,13 @@ async def test_calculator_stays_live_while_torch_checks(monkeypatch):
     """A slow check (torch importing) must not freeze typing: it runs in a thread worker."""
     release = threading.Event()
 
-    def slow_verify(network, figures):  # noqa: ANN001, ANN202
+    def slow_verify(network, figures):
         release.wait(10)
         return agreeing_verdict(figures)
 
-    monkeypatch.setitem(sys.modules, "cnnquiz.torchcheck.build", SimpleNamespace(verify=slow_verify))
+    monkeypatch.setitem(
+        sys.modules, "cnnquiz.torchcheck.build", SimpleNamespace(verify=slow_verify)
+    )
     app = app_with(FakeProgress())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")

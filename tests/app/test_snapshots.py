@@ -35,14 +35,14 @@ def _built_in_screens_only(monkeypatch):
         monkeypatch.delitem(SCREENS, name)
 
 
-def snap_app():  # noqa: ANN201
+def snap_app():
     progress = FakeProgress(due=["mini-pool"])
     progress.record("mini-params", "Mini", ["convolution", "parameters"], "correct", "2800")
     progress.record("mini-loss", "Mini", ["losses"], "wrong", "a")
     return make_app([MINI], progress=progress, seed=1, clock=lambda: 0.0)
 
 
-async def _settle(pilot) -> None:  # noqa: ANN001
+async def _settle(pilot) -> None:
     await pilot.pause()
     await pilot.pause()
 
@@ -56,7 +56,7 @@ class TestScreens:
         assert snap_compare(snap_app(), press=["c"], terminal_size=size, run_before=_settle)
 
     def test_question_hint_and_invalid(self, snap_compare, size):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             await pilot.press("c")
             while pilot.app.screen.session.question.id != "mini-params":
                 await pilot.press("ctrl+s")
@@ -66,7 +66,7 @@ class TestScreens:
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
     def test_question_wrong_with_feedback(self, snap_compare, size):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             await pilot.press("c")
             while pilot.app.screen.session.question.id != "mini-loss":
                 await pilot.press("ctrl+s")
@@ -76,7 +76,7 @@ class TestScreens:
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
     def test_question_correct(self, snap_compare, size):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             await pilot.press("c")
             while pilot.app.screen.session.question.id != "mini-params":
                 await pilot.press("ctrl+s")
@@ -89,7 +89,7 @@ class TestScreens:
         assert snap_compare(snap_app(), press=["e"], terminal_size=size, run_before=_settle)
 
     def test_results(self, snap_compare, size):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             await pilot.press("e", "enter")
             session = pilot.app.screen.session
             while not session.finished:
@@ -105,14 +105,14 @@ class TestScreens:
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
     def test_calculator(self, snap_compare, size):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             await pilot.press("f3")
             await calculator_settled(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 
     def test_calculator_error(self, snap_compare, size):
-        async def run_before(pilot) -> None:  # noqa: ANN001
+        async def run_before(pilot) -> None:
             await pilot.press("f3")
             await calculator_settled(pilot)
             pilot.app.screen.query_one("#calc-layers", TextArea).text = "conv 100 k3 s2 same\ndense"

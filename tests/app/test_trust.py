@@ -13,7 +13,7 @@ from tests.fakes import FakeProgress, agreeing_verdict, cram_until, sync
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
 
 
-def app_with(path: Path = MINI, progress=None, **kw):  # noqa: ANN001, ANN201
+def app_with(path: Path = MINI, progress=None, **kw):
     return make_app(
         [path],
         progress=progress if progress is not None else FakeProgress(),
@@ -23,7 +23,7 @@ def app_with(path: Path = MINI, progress=None, **kw):  # noqa: ANN001, ANN201
     )
 
 
-def send_at_once(app, *keys: str) -> None:  # noqa: ANN001
+def send_at_once(app, *keys: str) -> None:
     """Keys as a fast typist or a terminal's buffered input sends them: no pause in between
     (``pilot.press`` waits for the app to settle after each key)."""
     for key in keys:
@@ -50,7 +50,7 @@ async def test_palette_then_pagedown_at_once_does_not_crash():
     assert app.return_code in (None, 0) and not app._exit_renderables
 
 
-def text_of(widget) -> str:  # noqa: ANN001
+def text_of(widget) -> str:
     return str(widget.render())
 
 
@@ -147,7 +147,7 @@ async def test_hint_key_on_a_question_without_a_hint_says_so():
         assert hints.endswith("No more hints.") and "no hint" not in hints
 
 
-def footer_keys(app) -> list[tuple[str, int, int]]:  # noqa: ANN001
+def footer_keys(app) -> list[tuple[str, int, int]]:
     """(key, first column, last column + 1) of each key the footer shows."""
     from textual.widgets import Footer
 
@@ -193,7 +193,7 @@ async def test_footer_fits_80_columns_with_f1_help(keys):
 MINIMAL = Path(__file__).parents[1] / "fixtures" / "banks" / "minimal.yaml"
 
 
-def right_keys(item) -> list[str]:  # noqa: ANN001 - a bank Item
+def right_keys(item) -> list[str]:  # a bank Item
     """The keys that answer ``item`` right, as a student would press them."""
     if item.kind in ("choice", "multi"):  # answer_text: "A) maxpool; C) flatten"
         letters = [part.strip()[0].lower() for part in item.answer_text.split(";")]
@@ -257,7 +257,7 @@ MARKUP = Path(__file__).parents[1] / "fixtures" / "app" / "markup.yaml"
 CONTROL = [chr(c) for c in range(32) if chr(c) not in "\n\t"]
 
 
-def screen_text(app) -> str:  # noqa: ANN001
+def screen_text(app) -> str:
     """Every character the screen shows (an SVG export holds the text of each cell)."""
     import html
     import re
@@ -266,7 +266,7 @@ def screen_text(app) -> str:  # noqa: ANN001
     return html.unescape("".join(re.findall(r"<text [^>]*>([^<]*)</text>", svg)))
 
 
-def assert_safe(app) -> str:  # noqa: ANN001
+def assert_safe(app) -> str:
     shown = screen_text(app).replace("\xa0", " ")
     assert not [c for c in CONTROL if c in shown], repr(shown[:300])
     return shown
@@ -315,7 +315,7 @@ async def test_bank_text_is_shown_as_written_never_as_markup_or_escapes():
 # ---- the calculator screen ---------------------------------------------------------------
 
 
-async def open_calculator(pilot):  # noqa: ANN001, ANN201
+async def open_calculator(pilot):
     from tests.fakes import calculator_settled
 
     await pilot.press("f3")
@@ -323,7 +323,7 @@ async def open_calculator(pilot):  # noqa: ANN001, ANN201
     return pilot.app.screen
 
 
-def last_params(screen) -> str:  # noqa: ANN001
+def last_params(screen) -> str:
     from textual.widgets import DataTable
 
     table = screen.query_one("#calc-table", DataTable)
@@ -341,7 +341,7 @@ async def test_calculator_computes_once_after_the_typing_pauses_in_a_worker(monk
     seen: list[tuple[str, bool]] = []
     real = calculator.calculate
 
-    def counting(shape, layers, batch, optimizer):  # noqa: ANN001, ANN202
+    def counting(shape, layers, batch, optimizer):
         seen.append((layers, threading.current_thread() is threading.main_thread()))
         return real(shape, layers, batch, optimizer)
 
@@ -370,7 +370,7 @@ async def test_calculator_keeps_taking_keys_while_a_slow_computation_runs(monkey
     release = threading.Event()
     real = calculator.calculate
 
-    def slow_once(shape, layers, batch, optimizer):  # noqa: ANN001, ANN202
+    def slow_once(shape, layers, batch, optimizer):
         if "slow" in layers:
             release.wait(10)
         return real(shape, layers, batch, optimizer)
@@ -432,7 +432,7 @@ def fmt(n: int) -> str:
     return f"{n:,}"
 
 
-def visible(screen, selector: str) -> bool:  # noqa: ANN001
+def visible(screen, selector: str) -> bool:
     """The widget's first line is inside the calculator's output pane as scrolled now."""
     pane = screen.query_one("#calc-out")
     widget = screen.query_one(selector)
@@ -447,10 +447,12 @@ async def test_calculator_results_stay_in_sight_after_an_edit(monkeypatch):
 
     from tests.fakes import calculator_settled
 
-    def quick_verify(network, figures):  # noqa: ANN001, ANN202 - torch itself is tested elsewhere
+    def quick_verify(network, figures):  # torch itself is tested elsewhere
         return agreeing_verdict(figures)
 
-    monkeypatch.setitem(sys.modules, "cnnquiz.torchcheck.build", SimpleNamespace(verify=quick_verify))
+    monkeypatch.setitem(
+        sys.modules, "cnnquiz.torchcheck.build", SimpleNamespace(verify=quick_verify)
+    )
     app = app_with()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_calculator(pilot)

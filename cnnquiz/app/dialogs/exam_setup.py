@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 class ExamSetupScreen(ModalScreen[tuple[int, float | None] | None]):
     """Returns ``(questions, minutes or None)``, or None when the student backs out."""
 
+    CSS_PATH = "exam_setup.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, count: int = 10, minutes: float | None = None) -> None:

@@ -7,16 +7,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from cnnquiz.app.protocol import HostedScreen
 from cnnquiz.app.registry import SCREENS
 from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.net.units import fmt_count
 from cnnquiz.render import bar
 from cnnquiz.study.select import MODE_TITLES, MODES
+
+BUILT_IN = ("home", "calculator", "stats")  # the screens whose keys are written out below
 
 MODE_HELP = {
     "practice": "due first, then new",
@@ -26,9 +28,10 @@ MODE_HELP = {
 }
 
 
-class HomeScreen(Screen):
+class HomeScreen(HostedScreen[None]):
     """Pick topics and banks (space toggles), then a mode: the list or its key."""
 
+    CSS_PATH = "home.tcss"
     # At 80 columns the footer holds about 68 columns of keys beside "^p palette": the four
     # modes share one label (the list beside spells each out with its key) so F1 Help fits.
     START = Binding.Group("Start")
@@ -37,19 +40,25 @@ class HomeScreen(Screen):
         Binding("c", "start('cram')", "Cram", group=START),
         Binding("e", "start('exam')", "Exam", group=START),
         Binding("m", "start('missed')", "Missed", group=START),
-        Binding("t", "focus('topics')", "Topics", show=False),
-        Binding("b", "focus('banks')", "Banks", show=False),
+        Binding("t", "focus_list('topics')", "Topics", show=False),
+        Binding("b", "focus_list('banks')", "Banks", show=False),
         Binding("a", "toggle_all", "All/none", show=False),
         Binding("f3", "app.switch_mode('calculator')", "Calc"),
         Binding("f4", "app.switch_mode('stats')", "Stats"),
         Binding("q", "app.quit", "Quit"),
+        # screens registered beyond the built-in ones (Train); the app hides a key for a screen
+        # it was built without (see CnnquizApp.check_action)
+        *[
+            Binding(entry.key, f"app.switch_mode('{entry.name}')", entry.title)
+            for entry in SCREENS.values()
+            if entry.key and entry.name not in BUILT_IN
+        ],
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        for entry in SCREENS.values():  # screens registered beyond the built-in ones (Train)
-            if entry.key and entry.name not in ("home", "calculator", "stats"):
-                self._bindings.bind(entry.key, f"app.switch_mode('{entry.name}')", entry.title)
+        self._mastery: dict[str, float] = {}  # per topic, in the banks the filter lets through
+        self._topic_counts: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,18 +79,17 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         # a bank need not name topics (only the required fields): then there is nothing to pick
-        self.query_one("#topics", SelectionList).display = bool(self.app.topics)
+        self.query_one("#topics", SelectionList).display = bool(self.host.topics)
         self._fill_filters()
         self.refresh_figures()
         self.query_one("#modes", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        if not self.app.home_resumed():
-            self.refresh_figures()
+        self.refresh_figures()  # a session or the exam set-up may have changed them
 
     # ---- filters --------------------------------------------------------------------------
     def _fill_filters(self) -> None:
-        app = self.app
+        app = self.host
         topics = self.query_one("#topics", SelectionList)
         chosen = app.topic_filter
         topics.add_options([(t, t, chosen is None or t in chosen) for t in app.topics])
@@ -100,7 +108,7 @@ class HomeScreen(Screen):
 
     @on(SelectionList.SelectedChanged)
     def _filter_changed(self, event: SelectionList.SelectedChanged) -> None:
-        app = self.app
+        app = self.host
         selected = set(event.selection_list.selected)
         if event.selection_list.id == "topics":
             chosen = None if len(selected) == len(app.topics) else selected
@@ -128,7 +136,7 @@ class HomeScreen(Screen):
         else:
             target.select_all()
 
-    def action_focus(self, widget_id: str) -> None:
+    def action_focus_list(self, widget_id: str) -> None:
         target = self.query_one(f"#{widget_id}", SelectionList)
         if not target.display:
             self.notify("These banks name no topics: every question is in.", timeout=4)
@@ -140,29 +148,34 @@ class HomeScreen(Screen):
     # ---- figures --------------------------------------------------------------------------
     def refresh_figures(self) -> None:
         """Mastery bars, due and new counts: recomputed after every session."""
-        app = self.app
+        app = self.host
         progress = app.progress
         in_bank = [q for q in app.questions if app.bank_filter is None or q.bank in app.bank_filter]
         by_topic: dict[str, list[str]] = {}
         for q in in_bank:
             for t in q.topics:
                 by_topic.setdefault(t, []).append(q.id)
-        mastery = (
+        self._mastery = (
             progress.mastery({q.id: list(q.topics) for q in in_bank})
             if progress is not None
             else {}
         )
-        self._mastery = mastery
         self._topic_counts = {t: len(v) for t, v in by_topic.items()}
         self._label_topics()
         ids = [q.id for q in app.filtered_questions()]
+        self._list_modes(ids)
+        self.query_one("#home-summary", Static).update(self._summary(len(ids)))
+
+    def _list_modes(self, ids: list[str]) -> None:
+        """Each mode with what it would ask now, keeping the highlighted one."""
+        progress = self.host.progress
         due = len(progress.due(ids)) if progress is not None else 0
         new = len(progress.new(ids)) if progress is not None else len(ids)
         missed = len(progress.missed_last_time(ids)) if progress is not None else 0
         counts = {
             "practice": f"{due} due · {new} new",
             "cram": fmt_count(len(ids), "question"),
-            "exam": fmt_count(min(app.exam_count, len(ids)), "question"),
+            "exam": fmt_count(min(self.host.exam_count, len(ids)), "question"),
             "missed": f"{missed} to retry",
         }
         modes = self.query_one("#modes", OptionList)
@@ -178,20 +191,23 @@ class HomeScreen(Screen):
             )
             modes.add_option(Option(prompt, id=mode))
         modes.highlighted = highlighted if highlighted is not None else 0
-        summary = self.query_one("#home-summary", Static)
+
+    def _summary(self, selected: int) -> Text:
+        """How many questions the filter lets through, the streak and today's answers."""
+        app = self.host
         text = Text.assemble(
-            (f"{len(ids)}", "bold"), f" of {fmt_count(len(app.questions), 'question')} selected"
+            (f"{selected}", "bold"), f" of {fmt_count(len(app.questions), 'question')} selected"
         )
         if not app.topics:
             text.append("\nThese banks name no topics.", style="dim")
-        if progress is not None:
-            stats = progress.stats()
+        if app.progress is not None:
+            stats = app.progress.stats()
             today = stats.days[-1] if stats.days else None
             text.append("\nStreak ")
             text.append(f"{stats.streak} day{'s' if stats.streak != 1 else ''}", style="bold")
             if today is not None:
                 text.append(f"\nToday {today.answers} answered, {today.correct} right")
-        summary.update(text)
+        return text
 
     def _label_topics(self) -> None:
         """Topic, bar, percentage and count, fitted to the list's width (narrow at 80 columns)."""
@@ -199,8 +215,8 @@ class HomeScreen(Screen):
         inner = (topics.content_size.width or 60) - 5  # the tick box and the scrollbar
         name_w = max(8, min(22, inner // 2 - 2))
         bar_w = max(4, min(24, inner - name_w - 12))
-        mastery = getattr(self, "_mastery", {})
-        for index, topic in enumerate(self.app.topics):
+        mastery = self._mastery
+        for index, topic in enumerate(self.host.topics):
             shown = plain(topic).plain
             name = shown if len(shown) <= name_w else shown[: name_w - 1] + "…"
             label = Text(f"{name:<{name_w}} ")
@@ -215,37 +231,7 @@ class HomeScreen(Screen):
     # ---- starting -------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#modes")
     def _mode_chosen(self, event: OptionList.OptionSelected) -> None:
-        self.start(event.option.id or "practice")
+        self.host.start(event.option.id or "practice")
 
     def action_start(self, mode: str) -> None:
-        self.start(mode)
-
-    def start(self, mode: str) -> None:
-        """Open a session of ``mode``; an exam first asks how many questions and how long."""
-        if mode == "exam":
-            from cnnquiz.app.dialogs.exam_setup import ExamSetupScreen
-
-            self.app.push_screen(
-                ExamSetupScreen(self.app.exam_count, self.app.exam_minutes), self._exam_ready
-            )
-            return
-        self._launch(mode)
-
-    def _exam_ready(self, settings: tuple[int, float | None] | None) -> None:
-        if settings is None:
-            return
-        self.app.exam_count, self.app.exam_minutes = settings
-        self._launch("exam", *settings)
-
-    def _launch(self, mode: str, count: int | None = None, minutes: float | None = None) -> None:
-        session = self.app.make_session(mode, count, minutes)
-        if session is None:
-            why = {
-                "practice": "nothing is due and nothing is new",
-                "missed": "nothing was answered wrong last time",
-            }.get(mode, "no questions match")
-            self.notify(
-                f"{MODE_TITLES[mode]}: {why} with the current filter.", severity="information"
-            )
-            return
-        self.app.start_session(session)
+        self.host.start(mode)

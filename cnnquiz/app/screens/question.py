@@ -2,6 +2,7 @@
 
 Keys that must work while the student types use ``ctrl`` (hint, new variant, skip); after the
 answer the input is disabled, so plain letters (h Hard, e Easy, n/Enter next) reach the screen.
+The screen returns its session when it is over; the app decides what follows (the results).
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
+from cnnquiz.app.protocol import HostedScreen, ItemView
 from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.answers import ChoiceList, MultiChoiceList
 from cnnquiz.render import duration
@@ -27,9 +30,10 @@ PLACEHOLDERS = {
 }
 
 
-class QuestionScreen(Screen):
-    """Asks the session's questions; opens the results when the last one is done."""
+class QuestionScreen(HostedScreen[Session]):
+    """Asks the session's questions; dismissed with the session when the last one is done."""
 
+    CSS_PATH = "question.tcss"
     BINDINGS = [
         Binding("ctrl+g", "hint", "Hint"),
         Binding("ctrl+n", "variant", "New variant"),
@@ -40,10 +44,16 @@ class QuestionScreen(Screen):
         Binding("escape", "quit_session", "Quit"),
     ]
 
+    answered = var(False, init=False, bindings=True)
+    """Feedback is on screen for the current question: the answer is locked, Next is on."""
+
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.answered = False  # feedback on screen for the current question
+
+    def watch_answered(self, answered: bool) -> None:
+        for widget in self.query(".answer"):
+            widget.disabled = answered
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,7 +111,7 @@ class QuestionScreen(Screen):
         self.query_one("#q-body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
-    def _answer_widget(self, item):  # noqa: ANN001, ANN202 - an Item from the bank
+    def _answer_widget(self, item: ItemView) -> Widget:
         if item.kind == "choice":
             return ChoiceList(list(item.choices or []), id="q-choices")
         if item.kind == "truefalse":
@@ -168,8 +178,6 @@ class QuestionScreen(Screen):
             await self._after_advance()
             return
         self.answered = True
-        for widget in self.query(".answer"):
-            widget.disabled = True
         if verdict.status == "correct":
             line = Text.assemble(("✔ Correct", "bold green"), "  ", plain(verdict.expected))
             line.append("\n  h Hard · e Easy · Enter next", style="dim")
@@ -187,7 +195,6 @@ class QuestionScreen(Screen):
         explanation.display = bool(self.session.item.explanation)
         self.query_one("#q-status", Static).update(self._status())
         self.query_one("#q-body", VerticalScroll).focus()  # arrows scroll a long explanation
-        self.refresh_bindings()
 
     async def action_next(self) -> None:
         if not self.answered:
@@ -244,14 +251,13 @@ class QuestionScreen(Screen):
         self.query_one("#q-status", Static).update(self._status())
 
     async def _after_advance(self) -> None:
-        if self.session.finished:
-            from cnnquiz.app.screens.results import ResultsScreen
+        if not self.session.finished:
+            await self.show_question()
+        elif self.is_active:
+            self.dismiss(self.session)
+        else:  # time ran out under the help screen: close it; on_screen_resume hands back
+            self.pop_until_active()
 
-            while self.app.screen is not self and len(self.app.screen_stack) > 1:
-                self.app.pop_screen()  # time ran out under the help screen: close it first
-            if not self.session.answers:
-                self.dismiss()
-                return
-            self.app.switch_screen(ResultsScreen(self.session))
-            return
-        await self.show_question()
+    def on_screen_resume(self) -> None:
+        if self.session.finished:
+            self.dismiss(self.session)

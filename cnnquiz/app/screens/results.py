@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
+from cnnquiz.app.protocol import HostedScreen
 from cnnquiz.app.safe import markdown, plain
 from cnnquiz.render import bar, duration
 from cnnquiz.study.select import MODE_TITLES
@@ -40,28 +40,34 @@ def missed_markdown(session: Session) -> str:
     return answers_markdown(session.missed(), empty)
 
 
-class ResultsScreen(Screen):
+class ResultsScreen(HostedScreen[Session | None]):
     """``r`` retries the missed and skipped ones as a fresh session; Esc goes home.
 
     Missed means answered wrong, as on the home screen ("Missed N to retry"); skipped questions
-    (and an exam's unreached ones) are listed apart.
+    (and an exam's unreached ones) are listed apart. The screen returns the session to retry,
+    or None; ``final`` (``cnnquiz quiz``: leaving closes the app) names Esc "Done".
     """
 
+    CSS_PATH = "results.tcss"
     BINDINGS = [
         Binding("r", "retry", "Retry", tooltip="Retry the missed and skipped questions"),
         Binding("escape,q", "close", "Home"),
+        Binding("escape,q", "done", "Done"),  # the same keys, where leaving closes the app
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, final: bool = False) -> None:
         super().__init__()
         self.session = session
+        self.final = final
 
     def compose(self) -> ComposeResult:
         s = self.session
         yield Header()
         with VerticalScroll(id="results-body"):
             yield Static(self._headline(), id="results-score")
-            table = DataTable(id="results-topics", cursor_type="none", zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(
+                id="results-topics", cursor_type="none", zebra_stripes=True
+            )
             table.border_title = "Score per topic"
             yield table
             title = f"Missed ({len(s.missed())})"
@@ -88,10 +94,6 @@ class ResultsScreen(Screen):
         return text
 
     def on_mount(self) -> None:
-        if getattr(self.app, "quiz", None) is not None:  # cnnquiz quiz: leaving ends the quiz
-            for key in ("escape", "q"):
-                self._bindings.key_to_bindings[key] = [Binding(key, "close", "Done")]
-            self.refresh_bindings()
         table = self.query_one("#results-topics", DataTable)
         table.add_columns("Topic", "Score", "", "%")
         scores = self.session.topic_scores()
@@ -105,9 +107,12 @@ class ResultsScreen(Screen):
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """ "Retry" is in the footer only when something was missed or skipped."""
+        """ "Retry" is in the footer only when something was missed or skipped; Esc says
+        "Done" where leaving closes the app, else "Home"."""
         if action == "retry":
             return bool(self.session.missed() or self.session.skipped())
+        if action in ("close", "done"):
+            return self.final == (action == "done")
         return True
 
     def action_retry(self) -> None:
@@ -115,9 +120,10 @@ class ResultsScreen(Screen):
         if retry is None:
             self.notify("Nothing to retry.")
             return
-        from cnnquiz.app.screens.question import QuestionScreen
-
-        self.app.switch_screen(QuestionScreen(retry))
+        self.dismiss(retry)
 
     def action_close(self) -> None:
-        self.dismiss()
+        """Esc: back home or, ``final``, the end of ``cnnquiz quiz`` (the app decides)."""
+        self.dismiss(None)
+
+    action_done = action_close

@@ -6,18 +6,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from cnnquiz.app.protocol import HostedScreen
 from cnnquiz.app.safe import plain
 from cnnquiz.render import bar
 
 DAYS_LISTED = 14
 
 
-class StatsScreen(Screen):
+class StatsScreen(HostedScreen[None]):
     """Read-only; refreshed each time it is shown, so a finished session counts at once."""
 
+    CSS_PATH = "stats.tcss"
     BINDINGS = [
         Binding("f2", "app.switch_mode('home')", "Home"),
         Binding("escape", "app.switch_mode('home')", "Home", show=False),
@@ -32,10 +33,14 @@ class StatsScreen(Screen):
             spark.border_title = "Answers per day"
             yield spark
             with Horizontal(id="stats-tables"):
-                days = DataTable(id="stats-days", cursor_type="none", zebra_stripes=True)
+                days: DataTable[str] = DataTable(
+                    id="stats-days", cursor_type="none", zebra_stripes=True
+                )
                 days.border_title = "Recent days"
                 yield days
-                topics = DataTable(id="stats-topics", cursor_type="none", zebra_stripes=True)
+                topics: DataTable[str | Text] = DataTable(
+                    id="stats-topics", cursor_type="none", zebra_stripes=True
+                )
                 topics.border_title = "Accuracy per topic"
                 yield topics
         yield Footer()
@@ -49,7 +54,7 @@ class StatsScreen(Screen):
         self.action_refresh_stats()
 
     def action_refresh_stats(self) -> None:
-        progress = self.app.progress
+        progress = self.host.progress
         if progress is None:
             return
         stats = progress.stats()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -38,6 +39,10 @@ from textual.widgets import (
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.units import fmt_count
 from cnnquiz.train.config import OPTIMIZERS
+
+if TYPE_CHECKING:  # torch is imported only in the worker, when training starts
+    from cnnquiz.train.loop import EpochMetrics
+    from cnnquiz.train.run import Outcome
 
 
 class TrainScreen(Screen):
@@ -67,24 +72,32 @@ class TrainScreen(Screen):
 
     @dataclass
     class EpochDone(Message):
-        metrics: Any
+        metrics: EpochMetrics
 
     @dataclass
     class Finished(Message):
-        outcome: Any = None
+        outcome: Outcome | None = None
         error: str | None = None
 
     @dataclass
     class Predicted(Message):
         text: Text
 
+    running = var(False, init=False)
+    """A run is in its worker: Train is off, Cancel on, Predict waits for the run's end."""
+
     def __init__(self) -> None:
         super().__init__()
         self.losses: list[float] = []
         self.accuracies: list[float] = []
-        self.outcome: Any = None
+        self.outcome: Outcome | None = None
         self.stop = threading.Event()
-        self.running = False
+
+    def watch_running(self, running: bool) -> None:
+        self.query_one("#train-start", Button).disabled = running
+        self.query_one("#train-cancel", Button).disabled = not running
+        if running:
+            self.query_one("#train-predict", Button).disabled = True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,9 +176,6 @@ class TrainScreen(Screen):
         self.query_one("#train-prediction", Static).update("")
         self.stop.clear()
         self.running = True
-        self.query_one("#train-start", Button).disabled = True
-        self.query_one("#train-cancel", Button).disabled = False
-        self.query_one("#train-predict", Button).disabled = True
         self._status("preparing the data and the network…", "italic")
         self.run_training(folder, overrides)
 
@@ -183,7 +193,7 @@ class TrainScreen(Screen):
             self.post_message(self.Finished(outcome))
         except CnnquizError as exc:
             self.post_message(self.Finished(error=str(exc)))
-        except Exception as exc:  # noqa: BLE001 - any failure ends the run with its message
+        except Exception as exc:  # any failure ends the run with its message
             self.post_message(self.Finished(error=f"{type(exc).__name__}: {exc}"))
 
     @on(Button.Pressed, "#train-cancel")
@@ -224,37 +234,14 @@ class TrainScreen(Screen):
 
     def on_train_screen_finished(self, m: TrainScreen.Finished) -> None:
         self.running = False
-        self.query_one("#train-start", Button).disabled = False
-        self.query_one("#train-cancel", Button).disabled = True
-        if m.error:
-            self._status(m.error, "bold red")
+        if m.error or m.outcome is None:
+            self._status(m.error or "training ended without a result", "bold red")
             return
         self.outcome = m.outcome
-        r = m.outcome.result
-        acc = (
-            r.test_accuracy
-            if r.test_accuracy is not None
-            else (r.epochs[-1].val_accuracy if r.epochs else None)
-        )
-        which = "test" if r.test_accuracy is not None else "validation"
-        summary = Text()
-        if r.cancelled:
-            summary.append("cancelled\n", style="bold yellow")
-        if acc is not None:
-            summary.append(f"{which} accuracy {100 * acc:.1f}%", style="bold")
-        summary.append(
-            f"\n{fmt_count(len(r.epochs), 'epoch')}, {r.seconds:.1f} s, "
-            f"{r.images_per_second:,.0f} images/s\nrun {m.outcome.run_dir}"
-        )
-        skipped = m.outcome.plan.data.skipped
-        if skipped:
-            summary.append(
-                f"\n{len(skipped)} unreadable file(s) skipped, e.g. {skipped[0]}", style="yellow"
-            )
-        self.query_one("#train-summary", Static).update(summary)
+        self.query_one("#train-summary", Static).update(summary_text(m.outcome))
         self.query_one("#train-progress", ProgressBar).update(total=1, progress=1)
         self._status("done: Ctrl+O predicts an image with this run", "green")
-        self.query_one("#train-predict", Button).disabled = not r.epochs
+        self.query_one("#train-predict", Button).disabled = not m.outcome.result.epochs
 
     # ---- predict ---------------------------------------------------------------------------
     @on(Button.Pressed, "#train-predict")
@@ -267,12 +254,12 @@ class TrainScreen(Screen):
         self.run_predict(self.outcome, text or None)
 
     @work(thread=True, exclusive=True, group="predict")
-    def run_predict(self, outcome: Any, image: str | None) -> None:
+    def run_predict(self, outcome: Outcome, image: str | None) -> None:
         try:
             self.post_message(self.Predicted(predict_text(outcome, image)))
         except CnnquizError as exc:
             self.post_message(self.Predicted(Text(str(exc), style="bold red")))
-        except Exception as exc:  # noqa: BLE001 - shown, not raised, in the app
+        except Exception as exc:  # shown, not raised, in the app
             self.post_message(
                 self.Predicted(Text(f"{type(exc).__name__}: {exc}", style="bold red"))
             )
@@ -302,14 +289,40 @@ class _Reporter:
             TrainScreen.Progress(epoch, self.epochs, done / self.images, loss, accuracy, ips)
         )
 
-    def epoch_end(self, metrics: Any) -> None:
+    def epoch_end(self, metrics: EpochMetrics) -> None:
         self.screen.post_message(TrainScreen.EpochDone(metrics))
 
     def cancelled(self) -> bool:
         return self.screen.stop.is_set()
 
 
-def predict_text(outcome: Any, image: str | None) -> Text:
+def summary_text(outcome: Outcome) -> Text:
+    """The run's accuracy (test, else the last validation), its length and its folder."""
+    r = outcome.result
+    acc = (
+        r.test_accuracy
+        if r.test_accuracy is not None
+        else (r.epochs[-1].val_accuracy if r.epochs else None)
+    )
+    which = "test" if r.test_accuracy is not None else "validation"
+    summary = Text()
+    if r.cancelled:
+        summary.append("cancelled\n", style="bold yellow")
+    if acc is not None:
+        summary.append(f"{which} accuracy {100 * acc:.1f}%", style="bold")
+    summary.append(
+        f"\n{fmt_count(len(r.epochs), 'epoch')}, {r.seconds:.1f} s, "
+        f"{r.images_per_second:,.0f} images/s\nrun {outcome.run_dir}"
+    )
+    skipped = outcome.plan.data.skipped
+    if skipped:
+        summary.append(
+            f"\n{len(skipped)} unreadable file(s) skipped, e.g. {skipped[0]}", style="yellow"
+        )
+    return summary
+
+
+def predict_text(outcome: Outcome, image: str | None) -> Text:
     """Probabilities and the Grad-CAM map of ``image`` (None: a new shape from the generator)."""
     from cnnquiz.render import heatmap_text
     from cnnquiz.train import predict, runs

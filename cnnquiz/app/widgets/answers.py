@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from rich.segment import Segment
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
@@ -23,7 +24,7 @@ T = TypeVar("T")
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _letter_moves(widget: ChoiceList | MultiChoiceList, event) -> None:  # noqa: ANN001
+def _letter_moves(widget: ChoiceList | MultiChoiceList, event: events.Key) -> None:
     """The letter of a choice (``b`` or ``B``) highlights it; other keys go on as usual."""
     key = event.character.upper() if event.character else ""
     if len(key) == 1 and key in LETTERS[: len(widget.choices)]:
@@ -50,7 +51,7 @@ class ChoiceList(OptionList):
     def on_mount(self) -> None:
         self.highlighted = 0
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
+    def on_key(self, event: events.Key) -> None:
         """A letter jumps to its choice, as a printed exam labels them."""
         _letter_moves(self, event)
 
@@ -103,7 +104,7 @@ class MultiChoiceList(TickList[int]):
     def on_mount(self) -> None:
         self.highlighted = 0
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual's Key event
+    def on_key(self, event: events.Key) -> None:
         _letter_moves(self, event)
 
     def action_submit(self) -> None:
