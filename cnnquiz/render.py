@@ -4,9 +4,12 @@ Readable in any theme, in a pipe and in a snapshot."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RAMP = " .:-=+*#%@"  # Grad-CAM without colour: low to high
 
@@ -31,7 +34,7 @@ def duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
-def heatmap_ramp(cam: Any, width: int = 32) -> str:
+def heatmap_ramp(cam: np.ndarray, width: int = 32) -> str:
     """The Grad-CAM map as characters from `` `` (low) to ``@`` (high), for output without
     colour (a pipe, NO_COLOR), where half blocks would all look the same.
 
@@ -46,7 +49,7 @@ def heatmap_ramp(cam: Any, width: int = 32) -> str:
     )
 
 
-def heatmap_text(cam: Any, width: int = 32) -> Text:
+def heatmap_text(cam: np.ndarray, width: int = 32) -> Text:
     """The Grad-CAM map in half blocks: each ``▀`` is two pixels, top in fg, bottom in bg."""
     from cnnquiz.train.gradcam import terminal_rows
 

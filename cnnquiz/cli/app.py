@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from cnnquiz.cli.common import positive_int
+from cnnquiz.cli.common import Subcommands, positive_int
 
 
-def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
+def register(sub: Subcommands) -> None:
     p = sub.add_parser(
         "app",
         help="the Textual app (the default): practice, exams, calculator, stats",

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from cnnquiz.cli.common import int_at_least, print_json
+from cnnquiz.cli.common import Subcommands, int_at_least, print_json
+
+if TYPE_CHECKING:
+    from cnnquiz.bank import Problem
 
 
-def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "bank",
         help="validate question banks and verify their answer keys",
@@ -92,7 +96,7 @@ def run_check(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
-def github_annotation(problem) -> str:  # noqa: ANN001 - a cnnquiz.bank.Problem
+def github_annotation(problem: Problem) -> str:
     """``::error file=questions/a.yaml,line=12::message``, escaped as the workflow commands say."""
     level = "error" if problem.severity == "error" else "warning"
     message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

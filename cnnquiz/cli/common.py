@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_DIM, number_text, parse_int
@@ -32,6 +32,13 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {_shorten(message)} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
+
+
+class Subcommands(Protocol):
+    """What each subcommand's ``register(sub)`` is handed: argparse's subparsers action (its
+    class is private to argparse)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
 def _shorten(message: str) -> str:

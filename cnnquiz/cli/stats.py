@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from cnnquiz.cli.common import console, int_at_least, print_json, print_table
+from cnnquiz.cli.common import Subcommands, console, int_at_least, print_json, print_table
 from cnnquiz.net.units import fmt_count
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cnnquiz.progress import Progress, Stats
 
 BAR_WIDTH = 30
 EMPTY = "No answers yet: start with `cnnquiz` (the app) or `cnnquiz quiz`."
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "stats",
         help="your progress: answers per day, accuracy per topic, streak, questions due",
@@ -64,18 +70,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _due_and_new(progress) -> tuple[int | None, int | None]:  # noqa: ANN001
+def _due_and_new(progress: Progress) -> tuple[int | None, int | None]:
     """Counts against the bundled banks; None when they cannot be loaded (stats still work)."""
     try:
         from cnnquiz.bank import bundled_bank_paths, load_banks
 
         ids = [q.id for bank in load_banks(bundled_bank_paths()) for q in bank.questions]
-    except Exception:  # noqa: BLE001 - a broken or missing bank must not break the stats
+    except Exception:  # a broken or missing bank must not break the stats
         return None, None
     return len(progress.due(ids)), len(progress.new(ids))
 
 
-def _print_days(out, stats) -> None:  # noqa: ANN001
+def _print_days(out: Console, stats: Stats) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -100,7 +106,7 @@ def _print_days(out, stats) -> None:  # noqa: ANN001
     out.print()
 
 
-def _print_topics(out, stats) -> None:  # noqa: ANN001
+def _print_topics(out: Console, stats: Stats) -> None:
     from rich.table import Table
     from rich.text import Text
 

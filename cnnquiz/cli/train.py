@@ -14,19 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cnnquiz.cli.common import non_negative_int, positive_int, print_json
-from cnnquiz.train.config import DEVICES, OPTIMIZERS, SCHEDULES
+from cnnquiz.cli.common import Subcommands, non_negative_int, positive_int, print_json
+from cnnquiz.train.config import DEVICES, OPTIMIZERS, RATES, SCHEDULES, Range
 
 
-def finite_float(low: float, high: float | None = None, *, above: bool = False) -> Callable:
-    """An argparse type: a finite number from ``low`` (``above``: excluded) to below ``high``.
+def finite_float(bounds: Range) -> Callable[[str], float]:
+    """An argparse type: a finite number in ``bounds`` (the range the spec's value is held to).
 
     ``float()`` alone takes ``inf`` and ``nan``: a learning rate of inf trains on NaN losses.
     """
-    if high is not None:
-        what = f"a number from {low:g} to below {high:g}"
-    else:
-        what = f"a number {'above' if above else 'of at least'} {low:g}"
+    what = bounds.describe()
 
     def convert(text: str) -> float:
         try:
@@ -35,7 +32,7 @@ def finite_float(low: float, high: float | None = None, *, above: bool = False) 
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(f"expected a finite {what[2:]}, got {text!r}")
-        if value < low or (above and value == low) or (high is not None and value >= high):
+        if not bounds.holds(value):
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
 
@@ -54,7 +51,13 @@ def threads_arg(text: str) -> int | str:
         ) from None
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
+    _add_train(sub)
+    _add_predict(sub)
+    _add_runs(sub)
+
+
+def _add_train(sub: Subcommands) -> None:
     train = sub.add_parser(
         "train",
         help="train a CNN: the embedded demo (--demo) or your own images (--data DIR)",
@@ -84,16 +87,30 @@ def register(sub: Any) -> None:
         action="store_true",
         help="then train a dense network of similar size on the same data, same budget",
     )
+    _add_settings(train)
+    train.add_argument(
+        "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
+    )
+    train.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    train.set_defaults(run=run_train)
+
+
+def _add_settings(train: argparse.ArgumentParser) -> None:
+    """The options that override the spec's ``train:`` settings (``TrainConfig``)."""
     train.add_argument("--epochs", type=positive_int, help="passes over the training images")
     train.add_argument("--batch", type=positive_int, help="images per step")
     train.add_argument(
-        "--lr", type=finite_float(0, above=True), help="learning rate (start of the schedule)"
+        "--lr", type=finite_float(RATES["lr"]), help="learning rate (start of the schedule)"
     )
     train.add_argument("--optimizer", choices=OPTIMIZERS, help="sgd, momentum (0.9) or adam")
     train.add_argument(
-        "--momentum", type=finite_float(0, 1), help="momentum's fraction of the last step kept"
+        "--momentum",
+        type=finite_float(RATES["momentum"]),
+        help="momentum's fraction of the last step kept",
     )
-    train.add_argument("--weight-decay", type=finite_float(0), help="L2 penalty coefficient")
+    train.add_argument(
+        "--weight-decay", type=finite_float(RATES["weight_decay"]), help="L2 penalty coefficient"
+    )
     train.add_argument(
         "--schedule", choices=SCHEDULES, help="learning rate: constant or cosine decay"
     )
@@ -115,12 +132,9 @@ def register(sub: Any) -> None:
         default=None,
         help="stop at the first unreadable image instead of skipping it",
     )
-    train.add_argument(
-        "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
-    )
-    train.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    train.set_defaults(run=run_train)
 
+
+def _add_predict(sub: Subcommands) -> None:
     predict = sub.add_parser(
         "predict",
         help="class probabilities for an image from a trained run, with Grad-CAM",
@@ -145,6 +159,8 @@ def register(sub: Any) -> None:
     predict.add_argument("--json", action="store_true", help="print the probabilities as JSON")
     predict.set_defaults(run=run_predict)
 
+
+def _add_runs(sub: Subcommands) -> None:
     runs_parser = sub.add_parser(
         "runs",
         help="past training runs: config, epochs, accuracy, time",
@@ -190,9 +206,7 @@ def run_train(args: argparse.Namespace) -> int:
         raise CnnquizError(
             "no such file" if not Path(args.config).exists() else "is not a file", args.config
         )
-    plan = prepare(
-        demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides
-    )
+    plan = prepare(demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides)
     root = _runs_root(args)
     quiet = args.json
     render.warn_skipped(plan.data.skipped)
@@ -203,10 +217,10 @@ def run_train(args: argparse.Namespace) -> int:
         render.outcome(outcome)
     dense = None
     if args.compare_dense and not outcome.result.cancelled:
-        dense_plan = dense_plan(plan)
+        baseline = dense_plan(plan)
         if not quiet:
-            render.plan(dense_plan, heading="Dense baseline: same data, same settings")
-        dense = _execute(dense_plan, root, quiet)
+            render.plan(baseline, heading="Dense baseline: same data, same settings")
+        dense = _execute(baseline, root, quiet)
         if not quiet:
             render.outcome(dense)
             render.comparison(outcome, dense)
@@ -240,7 +254,7 @@ def run_predict(args: argparse.Namespace) -> int:
         raise CnnquizError("no such image" if not image.exists() else "is not a file", args.image)
     want_cam = bool(args.gradcam or args.heatmap)
     result = predict.predict(run, image, gradcam=want_cam)
-    if args.gradcam:
+    if args.gradcam and result.cam is not None:
         from cnnquiz.train.gradcam import overlay
 
         out = Path(args.gradcam).expanduser()

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +22,14 @@ from cnnquiz.cli.common import console, print_table
 from cnnquiz.net.units import fmt_count, fmt_int, fmt_mb
 from cnnquiz.render import RAMP, heatmap_ramp, heatmap_text
 from cnnquiz.textsafe import printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cnnquiz.train.loop import EpochMetrics
+    from cnnquiz.train.predict import Prediction
+    from cnnquiz.train.run import Outcome, Plan
+    from cnnquiz.train.runs import Run
 
 _console = console()
 
@@ -41,16 +56,16 @@ def _device(name: str) -> str:
     """``auto (cpu)``: what ``auto`` resolves to here (torch is being imported to train anyway)."""
     if name != "auto":
         return f"device {name}"
-    import torch
+    from cnnquiz.train.loop import pick_device
 
-    return f"device auto ({'cuda' if torch.cuda.is_available() else 'cpu'})"
+    return f"device auto ({pick_device(name).type})"
 
 
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
 
-def plan(p: Any, heading: str | None = None) -> None:
+def plan(p: Plan, heading: str | None = None) -> None:
     """Data, network summary, settings and the textbook RAM estimate, before training."""
     d, c, f, ram = p.data, p.config, p.figures, p.ram
     out = _console
@@ -114,7 +129,7 @@ class ProgressReporter:
             console=_console,
             transient=True,
         )
-        self.task = None
+        self.task: TaskID | None = None
         self.header = False
 
     def epoch_start(self, epoch: int, epochs: int, steps: int, images: int) -> None:
@@ -133,13 +148,15 @@ class ProgressReporter:
         )
 
     def step(self, epoch: int, images_done: int, loss: float, accuracy: float, ips: float) -> None:
+        if self.task is None:  # epoch_start comes first
+            return
         self.progress.update(
             self.task,
             completed=images_done,
             stats=f"loss {loss:.3f}  acc {_pct(accuracy)}  {fmt_int(round(ips))} img/s",
         )
 
-    def epoch_end(self, m: Any) -> None:
+    def epoch_end(self, m: EpochMetrics) -> None:
         self.progress.console.print(
             f"{m.epoch:>5}  {m.train_loss:>10.4f}  {_pct(m.train_accuracy):>9}  {m.val_loss:>8.4f}  "
             f"{_pct(m.val_accuracy):>7}  {fmt_int(round(m.images_per_second)):>8}  {m.seconds:>7.1f}"
@@ -155,13 +172,13 @@ class ProgressReporter:
         self.progress.stop()
 
 
-def outcome(o: Any) -> None:
+def outcome(o: Outcome) -> None:
     """Test accuracy, the confusion matrix, memory estimated beside memory used, the run folder."""
     r, p = o.result, o.plan
     out = _console
     if r.cancelled:
         out.print("[yellow]cancelled[/]: the run folder keeps the epochs that finished")
-    if r.test_accuracy is not None:
+    if r.test_accuracy is not None and p.data.test is not None:
         out.print(
             f"[bold]Test accuracy[/] {_pct(r.test_accuracy)} on {fmt_int(len(p.data.test))} images "
             f"({fmt_count(len(r.epochs), 'epoch')}, {r.seconds:.1f} s of training, "
@@ -217,7 +234,7 @@ def outcome(o: Any) -> None:
         )
 
 
-def comparison(cnn: Any, dense: Any) -> None:
+def comparison(cnn: Outcome, dense: Outcome) -> None:
     table = _titled("CNN against a dense network of similar size (same data, same settings)")
     for col in ("network", "parameters", "test accuracy", "seconds"):
         table.add_column(col, justify="left" if col == "network" else "right")
@@ -239,7 +256,7 @@ def comparison(cnn: Any, dense: Any) -> None:
         _console.print(f"the dense network is {100 * (b - a):.1f} points ahead on this data")
 
 
-def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
+def prediction(run: Run, image: Path, result: Prediction, gradcam: str | None) -> None:
     out = _console
     out.print(f"[bold]{_safe(image)}[/] with run {_safe(run.name)}")
     table = Table(box=None, pad_edge=False)
@@ -266,12 +283,12 @@ def prediction(run: Any, image: Path, result: Any, gradcam: str | None) -> None:
             out.print(f"overlay written to {_safe(gradcam)}")
 
 
-def _has_colour(console: Any) -> bool:
+def _has_colour(console: Console) -> bool:
     """Whether colours reach the reader: a terminal that has them, and no NO_COLOR."""
     return console.color_system is not None and not console.no_color
 
 
-def runs_table(root: Path, found: list[Any]) -> None:
+def runs_table(root: Path, found: list[Run]) -> None:
     if not found:
         _console.print(f"no runs in {_safe(root)} yet: try cnnquiz train --demo")
         return
@@ -282,10 +299,12 @@ def runs_table(root: Path, found: list[Any]) -> None:
     for col in ("epochs", "test acc", "s"):
         table.add_column(col, justify="right")
     for r in found:
-        info = {k: printable(v) if isinstance(v, str) else v for k, v in r.info.items()}
+        info: dict[str, Any] = {
+            k: printable(v) if isinstance(v, str) else v for k, v in r.info.items()
+        }
         try:
             cfg = r.network.train or {}
-        except Exception:  # noqa: BLE001 - a damaged config.yaml still lists the run
+        except Exception:  # a damaged config.yaml still lists the run
             cfg = {}
         settings = f"{cfg.get('optimizer', '?')} {cfg.get('lr', '?')} b{cfg.get('batch', '?')}"
         seconds = info.get("seconds")

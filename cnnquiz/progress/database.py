@@ -17,6 +17,9 @@ The rules, in order:
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -178,6 +181,39 @@ def _refuse_future(db: sqlite3.Connection, path: Path | None) -> int:
             str(path) if path else None,
         )
     return version
+
+
+@contextmanager
+def write_transaction(
+    db: sqlite3.Connection, lock: threading.Lock, path: Path
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction; BEGIN IMMEDIATE takes the write lock up front, so two
+    processes queue (busy timeout) instead of failing on a read-then-write upgrade."""
+    with lock:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _write_error(exc, path) from None
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException as exc:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite already rolled back (disk full, I/O error)
+            if isinstance(exc, sqlite3.Error):
+                raise _write_error(exc, path) from None
+            raise
+
+
+def _write_error(exc: sqlite3.Error, path: Path) -> ProgressWriteError:
+    if is_busy(exc):
+        why = "the database was locked by another program for too long"
+    else:
+        why = f"the database refused it ({exc})"
+    return ProgressWriteError(f"answer not saved: {why}", str(path))
 
 
 def is_busy(exc: sqlite3.Error) -> bool:

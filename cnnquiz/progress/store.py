@@ -22,28 +22,41 @@ import json
 import math
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from cnnquiz import paths
 from cnnquiz.net.units import fmt_count
-from cnnquiz.progress.database import ProgressWriteError, is_busy, open_database, utc_text
-from cnnquiz.progress.records import Attempt, CardInfo, DayCount, Stats, TopicStat
+from cnnquiz.progress.database import (
+    ProgressWriteError,
+    open_database,
+    utc_text,
+    write_transaction,
+)
+from cnnquiz.progress.records import Attempt, CardInfo, Stats
+from cnnquiz.progress.rows import (
+    ATTEMPT_COLUMNS,
+    CARD_COLUMNS,
+    KNOWN_RATINGS,
+    answer_warnings,
+    as_utc,
+    attempt_from_row,
+    card_from_row,
+    first_few,
+    info_from_row,
+    info_of,
+    insert_sql,
+    read_count,
+    read_time,
+    tally,
+)
 
 VERDICT_RATING = {"correct": Rating.Good, "wrong": Rating.Again}
 RERATINGS = {"hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
-
-_CARD_COLUMNS = (
-    "card_id, question_id, state, step, stability, difficulty, due, last_review, reps, lapses"
-)
-_ATTEMPT_COLUMNS = (
-    "a.id, a.question_id, a.bank, a.topics, a.verdict, a.answer, a.seconds, a.seed, "
-    "a.answered_at, r.rating"
-)
 
 
 class Progress:
@@ -86,47 +99,28 @@ class Progress:
         """
         if verdict not in VERDICT_RATING:
             raise ValueError(f"verdict must be 'correct' or 'wrong', got {verdict!r}")
-        moment = _utc(now)
+        moment = as_utc(now)
         topics = list(topics)
         seconds = float(seconds) if math.isfinite(seconds) and seconds > 0 else 0.0
         rating = VERDICT_RATING[verdict]
+        attempt = {
+            "question_id": question_id,
+            "bank": bank,
+            "topics": json.dumps(topics),
+            "verdict": verdict,
+            "answer": answer,
+            "seconds": float(seconds),
+            "seed": seed,
+            "answered_at": utc_text(moment),
+        }
         with self._write() as db:
-            row = db.execute(
-                f"SELECT {_CARD_COLUMNS} FROM card WHERE question_id = ?", (question_id,)
-            ).fetchone()
-            if row is None:
-                card_id = db.execute(
-                    "INSERT INTO card (question_id, state, step, due) VALUES (?, ?, 0, ?)",
-                    (question_id, int(State.Learning), utc_text(moment)),
-                ).lastrowid
-                before, reps, lapses = Card(card_id=card_id, due=moment), 0, 0
-            else:
-                before = _card_from_row(row) or Card(card_id=row[0], due=moment)
-                reps, lapses = _count(row[8]), _count(row[9])
+            before, reps, lapses = _card_before(db, question_id, moment)
             after, log = self.scheduler.review_card(
                 before, rating, review_datetime=moment, review_duration=round(seconds * 1000)
             )
-            attempt = {
-                "question_id": question_id,
-                "bank": bank,
-                "topics": json.dumps(topics),
-                "verdict": verdict,
-                "answer": answer,
-                "seconds": float(seconds),
-                "seed": seed,
-                "answered_at": utc_text(moment),
-            }
-            attempt_id = db.execute(_insert("attempt", attempt), attempt).lastrowid
-            snapshot = {**before.to_dict(), "reps": reps, "lapses": lapses}
-            review = {
-                "attempt_id": attempt_id,
-                "card_id": before.card_id,
-                "rating": int(log.rating),
-                "review_datetime": utc_text(moment),
-                "review_duration": log.review_duration,
-                "card_before": json.dumps(snapshot),
-            }
-            db.execute(_insert("review_log", review), review)
+            attempt_id = _row_id(db.execute(insert_sql("attempt", attempt), attempt))
+            review = _review_row(attempt_id, before, reps, lapses, log, moment)
+            db.execute(insert_sql("review_log", review), review)
             # a lapse, as Anki counts it: a card that had graduated to review is forgotten
             lapses += rating == Rating.Again and before.state == State.Review
             info = self._store_card(db, question_id, after, reps + 1, lapses)
@@ -190,8 +184,8 @@ class Progress:
 
     def card(self, question_id: str) -> CardInfo | None:
         """The question's schedule, or None if it was never answered."""
-        row = self._query(f"SELECT {_CARD_COLUMNS} FROM card WHERE question_id = ?", (question_id,))
-        return _info_from_row(row[0]) if row else None  # None too if it cannot be read
+        row = self._query(f"SELECT {CARD_COLUMNS} FROM card WHERE question_id = ?", (question_id,))
+        return info_from_row(row[0]) if row else None  # None too if it cannot be read
 
     def attempts(self, question_id: str | None = None) -> list[Attempt]:
         """The stored history, oldest first (of one question, or of all)."""
@@ -199,11 +193,11 @@ class Progress:
             ("WHERE a.question_id = ?", (question_id,)) if question_id is not None else ("", ())
         )
         rows = self._query(
-            f"SELECT {_ATTEMPT_COLUMNS} FROM attempt a "
+            f"SELECT {ATTEMPT_COLUMNS} FROM attempt a "
             f"LEFT JOIN review_log r ON r.attempt_id = a.id {where} ORDER BY a.id",
             args,
         )
-        return [a for a in map(_attempt_from_row, rows) if a is not None]
+        return [a for a in map(attempt_from_row, rows) if a is not None]
 
     def due(self, question_ids: Iterable[str], now: datetime | None = None) -> list[str]:
         """The given ids whose card is due at ``now``, most overdue first.
@@ -212,7 +206,7 @@ class Progress:
         wanted = set(question_ids)
         rows = self._query(
             "SELECT question_id FROM card WHERE due <= ? ORDER BY due, card_id",
-            (utc_text(_utc(now)),),
+            (utc_text(as_utc(now)),),
         )
         return [qid for (qid,) in rows if qid in wanted]
 
@@ -245,7 +239,7 @@ class Progress:
 
         ``topic_of`` maps each question id to its topics (``{q.id: q.topics for q in bank}``).
         """
-        moment = _utc(now)
+        moment = as_utc(now)
         latest = dict(
             self._query(
                 "SELECT a.question_id, a.verdict FROM attempt a JOIN (SELECT MAX(id) AS id FROM "
@@ -254,8 +248,8 @@ class Progress:
         )
         cards = {
             row[1]: card
-            for row in self._query(f"SELECT {_CARD_COLUMNS} FROM card")
-            if (card := _card_from_row(row)) is not None
+            for row in self._query(f"SELECT {CARD_COLUMNS} FROM card")
+            if (card := card_from_row(row)) is not None
         }
         totals: dict[str, list[float]] = {}
         for qid, topics in topic_of.items():
@@ -269,40 +263,9 @@ class Progress:
     def stats(self, now: datetime | None = None, days: int = 30, tz: tzinfo | None = None) -> Stats:
         """Answers per day over the last ``days`` days (``tz``: the day boundaries, default the
         local time zone), all-time accuracy per topic, the streak and the totals."""
-        moment = _utc(now)
         rows = self._query("SELECT answered_at, verdict, topics FROM attempt ORDER BY answered_at")
-        per_day: dict[date, list[int]] = {}
-        per_topic: dict[str, list[int]] = {}
-        times = []
-        for stamp, verdict, topic_text in rows:
-            right = verdict == "correct"
-            # an answer whose time or topics cannot be read still counts in the totals
-            when = _time(stamp)
-            if when is not None:
-                times.append(when)
-                counts = per_day.setdefault(when.astimezone(tz).date(), [0, 0])
-                counts[0] += 1
-                counts[1] += right
-            for topic in dict.fromkeys(_topics(topic_text) or ()):
-                counts = per_topic.setdefault(topic, [0, 0])
-                counts[0] += 1
-                counts[1] += right
-        today = moment.astimezone(tz).date()  # tz None: local time, DST-aware per date
-        window = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
-        streak, day = 0, today if today in per_day else today - timedelta(days=1)
-        while day in per_day:
-            streak, day = streak + 1, day - timedelta(days=1)
         (questions,) = self._query("SELECT COUNT(DISTINCT question_id) FROM attempt")[0]
-        return Stats(
-            days=[DayCount(d, *per_day.get(d, (0, 0))) for d in window],
-            topics=[TopicStat(name, *per_topic[name]) for name in sorted(per_topic)],
-            streak=streak,
-            answers=len(rows),
-            correct=sum(v == "correct" for _, v, _ in rows),
-            questions=questions,
-            first_answer=min(times) if times else None,
-            last_answer=max(times) if times else None,
-        )
+        return tally(rows, questions, as_utc(now), days, tz)
 
     def review_log(self) -> list[ReviewLog]:
         """Every review as fsrs ReviewLog objects, oldest first: what ``fsrs.Optimizer`` takes
@@ -313,8 +276,8 @@ class Progress:
         )
         logs = []
         for cid, r, t, d in rows:
-            when = _time(t)
-            if r in _RATINGS and when is not None:  # a row written by hand that cannot be read
+            when = read_time(t)
+            if r in KNOWN_RATINGS and when is not None:  # a row written by hand that cannot be read
                 logs.append(ReviewLog(cid, Rating(r), when, d))
         return logs
 
@@ -327,41 +290,31 @@ class Progress:
         """
         warnings = []
         broken = [
-            row for row in self._query(f"SELECT {_CARD_COLUMNS} FROM card")
-            if _card_from_row(row) is None
+            row for row in self._query(f"SELECT {CARD_COLUMNS} FROM card")
+            if card_from_row(row) is None
         ]  # fmt: skip
         if broken:
             now = utc_text(datetime.now(UTC))
+            kept = [
+                (int(State.Learning), now, read_count(r[8]), read_count(r[9]), r[0]) for r in broken
+            ]
             try:
                 with self._write() as db:
-                    for row in broken:
-                        db.execute(
-                            "UPDATE card SET state = ?, step = 0, stability = NULL, "
-                            "difficulty = NULL, due = ?, last_review = NULL, reps = ?, lapses = ? "
-                            "WHERE card_id = ?",
-                            (int(State.Learning), now, _count(row[8]), _count(row[9]), row[0]),
-                        )
+                    db.executemany(
+                        "UPDATE card SET state = ?, step = 0, stability = NULL, difficulty = NULL, "
+                        "due = ?, last_review = NULL, reps = ?, lapses = ? WHERE card_id = ?",
+                        kept,
+                    )
                 done = "rescheduled them as due now"
             except ProgressWriteError:
                 done = "left them as they are (the database could not be written)"
-            names = _some(str(row[1]) for row in broken)
+            names = first_few(str(row[1]) for row in broken)
             warnings.append(
                 f"progress: {fmt_count(len(broken), 'review card')} had unreadable values ({names}); "
                 f"{done}, their answers are kept"
             )
         rows = self._query("SELECT question_id, topics, answered_at FROM attempt")
-        bad_topics = [qid for qid, topics, _ in rows if _topics(topics) is None]
-        bad_times = [qid for qid, _, stamp in rows if _time(stamp) is None]
-        for bad, what, leaves in (
-            (bad_topics, "topics", "per topic"),
-            (bad_times, "time", "per day"),
-        ):
-            if bad:
-                warnings.append(
-                    f"progress: {fmt_count(len(bad), 'answer')} with unreadable {what} ({_some(bad)}) "
-                    f"count in the totals but not {leaves}"
-                )
-        return warnings
+        return warnings + answer_warnings(rows)
 
     def close(self) -> None:
         with self._lock:
@@ -375,34 +328,8 @@ class Progress:
 
     # -- internals ----------------------------------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; BEGIN IMMEDIATE takes the write lock up front, so two
-        processes queue (busy timeout) instead of failing on a read-then-write upgrade."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise self._write_error(exc) from None
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException as exc:
-                if self._db.in_transaction:
-                    try:
-                        self._db.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass  # SQLite already rolled back (disk full, I/O error)
-                if isinstance(exc, sqlite3.Error):
-                    raise self._write_error(exc) from None
-                raise
-
-    def _write_error(self, exc: sqlite3.Error) -> ProgressWriteError:
-        if is_busy(exc):
-            why = "the database was locked by another program for too long"
-        else:
-            why = f"the database refused it ({exc})"
-        return ProgressWriteError(f"answer not saved: {why}", str(self.path))
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._db, self._lock, self.path)
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
@@ -426,127 +353,47 @@ class Progress:
                 card.card_id,
             ),
         )
-        return CardInfo(
-            question_id,
-            card.due,
-            card.state.name.lower(),
-            card.step,
-            card.stability,
-            card.difficulty,
-            reps,
-            lapses,
-            card.last_review,
+        return info_of(question_id, card, reps, lapses)
+
+
+def _card_before(
+    db: sqlite3.Connection, question_id: str, moment: datetime
+) -> tuple[Card, int, int]:
+    """The question's card before this review with its repetitions and lapses; a question
+    answered for the first time gets a new card (a card that cannot be read starts afresh,
+    keeping its counts)."""
+    row = db.execute(
+        f"SELECT {CARD_COLUMNS} FROM card WHERE question_id = ?", (question_id,)
+    ).fetchone()
+    if row is not None:
+        card = card_from_row(row) or Card(card_id=row[0], due=moment)
+        return card, read_count(row[8]), read_count(row[9])
+    card_id = _row_id(
+        db.execute(
+            "INSERT INTO card (question_id, state, step, due) VALUES (?, ?, 0, ?)",
+            (question_id, int(State.Learning), utc_text(moment)),
         )
-
-
-def _insert(table: str, row: dict) -> str:
-    """INSERT with named parameters: the column list cannot drift from the values."""
-    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"
-
-
-def _utc(moment: datetime | None) -> datetime:
-    """Now, or the given moment in UTC (FSRS insists on UTC); a naive datetime is taken as UTC."""
-    if moment is None:
-        return datetime.now(UTC)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-_RATINGS = {int(r) for r in Rating}
-_STATES = {int(s) for s in State}
-
-
-def _time(text: object) -> datetime | None:
-    """A stored UTC time, or None when the text is not one."""
-    try:
-        moment = datetime.fromisoformat(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _topics(text: object) -> list[str] | None:
-    """The stored JSON list of topic names, or None when it is not one."""
-    try:
-        topics = json.loads(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        return None
-    return topics
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and value >= 0 else 0
-
-
-def _real(value: object) -> bool:
-    return value is None or (isinstance(value, int | float) and math.isfinite(value))
-
-
-def _some(names: Iterable[str], most: int = 3) -> str:
-    """The first ``most`` names, then how many more: a warning stays one short line."""
-    names = list(dict.fromkeys(names))
-    more = len(names) - most
-    return ", ".join(names[:most]) + (f" and {more} more" if more > 0 else "")
-
-
-def _card_from_row(row: tuple) -> Card | None:
-    """The FSRS card of a stored row; None when a value cannot be read (see ``_repair``)."""
-    card_id, _, state, step, stability, difficulty, due, last_review = row[:8]
-    due_at, last_at = _time(due), _time(last_review) if last_review is not None else None
-    if (
-        state not in _STATES
-        or due_at is None
-        or (last_review is not None and last_at is None)
-        or not (step is None or (isinstance(step, int) and step >= 0))
-        or not (_real(stability) and _real(difficulty))
-    ):
-        return None
-    return Card(
-        card_id=card_id,
-        state=State(state),
-        step=step,
-        stability=stability,
-        difficulty=difficulty,
-        due=due_at,
-        last_review=last_at,
     )
+    return Card(card_id=card_id, due=moment), 0, 0
 
 
-def _info_from_row(row: tuple) -> CardInfo | None:
-    card = _card_from_row(row)
-    if card is None:
-        return None
-    return CardInfo(
-        row[1],
-        card.due,
-        card.state.name.lower(),
-        card.step,
-        card.stability,
-        card.difficulty,
-        _count(row[8]),
-        _count(row[9]),
-        card.last_review,
-    )
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added (sqlite3 sets it after every one)."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("an INSERT gave no row id")
+    return cursor.lastrowid
 
 
-def _attempt_from_row(row: tuple) -> Attempt | None:
-    """An answer as stored; one whose time cannot be read is left out (topics: none)."""
-    aid, qid, bank, topics, verdict, answer, seconds, seed, answered_at, rating = row
-    when = _time(answered_at)
-    if when is None:
-        return None
-    return Attempt(
-        aid,
-        qid,
-        bank,
-        _topics(topics) or [],
-        verdict,
-        answer,
-        seconds,
-        seed,
-        when,
-        Rating(rating).name.lower() if rating in _RATINGS else "",
-    )
+def _review_row(
+    attempt_id: int, before: Card, reps: int, lapses: int, log: ReviewLog, moment: datetime
+) -> dict[str, object]:
+    """The review log row of an answer; it keeps the card as it was before, so ``rerate`` can
+    review it again with another rating."""
+    return {
+        "attempt_id": attempt_id,
+        "card_id": before.card_id,
+        "rating": int(log.rating),
+        "review_datetime": utc_text(moment),
+        "review_duration": log.review_duration,
+        "card_before": json.dumps({**before.to_dict(), "reps": reps, "lapses": lapses}),
+    }

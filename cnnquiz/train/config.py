@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -118,54 +118,113 @@ _ALIASES = {
 }
 
 
-def _check(name: str, value: Any, where: str) -> Any:
-    """One value, converted and checked; a wrong one is a one-line error at ``where``."""
-    if name in ("epochs", "batch"):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise SpecError(f"{name} must be a positive integer, got {value!r}", where)
-        return value
+def _whole(name: str, value: Any, where: str) -> int:
+    """epochs and batch: at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SpecError(f"{name} must be a positive integer, got {value!r}", where)
+    return value
+
+
+def _count(name: str, value: Any, where: str) -> int | None:
+    """seed and threads: at least 0 (threads may also be ``auto``, None)."""
     if name == "threads" and (value is None or str(value).strip().lower() == "auto"):
         return None
-    if name in ("seed", "threads"):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            also = " or auto" if name == "threads" else ""
-            raise SpecError(
-                f"{name} must be a whole number of at least 0{also}, got {value!r}", where
-            )
-        return value
-    if name == "size":
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 8 <= value <= 1024:
-            raise SpecError(
-                f"size must be a whole number of pixels from 8 to 1024, got {value!r}", where
-            )
-        return value
-    if name in ("lr", "momentum", "weight_decay"):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise SpecError(f"{name} must be a number, got {value!r}", where) from None
-        if isinstance(value, bool) or not math.isfinite(number):
-            raise SpecError(f"{name} must be a finite number, got {value!r}", where)
-        if number < 0 or (name == "lr" and number == 0):
-            raise SpecError(
-                f"{name} must be {'above' if name == 'lr' else 'at least'} 0, got {value!r}", where
-            )
-        if name == "momentum" and number >= 1:
-            raise SpecError(f"momentum must be below 1, got {value!r}", where)
-        return number
-    if name in ("optimizer", "schedule", "device"):
-        choices = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES, "device": DEVICES}[name]
-        text = str(value).strip().lower()
-        if text not in choices:
-            raise SpecError(f"{name} must be one of {', '.join(choices)}, got {value!r}", where)
-        return text
-    if name == "strict":
-        if not isinstance(value, bool):
-            raise SpecError(f"strict must be true or false, got {value!r}", where)
-        return value
-    raise AssertionError(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        also = " or auto" if name == "threads" else ""
+        raise SpecError(f"{name} must be a whole number of at least 0{also}, got {value!r}", where)
+    return value
+
+
+def _size(name: str, value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 8 <= value <= 1024:
+        raise SpecError(
+            f"{name} must be a whole number of pixels from 8 to 1024, got {value!r}", where
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Range:
+    """Where a rate may lie: from ``low`` (``above``: excluded) to below ``high`` (None: no
+    top). Declared once here; ``cnnquiz.cli.train`` checks ``--lr`` and friends with it too."""
+
+    low: float
+    high: float | None = None
+    above: bool = False
+
+    def too_low(self, number: float) -> bool:
+        return number < self.low or (self.above and number == self.low)
+
+    def holds(self, number: float) -> bool:
+        return not self.too_low(number) and (self.high is None or number < self.high)
+
+    def describe(self) -> str:
+        """``a number from 0 to below 1``, ``a number above 0``, ``a number of at least 0``."""
+        if self.high is not None:
+            return f"a number from {self.low:g} to below {self.high:g}"
+        return f"a number {'above' if self.above else 'of at least'} {self.low:g}"
+
+
+RATES = {"lr": Range(0, above=True), "momentum": Range(0, 1), "weight_decay": Range(0)}
+
+
+def _rate(name: str, value: Any, where: str) -> float:
+    """lr, momentum, weight_decay: finite numbers in their ``RATES`` range."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SpecError(f"{name} must be a number, got {value!r}", where) from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise SpecError(f"{name} must be a finite number, got {value!r}", where)
+    bounds = RATES[name]
+    if bounds.too_low(number):
+        side = "above" if bounds.above else "at least"
+        raise SpecError(f"{name} must be {side} {bounds.low:g}, got {value!r}", where)
+    if not bounds.holds(number):  # past the top
+        raise SpecError(f"{name} must be below {bounds.high:g}, got {value!r}", where)
+    return number
+
+
+_CHOICES = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES, "device": DEVICES}
+
+
+def _choice(name: str, value: Any, where: str) -> str:
+    choices = _CHOICES[name]
+    text = str(value).strip().lower()
+    if text not in choices:
+        raise SpecError(f"{name} must be one of {', '.join(choices)}, got {value!r}", where)
+    return text
+
+
+def _flag(name: str, value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"{name} must be true or false, got {value!r}", where)
+    return value
+
+
+# Each field of TrainConfig and what checks a value for it (tests/train/test_settings.py
+# checks that every field has one).
+_CHECKS: dict[str, Callable[[str, Any, str], Any]] = {
+    "epochs": _whole,
+    "batch": _whole,
+    "lr": _rate,
+    "optimizer": _choice,
+    "momentum": _rate,
+    "weight_decay": _rate,
+    "schedule": _choice,
+    "seed": _count,
+    "device": _choice,
+    "threads": _count,
+    "size": _size,
+    "strict": _flag,
+}
+
+
+def _check(name: str, value: Any, where: str) -> Any:
+    """One value, converted and checked; a wrong one is a one-line error at ``where``."""
+    return _CHECKS[name](name, value, where)
 
 
 def from_mapping(

@@ -14,7 +14,6 @@ class, as Kaggle's car-or-truck set comes) or one folder of class subfolders spl
 from __future__ import annotations
 
 import functools
-import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -158,12 +157,12 @@ def decode_image(path: Path, size: tuple[int, int], channels: int = 3) -> np.nda
 
     _quiet_pillow_bomb_warning()
     try:
-        with Image.open(path) as img:  # reads the header only: the size is known, nothing decoded
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise Image.DecompressionBombError(f"{img.width} x {img.height} pixels")
+        with Image.open(path) as opened:  # the header only: the size is known, nothing decoded
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{opened.width} x {opened.height} pixels")
             # JPEG only: decode at a reduced scale still at least the target size (fast)
-            img.draft(img.mode, (max(size), max(size)))
-            img = ImageOps.exif_transpose(img)
+            opened.draft(opened.mode, (max(size), max(size)))
+            img = ImageOps.exif_transpose(opened)
             if img.mode in ("RGBA", "LA", "P", "PA") and channels == 3:
                 # transparent pixels become white, not whatever colour they stored
                 rgba = img.convert("RGBA")
@@ -218,46 +217,64 @@ def folder_dataset(
         raise CnnquizError("no such folder", str(root))
     if not root.is_dir():
         raise CnnquizError("is a file, expected a folder of class subfolders", str(root))
-    train_dir = _find(root, "train", "training")
-    valid_dir = _find(root, "valid", "validation", "val")
-    if train_dir is not None and valid_dir is None:
-        raise CnnquizError("has train/ but no valid/ folder beside it", str(root))
-    if train_dir is not None:
-        classes = _classes_of(train_dir)
-        test_dir = _find(root, "test")
-        files = [_labelled(train_dir, classes), _labelled(valid_dir, classes)]  # type: ignore[arg-type]
-        if test_dir is not None:
-            files.append(_labelled(test_dir, classes))
-    else:
-        classes = _classes_of(root)
-        everything = _labelled(root, classes)
-        order = np.random.default_rng(seed).permutation(len(everything))
-        n_train = int(round(len(everything) * SPLIT_FRACTIONS[0]))
-        n_valid = int(round(len(everything) * SPLIT_FRACTIONS[1]))
-        shuffled = [everything[i] for i in order]
-        files = [
-            shuffled[:n_train],
-            shuffled[n_train : n_train + n_valid],
-            shuffled[n_train + n_valid :],
-        ]
+    classes, files = _split_files(root, seed)
     skipped: list[str] = []
     parts = []
     for i, items in enumerate(files):
-        images, labels = [], []
-        for (_, label), decoded in zip(items, _decode_all(items, size, channels), strict=True):
-            if isinstance(decoded, CnnquizError):
-                if strict:
-                    raise decoded
-                skipped.append(str(decoded))
-                continue
-            images.append(decoded)
-            labels.append(label)
+        images, labels = _decode_split(items, size, channels, strict, skipped)
         if not images and i < 2:
             which = ("train", "validation")[i]
             raise CnnquizError(f"no readable images for {which}", str(root))
         stack = np.stack(images) if images else np.zeros((0, *size, channels), np.uint8)
         parts.append((stack, np.asarray(labels, dtype=np.int64)))
     return _to_dataset(tuple(classes), parts, str(root), skipped)
+
+
+def _split_files(root: Path, seed: int) -> tuple[list[str], list[list[tuple[Path, int]]]]:
+    """The class names and the labelled files of each split: train, validation, maybe test."""
+    train_dir = _find(root, "train", "training")
+    valid_dir = _find(root, "valid", "validation", "val")
+    if train_dir is not None:
+        if valid_dir is None:
+            raise CnnquizError("has train/ but no valid/ folder beside it", str(root))
+        classes = _classes_of(train_dir)
+        test_dir = _find(root, "test")
+        files = [_labelled(train_dir, classes), _labelled(valid_dir, classes)]
+        if test_dir is not None:
+            files.append(_labelled(test_dir, classes))
+        return classes, files
+    classes = _classes_of(root)
+    everything = _labelled(root, classes)
+    order = np.random.default_rng(seed).permutation(len(everything))
+    n_train = int(round(len(everything) * SPLIT_FRACTIONS[0]))
+    n_valid = int(round(len(everything) * SPLIT_FRACTIONS[1]))
+    shuffled = [everything[i] for i in order]
+    return classes, [
+        shuffled[:n_train],
+        shuffled[n_train : n_train + n_valid],
+        shuffled[n_train + n_valid :],
+    ]
+
+
+def _decode_split(
+    items: list[tuple[Path, int]],
+    size: tuple[int, int],
+    channels: int,
+    strict: bool,
+    skipped: list[str],
+) -> tuple[list[np.ndarray], list[int]]:
+    """The images that decode and their labels; the others added to ``skipped`` (``strict``:
+    the first one raised)."""
+    images, labels = [], []
+    for (_, label), decoded in zip(items, _decode_all(items, size, channels), strict=True):
+        if isinstance(decoded, CnnquizError):
+            if strict:
+                raise decoded
+            skipped.append(str(decoded))
+            continue
+        images.append(decoded)
+        labels.append(label)
+    return images, labels
 
 
 def _decode_all(
@@ -297,7 +314,7 @@ def _classes_of(folder: Path) -> list[str]:
 def _labelled(folder: Path, classes: list[str]) -> list[tuple[Path, int]]:
     if not folder.is_dir():
         return []
-    out = []
+    out: list[tuple[Path, int]] = []
     for index, name in enumerate(classes):
         if (folder / name).is_dir():
             out.extend((p, index) for p in _image_files(folder / name))
@@ -349,7 +366,3 @@ def normalise(image: np.ndarray, mean: tuple[float, ...], std: tuple[float, ...]
         std, np.float32
     )
     return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None]
-
-
-def chance(n_classes: int) -> float:
-    return 1 / n_classes if n_classes else math.nan

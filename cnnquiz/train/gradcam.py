@@ -58,7 +58,7 @@ def grad_cam(model: Any, network: Network, x: Any, class_index: int) -> np.ndarr
     net = logits_of(model, network).eval()
     kept: dict[str, Any] = {}
 
-    def hook(module: Any, args: Any, output: Any) -> None:
+    def hook(_module: Any, _args: Any, output: Any) -> None:
         kept["maps"] = output
 
     handle = net[index].register_forward_hook(hook)

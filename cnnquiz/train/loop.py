@@ -103,9 +103,9 @@ def logits_of(model: nn.Sequential, network: Network) -> nn.Sequential:
     """The same modules without a final softmax: cross-entropy wants logits (and is stabler)."""
     if not ends_in_softmax(network):
         return model
-    last = model[-1]
-    if isinstance(last[-1], nn.Softmax):
-        return nn.Sequential(*model[:-1], nn.Sequential(*last[:-1]))
+    *before, last = model  # each child is one spec layer, its own nn.Sequential
+    if isinstance(last, nn.Sequential) and isinstance(last[-1], nn.Softmax):
+        return nn.Sequential(*before, nn.Sequential(*list(last)[:-1]))
     return model
 
 
@@ -172,97 +172,179 @@ def train(
     torch.set_num_threads(threads)
     torch.manual_seed(config.seed)
     model = model.to(device) if model is not None else to_module(network, device=device)
-    net = logits_of(model, network)
-    train_x, train_y = data.train.x.to(device), data.train.y.to(device)
-    valid = Split(data.valid.x.to(device), data.valid.y.to(device))
-    n_classes = len(data.classes)
+    loop = _start(logits_of(model, network), data, config, reporter, device)
+    history: list[EpochMetrics] = []
+    cancelled = False
+    for epoch in range(1, config.epochs + 1):
+        reporter.epoch_start(epoch, config.epochs, loop.steps, loop.n)
+        metrics = _epoch(loop, epoch)
+        if metrics is None:
+            cancelled = True
+            break
+        history.append(metrics)
+        reporter.epoch_end(metrics)
+    return _finish(model, loop, data, history, threads, cancelled)
+
+
+@dataclass
+class _Loop:
+    """What every epoch of one run shares: the network (logits), its optimizer and schedule,
+    the training and validation data already on the device."""
+
+    net: nn.Module
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LRScheduler | None
+    x: torch.Tensor
+    y: torch.Tensor
+    valid: Split
+    n_classes: int
+    device: torch.device
+    generator: torch.Generator  # the shuffling, apart from torch's global seed
+    config: TrainConfig
+    reporter: Reporter
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def steps(self) -> int:
+        return math.ceil(self.n / self.config.batch)
+
+
+def _start(
+    net: nn.Module, data: Dataset, config: TrainConfig, reporter: Reporter, device: torch.device
+) -> _Loop:
     optimizer = make_optimizer(net.parameters(), config)
-    n = len(train_y)
-    steps = math.ceil(n / config.batch)
-    total_steps = steps * config.epochs
+    total_steps = math.ceil(len(data.train) / config.batch) * config.epochs
     schedule = None
     if config.schedule == "cosine":
         schedule = torch.optim.lr_scheduler.LambdaLR(
             optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps))
         )
-    generator = torch.Generator(device="cpu").manual_seed(config.seed)
+    loop = _Loop(
+        net,
+        optimizer,
+        schedule,
+        data.train.x.to(device),
+        data.train.y.to(device),
+        Split(data.valid.x.to(device), data.valid.y.to(device)),
+        len(data.classes),
+        device,
+        torch.Generator(device="cpu").manual_seed(config.seed),
+        config,
+        reporter,
+    )
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    history: list[EpochMetrics] = []
-    train_seconds = 0.0
-    cancelled = False
-    every = max(1, reporter.report_every)
-    for epoch in range(1, config.epochs + 1):
-        reporter.epoch_start(epoch, config.epochs, steps, n)
-        net.train()
-        order = torch.randperm(n, generator=generator).to(device)
-        loss_sum = torch.zeros((), device=device)
-        losses = torch.zeros(steps, device=device)  # each batch's loss, to name a NaN's batch
-        correct = torch.zeros((), dtype=torch.int64, device=device)
-        start = time.perf_counter()
-        try:  # Ctrl+C stops like Cancel: the finished epochs are kept and saved
-            for step in range(steps):
-                idx = order[step * config.batch : (step + 1) * config.batch]
-                x, y = train_x[idx], train_y[idx]
-                out = net(x)
-                loss = F.cross_entropy(out, y)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                if schedule is not None:
-                    schedule.step()
-                losses[step] = loss.detach()
-                loss_sum += loss.detach() * len(y)
-                correct += (out.detach().argmax(1) == y).sum()
-                if (step + 1) % every == 0 or step + 1 == steps:
-                    done = min((step + 1) * config.batch, n)
-                    elapsed = time.perf_counter() - start
-                    mean_loss = float(loss_sum) / done
-                    if not math.isfinite(mean_loss):
-                        bad = int((~torch.isfinite(losses[: step + 1])).nonzero()[0, 0])
-                        raise diverged(float(losses[bad]), epoch, bad + 1, steps, config.lr)
-                    reporter.step(
-                        epoch,
-                        done,
-                        mean_loss,
-                        int(correct) / done,
-                        done / elapsed if elapsed > 0 else 0.0,
-                    )
-                    if reporter.cancelled():
-                        cancelled = True
-                        break
-        except KeyboardInterrupt:
-            cancelled = True
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        seconds = time.perf_counter() - start
-        if cancelled:
-            break
-        train_seconds += seconds
-        done = n
-        val_loss, val_acc, _ = evaluate(net, valid, n_classes)
-        if not math.isfinite(val_loss):  # finite losses, weights gone to inf: the same end
-            raise diverged(val_loss, epoch, None, steps, config.lr)
-        metrics = EpochMetrics(
-            epoch,
-            float(loss_sum) / done,
-            int(correct) / done,
-            val_loss,
-            val_acc,
-            seconds,
-            done / seconds if seconds > 0 else 0.0,
-            optimizer.param_groups[0]["lr"],
+    return loop
+
+
+@dataclass
+class _Tally:
+    """An epoch's running sums, kept on the device: read back only every ``report_every``
+    steps, so counting costs the loop no synchronisation."""
+
+    loss_sum: torch.Tensor
+    losses: torch.Tensor  # each batch's loss, to name a NaN's batch
+    correct: torch.Tensor
+
+    @classmethod
+    def zeros(cls, steps: int, device: torch.device) -> _Tally:
+        return cls(
+            torch.zeros((), device=device),
+            torch.zeros(steps, device=device),
+            torch.zeros((), dtype=torch.int64, device=device),
         )
-        history.append(metrics)
-        reporter.epoch_end(metrics)
-    test_acc = test_loss = None
-    final = data.test if data.test is not None else data.valid
-    split_name = "test" if data.test is not None else "validation"
-    loss_value, acc_value, confusion = evaluate(
-        net, Split(final.x.to(device), final.y.to(device)), n_classes
+
+
+def _epoch(loop: _Loop, epoch: int) -> EpochMetrics | None:
+    """One pass over the training images, then the validation loss; None when cancelled."""
+    loop.net.train()
+    order = torch.randperm(loop.n, generator=loop.generator).to(loop.device)
+    tally = _Tally.zeros(loop.steps, loop.device)
+    start = time.perf_counter()
+    try:  # Ctrl+C stops like Cancel: the finished epochs are kept and saved
+        finished = _steps(loop, epoch, order, tally, start)
+    except KeyboardInterrupt:
+        finished = False
+    if loop.device.type == "cuda":
+        torch.cuda.synchronize(loop.device)
+    seconds = time.perf_counter() - start
+    if not finished:
+        return None
+    val_loss, val_acc, _ = evaluate(loop.net, loop.valid, loop.n_classes)
+    if not math.isfinite(val_loss):  # finite losses, weights gone to inf: the same end
+        raise diverged(val_loss, epoch, None, loop.steps, loop.config.lr)
+    n = loop.n
+    return EpochMetrics(
+        epoch,
+        float(tally.loss_sum) / n,
+        int(tally.correct) / n,
+        val_loss,
+        val_acc,
+        seconds,
+        n / seconds if seconds > 0 else 0.0,
+        loop.optimizer.param_groups[0]["lr"],
     )
-    if data.test is not None:
-        test_loss, test_acc = loss_value, acc_value
+
+
+def _steps(loop: _Loop, epoch: int, order: torch.Tensor, tally: _Tally, start: float) -> bool:
+    """The epoch's optimisation steps; False when the reporter cancelled."""
+    batch, every = loop.config.batch, max(1, loop.reporter.report_every)
+    for step in range(loop.steps):
+        idx = order[step * batch : (step + 1) * batch]
+        x, y = loop.x[idx], loop.y[idx]
+        out = loop.net(x)
+        loss = F.cross_entropy(out, y)
+        loop.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        loop.optimizer.step()
+        if loop.schedule is not None:
+            loop.schedule.step()
+        tally.losses[step] = loss.detach()
+        tally.loss_sum += loss.detach() * len(y)
+        tally.correct += (out.detach().argmax(1) == y).sum()
+        if (step + 1) % every == 0 or step + 1 == loop.steps:
+            if not _report(loop, epoch, step, tally, start):
+                return False
+    return True
+
+
+def _report(loop: _Loop, epoch: int, step: int, tally: _Tally, start: float) -> bool:
+    """Read the sums back: a NaN stops the run, else the reporter is told; False if it cancels."""
+    done = min((step + 1) * loop.config.batch, loop.n)
+    elapsed = time.perf_counter() - start
+    mean_loss = float(tally.loss_sum) / done
+    if not math.isfinite(mean_loss):
+        bad = int((~torch.isfinite(tally.losses[: step + 1])).nonzero()[0, 0])
+        raise diverged(float(tally.losses[bad]), epoch, bad + 1, loop.steps, loop.config.lr)
+    loop.reporter.step(
+        epoch,
+        done,
+        mean_loss,
+        int(tally.correct) / done,
+        done / elapsed if elapsed > 0 else 0.0,
+    )
+    return not loop.reporter.cancelled()
+
+
+def _finish(
+    model: nn.Sequential,
+    loop: _Loop,
+    data: Dataset,
+    history: list[EpochMetrics],
+    threads: int,
+    cancelled: bool,
+) -> TrainResult:
+    """The test split's figures (the validation split's without one) and the run's totals."""
+    device = loop.device
+    final = data.test if data.test is not None else data.valid
+    loss_value, acc_value, confusion = evaluate(
+        loop.net, Split(final.x.to(device), final.y.to(device)), loop.n_classes
+    )
+    test_loss, test_acc = (loss_value, acc_value) if data.test is not None else (None, None)
+    train_seconds = sum(m.seconds for m in history)
     images = sum(round(m.images_per_second * m.seconds) for m in history)
     memory = {"peak_rss_bytes": peak_rss_bytes()}
     if device.type == "cuda":
@@ -274,7 +356,7 @@ def train(
         test_acc,
         test_loss,
         confusion,
-        split_name,
+        "test" if data.test is not None else "validation",
         train_seconds,
         images / train_seconds if train_seconds > 0 else 0.0,
         str(device),

@@ -92,7 +92,7 @@ def original_image(path: str | Path, max_side: int = 512) -> Any:
     """The image as the student sees it (EXIF-rotated, RGB), at most ``max_side`` pixels wide or high."""
     from PIL import Image, ImageOps
 
-    with Image.open(path) as img:
-        img = ImageOps.exif_transpose(img).convert("RGB")
+    with Image.open(path) as opened:
+        img = ImageOps.exif_transpose(opened).convert("RGB")
     img.thumbnail((max_side, max_side))
     return img

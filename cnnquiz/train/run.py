@@ -11,7 +11,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import NetworkFigures, TrainingRam, analyze, training_ram
@@ -19,6 +19,9 @@ from cnnquiz.net.spec import Network, load_network
 from cnnquiz.train import networks, runs
 from cnnquiz.train.config import TrainConfig, from_mapping, with_overrides
 from cnnquiz.train.data import DEMO_SIZE, Dataset, demo_dataset, folder_dataset
+
+if TYPE_CHECKING:
+    from cnnquiz.train.loop import TrainResult  # torch: imported when training starts
 
 
 @dataclass
@@ -39,7 +42,7 @@ class Plan:
 @dataclass
 class Outcome:
     plan: Plan
-    result: Any  # loop.TrainResult
+    result: TrainResult
     run_dir: Path
     saved_bytes: int | None  # what autograd keeps for one batch (bridge.measure_saved)
     samples: Path | None = None  # the demo: run_dir/samples, one image per class to predict
@@ -93,7 +96,7 @@ def prepare(
 
         pick_device("cuda")
     channels = network.input.dims[2] if network.input.is_image else 3
-    if demo:
+    if data_dir is None:  # --demo
         if channels != 3:
             raise CnnquizError(
                 f"the demo images are RGB (3 channels) but the network's input is {network.input}",
@@ -109,10 +112,10 @@ def prepare(
         if config.size:
             size = (config.size, config.size)
         elif network.input.is_image and config_path:
-            size = network.input.dims[:2]
+            size = (network.input.dims[0], network.input.dims[1])
         else:
             size = (64, 64)  # the default network on a student's folder
-        data = folder_dataset(data_dir, size, channels, config.seed, config.strict)  # type: ignore[arg-type]
+        data = folder_dataset(data_dir, size, channels, config.seed, config.strict)
     fitted = networks.fit_to_data(
         network, data.image_shape, len(data.classes), adapt_output=config_path is None
     )
@@ -194,12 +197,10 @@ def dense_plan(first: Plan) -> Plan:
     network's: 8 units for the demo (24,620 against 24,292); on a student's 64x64 images, where
     every hidden unit costs 12,289 weights, it gets fewer.
     """
-    base = networks.dense_network()
     n_classes = len(first.data.classes)
     inputs = math.prod(first.data.image_shape)
     hidden = max(1, round((first.figures.params - n_classes) / (inputs + 1 + n_classes)))
-    flatten, dense, out = base.layers
-    base = replace(base, layers=(flatten, replace(dense, units=hidden), out))
+    base = networks.dense_network(hidden)
     network = networks.fit_to_data(base, first.data.image_shape, n_classes, adapt_output=True)
     figures = analyze(network)
     return replace(

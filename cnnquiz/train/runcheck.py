@@ -32,10 +32,10 @@ from typing import Any
 
 from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
-from cnnquiz.limits import MAX_INT_DIGITS
 from cnnquiz.net.arithmetic import analyze, training_ram
 from cnnquiz.net.spec import BatchNorm, Network, load_network
 from cnnquiz.net.units import fmt_int, fmt_mb
+from cnnquiz.train.runs import CONFIG, RUN_FILE, read_json
 
 HEADER_CAP = 10_000_000  # bytes of a safetensors header: about 100,000 tensors
 MAX_CLASSES = 10_000
@@ -56,21 +56,6 @@ class RunInputs:
     classes: list[str]
     mean: tuple[float, ...]
     std: tuple[float, ...]
-
-
-def read_json(path: Path, what: str) -> tuple[Any, str]:
-    """A run's JSON file and its text (for line numbers); one-line errors with the line."""
-    text = yamlio.read_text(path, f"a {what}")
-    try:
-        return json.loads(text), text
-    except json.JSONDecodeError as exc:
-        raise CnnquizError(f"not JSON: {exc.msg}", f"{path}:{exc.lineno}") from None
-    except RecursionError:
-        raise CnnquizError("not JSON: nested too deeply", str(path)) from None
-    except ValueError:  # not a JSONDecodeError: an integer past Python's 4,300-digit limit
-        raise CnnquizError(
-            f"a number past the {MAX_INT_DIGITS:,}-digit limit on numbers read", str(path)
-        ) from None
 
 
 def key_line(path: Path, text: str, key: str) -> str:
@@ -128,46 +113,60 @@ def weights_header(file: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
     shape and byte offsets, then the data. Only the header is read.
     """
     size = yamlio.file_size(file, "a weights file", cap=1 << 62)
-
-    def bad(why: str) -> CnnquizError:
-        return CnnquizError(
-            f"not a safetensors checkpoint ({why}); cnnquiz reads only safetensors weights, "
-            "never pickle files, which can run code",
-            str(file),
-        )
-
-    try:
-        with file.open("rb") as f:
-            head = f.read(8)
-            if len(head) < 8:
-                raise bad("shorter than its header")
-            (length,) = struct.unpack("<Q", head)
-            if length > min(HEADER_CAP, size - 8):
-                raise bad(f"a header of {fmt_int(length)} bytes in a file of {fmt_int(size)}")
-            table = json.loads(f.read(length).decode("utf-8"))
-    except OSError as exc:
-        raise CnnquizError(f"cannot read the weights: {exc.strerror or exc}", str(file)) from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise bad("its header is not JSON") from None
-    if not isinstance(table, dict):
-        raise bad("its header is not a table of tensors")
+    table, length = _header_table(file, size)
     tensors = {}
-    data = size - 8 - length
     for name, entry in table.items():
         if name == "__metadata__":
             continue
         try:
-            dtype, shape, (start, end) = entry["dtype"], entry["shape"], entry["data_offsets"]
-            if dtype not in DTYPE_BYTES or not all(isinstance(n, int) and n >= 0 for n in shape):
-                raise ValueError
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= data):
-                raise ValueError
-            if math.prod(shape) * DTYPE_BYTES[dtype] != end - start:
-                raise ValueError
+            tensors[name] = _tensor(entry, size - 8 - length)
         except (KeyError, TypeError, ValueError):
-            raise bad(f"tensor {_short(name)} is not described as the format says") from None
-        tensors[name] = (dtype, tuple(shape))
+            why = f"tensor {_short(name)} is not described as the format says"
+            raise _not_safetensors(file, why) from None
     return tensors
+
+
+def _not_safetensors(file: Path, why: str) -> CnnquizError:
+    return CnnquizError(
+        f"not a safetensors checkpoint ({why}); cnnquiz reads only safetensors weights, "
+        "never pickle files, which can run code",
+        str(file),
+    )
+
+
+def _header_table(file: Path, size: int) -> tuple[dict[str, Any], int]:
+    """The header's JSON table and its length in bytes, read only when the file can hold it."""
+    try:
+        with file.open("rb") as f:
+            head = f.read(8)
+            if len(head) < 8:
+                raise _not_safetensors(file, "shorter than its header")
+            (length,) = struct.unpack("<Q", head)
+            if length > min(HEADER_CAP, size - 8):
+                raise _not_safetensors(
+                    file, f"a header of {fmt_int(length)} bytes in a file of {fmt_int(size)}"
+                )
+            table = json.loads(f.read(length).decode("utf-8"))
+    except OSError as exc:
+        raise CnnquizError(f"cannot read the weights: {exc.strerror or exc}", str(file)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise _not_safetensors(file, "its header is not JSON") from None
+    if not isinstance(table, dict):
+        raise _not_safetensors(file, "its header is not a table of tensors")
+    return table, length
+
+
+def _tensor(entry: Any, data: int) -> tuple[str, tuple[int, ...]]:
+    """One tensor's dtype and shape; ValueError (or KeyError, TypeError) when its entry is not
+    as the format says or its bytes do not lie within the ``data`` bytes after the header."""
+    dtype, shape, (start, end) = entry["dtype"], entry["shape"], entry["data_offsets"]
+    if dtype not in DTYPE_BYTES or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise ValueError
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= data):
+        raise ValueError
+    if math.prod(shape) * DTYPE_BYTES[dtype] != end - start:
+        raise ValueError
+    return dtype, tuple(shape)
 
 
 def check_network(network: Network, n_classes: int, config: Path) -> None:
@@ -222,8 +221,6 @@ def check_weights(network: Network, file: Path, config: Path) -> None:
 def check_run(folder: Path) -> RunInputs:
     """``run.json`` and ``config.yaml`` of the run in ``folder``, checked (the weights apart:
     the app predicts with the model it has just trained)."""
-    from cnnquiz.train.runs import CONFIG, RUN_FILE
-
     config = folder / CONFIG
     network = load_network(config)
     info, text = read_json(folder / RUN_FILE, "run file")

@@ -26,7 +26,9 @@ from typing import Any
 
 import yaml
 
+from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
+from cnnquiz.limits import MAX_INT_DIGITS
 from cnnquiz.net.spec import Network, load_network, network_to_dict
 
 WEIGHTS = "weights.safetensors"
@@ -58,6 +60,21 @@ class Run:
     @property
     def weights(self) -> Path:
         return self.path / WEIGHTS
+
+
+def read_json(path: Path, what: str) -> tuple[Any, str]:
+    """A run's JSON file and its text (for line numbers); one-line errors with the line."""
+    text = yamlio.read_text(path, f"a {what}")
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        raise CnnquizError(f"not JSON: {exc.msg}", f"{path}:{exc.lineno}") from None
+    except RecursionError:
+        raise CnnquizError("not JSON: nested too deeply", str(path)) from None
+    except ValueError:  # not a JSONDecodeError: an integer past Python's 4,300-digit limit
+        raise CnnquizError(
+            f"a number past the {MAX_INT_DIGITS:,}-digit limit on numbers read", str(path)
+        ) from None
 
 
 def new_run_dir(root: Path, name: str) -> Path:
@@ -162,9 +179,7 @@ def resolve(target: str | Path, root: Path) -> Run:
 
 
 def load_run(folder: Path) -> Run:
-    """run.json and metrics.json, each a regular file under a size cap (see ``runcheck``)."""
-    from cnnquiz.train.runcheck import read_json
-
+    """run.json and metrics.json, each a regular file under a size cap (``read_json``)."""
     info, _ = read_json(folder / RUN_FILE, "run file")
     epochs_path = folder / METRICS_JSON
     epochs = read_json(epochs_path, "metrics file")[0] if epochs_path.exists() else []

@@ -17,7 +17,7 @@ def _bank_ids() -> list[str] | None:
         from cnnquiz.bank import bundled_bank_paths, load_banks
 
         return [q.id for bank in load_banks(bundled_bank_paths()) for q in bank.questions]
-    except Exception:  # noqa: BLE001 - mirrors the command, which then skips the due count
+    except Exception:  # mirrors the command, which then skips the due count
         return None
 
 

@@ -143,3 +143,33 @@ def test_the_training_header_prints_the_threads_used(cli, tmp_path):
     )  # fmt: skip
     assert auto.returncode == 0, auto.stderr
     assert 1 <= json.loads(auto.stdout)["threads"] <= config.usable_cores()
+
+
+def test_every_training_setting_has_a_check():
+    """A field added to TrainConfig without a check would raise KeyError, not a one-line error."""
+    from dataclasses import fields
+
+    assert set(config._CHECKS) == {f.name for f in fields(config.TrainConfig)}
+
+
+@pytest.mark.parametrize("name", sorted(config.RATES))
+def test_the_command_line_and_the_spec_hold_a_rate_to_one_range(name):
+    """``--lr`` and a spec's ``lr:`` read the same ``RATES`` range: what one refuses, so does the
+    other, and what one takes, so does the other."""
+    import argparse
+
+    from cnnquiz.cli.train import finite_float
+
+    parse = finite_float(config.RATES[name])
+    for text in ("-1", "0", "0.5", "0.999", "1", "3"):
+        try:
+            parse(text)
+            cli_takes = True
+        except argparse.ArgumentTypeError:
+            cli_takes = False
+        try:
+            config._check(name, float(text), "here")
+            spec_takes = True
+        except SpecError:
+            spec_takes = False
+        assert cli_takes == spec_takes, (name, text)
