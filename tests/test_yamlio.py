@@ -67,7 +67,7 @@ def test_bomb_is_refused_by_the_loader_naming_the_file():
 
 def test_the_app_paste_path_is_protected_too():
     # the calculator screen parses what is pasted with yamlio.loads, then the spec parser
-    from cnnquiz.app.screens.calculator import parse_calculator
+    from cnnquiz.app.screens.calculator_work import parse_calculator
 
     chain, last = laughs("  ")
     text = "\n".join(["input: 8x8x3", "layers: [flatten]", "train:", *chain, f"name: *{last}"])

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cnnquiz.cli.common import Parser, console, positive_int, print_json
 from cnnquiz.errors import SpecError
@@ -27,14 +28,18 @@ from cnnquiz.net.spec import (
     Layer,
     Network,
     Pool,
-    Shape,
-    channels_first_hint,
     layer_option,
     load_network,
     network_from_inline,
     parse_shape,
 )
 from cnnquiz.net.units import DTYPE_BYTES
+
+if TYPE_CHECKING:  # torch loads only for the check; its verdict's type is read here
+    from cnnquiz.report.model import LayersReport, ModelReport, ReceptiveReport
+    from cnnquiz.torchcheck.build import Verification
+
+Report = TypeVar("Report", "LayersReport", "ModelReport", "ReceptiveReport")
 
 KERNEL_HELP = "3 or RxC like 3x5"
 
@@ -251,12 +256,9 @@ def _names_a_file(spec: str) -> bool:
     return True
 
 
-def _hints(shape: Shape) -> list[str]:
-    hint = channels_first_hint(shape)
-    return [hint] if hint else []
-
-
-def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) -> Any:
+def _verify(
+    args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]
+) -> Verification | None:
     """torch's verdict on each (network, figures), merged; None with ``--no-verify``."""
     if args.no_verify:
         return None
@@ -267,29 +269,28 @@ def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) ->
     return replace(first, mismatches=tuple(m for v in verdicts for m in v.mismatches))
 
 
-def _finish(args: argparse.Namespace, report: dict[str, Any], render: Any) -> int:
+def _finish(args: argparse.Namespace, report: Report, render: Callable[[Report], None]) -> int:
     """Print the report (JSON or Rich) and turn a torch mismatch into exit status 1."""
     if args.json:
-        print_json(report)
+        from cnnquiz.report.json import to_json
+
+        print_json(to_json(report))
     else:
         render(report)
-        if report.get("hints"):
+        if report.hints:
             from rich.text import Text
 
             out = console()
-            for hint in report["hints"]:
+            for hint in report.hints:
                 out.print(Text(f"Hint: {hint}", style="yellow"))
-    check = report.get("verification")
-    if check and not check["ok"]:
+    check = report.verification
+    if check and not check.ok:
         import sys
 
-        for m in check["mismatches"]:
-            where = f"layer {m['layer']} ({m['name']})" if m["layer"] else "network"
-            print(
-                f"cnnquiz: mismatch: {where} {m['what']}: arithmetic {m['arithmetic']}, "
-                f"torch {m['torch']}",
-                file=sys.stderr,
-            )
+        from cnnquiz.report.notes import mismatch_text
+
+        for m in check.mismatches:
+            print(f"cnnquiz: mismatch: {mismatch_text(m)}", file=sys.stderr)
         return 1
     return 0
 
@@ -300,7 +301,7 @@ def _finish(args: argparse.Namespace, report: dict[str, Any], render: Any) -> in
 
 def run_layer(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
-    from cnnquiz.report import tables as report
+    from cnnquiz.report import build
 
     shape = parse_shape(args.input, "--in")
     layer = _layer(args)
@@ -316,21 +317,18 @@ def run_layer(args: argparse.Namespace) -> int:
         other = Network(shape, (other_layer, Dense(args.units, where="--units")))
         fig, other_fig = analyze(own, args.dtype), analyze(other, args.dtype)
         v = _verify(args, (own, fig), (other, other_fig))
-        data = report.layers_report(args.calc, fig, args.flops, v)
-        h, w, c = shape.dims
-        data["next_dense"] = report.next_dense(c, h * w * c, args.units, args.calc)
+        nd = build.next_dense(args.calc, args.units, fig, other_fig)
+        data = build.layers_report(args.calc, fig, args.flops, v, nd)
     else:
         network = Network(shape, (layer,))
         fig = analyze(network, args.dtype)
-        data = report.layers_report(args.calc, fig, args.flops, _verify(args, (network, fig)))
-    if hints := _hints(shape):
-        data["hints"] = hints
+        data = build.layers_report(args.calc, fig, args.flops, _verify(args, (network, fig)))
     return _finish(args, data, calc_render.render_layers)
 
 
 def run_model(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
-    from cnnquiz.report import tables as report
+    from cnnquiz.report import build
 
     network = resolve_network(args.spec, args.input)
     fig = analyze(network, args.dtype)
@@ -344,11 +342,7 @@ def run_model(args: argparse.Namespace) -> int:
             saved = bridge.measure_saved(network, args.batch, args.dtype, fig)
         except SpecError as exc:  # torch refuses to train it (batch norm on one value): say so
             skipped = str(exc)
-    data = report.model_report(fig, args.batch, args.optimizer, args.flops, v, saved)
-    if skipped:
-        data["autograd_skipped"] = skipped
-    if hints := _hints(network.input):
-        data["hints"] = hints
+    data = build.model_report(fig, args.batch, args.optimizer, args.flops, v, saved, skipped)
     return _finish(args, data, calc_render.render_model)
 
 
@@ -361,7 +355,7 @@ def _check_batch(fig: NetworkFigures, batch: int) -> None:
 
 def run_receptive(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
-    from cnnquiz.report import tables as report
+    from cnnquiz.report.receptive import receptive_report
 
     network = resolve_network(args.spec, args.input)
     fig = analyze(network, args.dtype)
@@ -372,7 +366,5 @@ def run_receptive(args: argparse.Namespace) -> int:
         measured = measure_receptive(network)
         if measured:
             v = replace(v, mismatches=(*v.mismatches, *field_mismatches(network, measured)))
-    data = report.receptive_report(fig, v, measured)
-    if hints := _hints(network.input):
-        data["hints"] = hints
+    data = receptive_report(fig, v, measured)
     return _finish(args, data, calc_render.render_receptive)

@@ -1,53 +1,74 @@
 """The words around the figures: assumptions, the torch verdict, and why autograd differs.
 
-Pure, like ``report``: no Rich, no torch (the bridge's dataclasses are only read).
+Pure, like the rest of ``report``: no Rich, no torch (torch's verdicts are read through the
+Protocols of ``report.verdicts``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
 from cnnquiz.net.arithmetic import VIEW_RULE, NetworkFigures
-from cnnquiz.net.spec import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
+from cnnquiz.net.spec import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Layer, Pool
 from cnnquiz.net.units import fmt_int
+from cnnquiz.report.model import AutogradNote, Mismatch, VerificationNote
+from cnnquiz.report.verdicts import SavedForBackward, TorchVerdict
 
-if TYPE_CHECKING:  # the bridge imports torch; only its dataclasses' fields are read here
-    from cnnquiz.torchcheck.build import SavedTensors, Verification
+_SAME = (
+    "padding same (Keras/TensorFlow): out = ceil(in / stride), total padding = "
+    "max((out - 1)·stride + k - in, 0), the odd pixel on the bottom/right"
+)
+_VALID = "padding valid: none, out = floor((in - k) / stride) + 1"
+_NUMBER = "padding p: p pixels on each side, out = floor((in + 2p - d·(k - 1) - 1) / stride) + 1"
+_RAM = (
+    "RAM for one prediction: max over layers of (input + output) + parameters (Geron, ch. 14)",
+    "RAM for training: backprop keeps every layer's output: B·outputs + B·input + "
+    "parameters + gradients + optimizer state (sgd 0, momentum 1×, adam 2× the parameters)",
+    VIEW_RULE,
+)
 
-Dict = dict[str, Any]
 
-
-def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> list[str]:
+def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> tuple[str, ...]:
     """The conventions behind the figures, only those this network uses."""
     layers = fig.network.layers
     lines = [
-        "shapes are H×W×C, channels last (Keras); the PyTorch check runs the same layers in NCHW"
+        "shapes are H×W×C, channels last (Keras); the PyTorch check runs the same layers in NCHW",
+        *_padding_lines(layers),
+        *_layer_lines(layers),
+        f"{fig.dtype}: {fig.bytes_per_value} bytes per value; MB = 10^6 bytes",
+        "MACs: multiply-accumulates for one image"
+        + ("; FLOPs = 2 × MACs" if flops else " (FLOPs would be 2 × MACs)"),
     ]
+    return (*lines, *(_RAM if ram else ()))
+
+
+def _padding_lines(layers: Sequence[Layer]) -> list[str]:
+    """The padding rules the convolutions and poolings use, and dilation's and stride's."""
     paddings = {
         ("number" if isinstance(x.padding, tuple) else x.padding)
         for x in layers
         if isinstance(x, Conv | Pool)
     }
-    if "same" in paddings:
-        lines.append(
-            "padding same (Keras/TensorFlow): out = ceil(in / stride), total padding = "
-            "max((out - 1)·stride + k - in, 0), the odd pixel on the bottom/right"
-        )
-    if "valid" in paddings:
-        lines.append("padding valid: none, out = floor((in - k) / stride) + 1")
-    if "number" in paddings:
-        lines.append(
-            "padding p: p pixels on each side, out = floor((in + 2p - d·(k - 1) - 1) / stride) + 1"
-        )
+    lines = [
+        rule
+        for name, rule in (("same", _SAME), ("valid", _VALID), ("number", _NUMBER))
+        if name in paddings
+    ]
     if any(isinstance(x, Conv) and x.dilation != (1, 1) for x in layers):
         lines.append("dilation d: a k-wide kernel covers d·(k - 1) + 1 pixels")
     if any(isinstance(x, Pool) and x.stride is None for x in layers):
         lines.append("pooling stride defaults to the pool size (Keras)")
-    with_bias = [x for x in layers if isinstance(x, Conv | Dense)]
+    return lines
+
+
+def _layer_lines(layers: Sequence[Layer]) -> list[str]:
+    """Biases, batch norm and flatten, as far as the network has them."""
+    lines = []
+    with_bias = [x.bias for x in layers if isinstance(x, Conv | Dense)]
     if with_bias:
-        if all(x.bias for x in with_bias):
+        if all(with_bias):
             lines.append("bias on: one per filter or unit")
-        elif not any(x.bias for x in with_bias):
+        elif not any(with_bias):
             lines.append("no bias (--no-bias): weights only")
         else:
             lines.append("bias on except where a layer says no bias")
@@ -57,41 +78,24 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
         )
     if any(isinstance(x, Flatten) for x in layers):
         lines.append("flatten: Keras orders H·W·C, PyTorch C·H·W; the count is the same")
-    lines.append(f"{fig.dtype}: {fig.bytes_per_value} bytes per value; MB = 10^6 bytes")
-    lines.append(
-        "MACs: multiply-accumulates for one image"
-        + ("; FLOPs = 2 × MACs" if flops else " (FLOPs would be 2 × MACs)")
-    )
-    if ram:
-        lines.append(
-            "RAM for one prediction: max over layers of (input + output) + parameters (Geron, ch. 14)"
-        )
-        lines.append(
-            "RAM for training: backprop keeps every layer's output: B·outputs + B·input + "
-            "parameters + gradients + optimizer state (sgd 0, momentum 1×, adam 2× the parameters)"
-        )
-        lines.append(VIEW_RULE)
     return lines
 
 
 # --------------------------------------------------------------------------------------------
-# Verification and the autograd measurement, from the bridge's dataclasses
+# Verification and the autograd measurement, from torch's verdicts
 
 
-def verification(v: Verification | None) -> Dict | None:
+def mismatch_text(m: Mismatch) -> str:
+    """``layer 1 (Conv2D) output shape: arithmetic 99x150x100, torch 100x150x100``."""
+    where = f"layer {m.layer} ({m.name})" if m.layer else "network"
+    return f"{where} {m.what}: arithmetic {m.arithmetic}, torch {m.torch}"
+
+
+def verification(v: TorchVerdict | None) -> VerificationNote | None:
     """The torch check as data, with the sentence the faces print."""
     if v is None:
         return None
-    mismatches = [
-        {
-            "layer": m.index,
-            "name": m.name,
-            "what": m.what,
-            "arithmetic": m.analytic,
-            "torch": m.torch,
-        }
-        for m in v.mismatches
-    ]
+    mismatches = tuple(Mismatch(m.index, m.name, m.what, m.analytic, m.torch) for m in v.mismatches)
     if v.ok:
         what = f"shapes and {fmt_int(v.total_trainable)} parameters match"
         if v.total_buffers:
@@ -103,41 +107,44 @@ def verification(v: Verification | None) -> Dict | None:
         sentence = f"verified with torch {v.torch_version}: {what} ({how})"
     else:
         sentence = f"torch {v.torch_version} disagrees with the arithmetic: " + "; ".join(
-            str(m) for m in v.mismatches
+            mismatch_text(m) for m in mismatches
         )
-    return {
-        "torch": v.torch_version,
-        "device": v.device,
-        "ok": v.ok,
-        "trainable": v.total_trainable,
-        "buffers": v.total_buffers,
-        "shapes": [str(s) for s in v.shapes],
-        "mismatches": mismatches,
-        "sentence": sentence,
-    }
+    return VerificationNote(
+        torch=v.torch_version,
+        device=v.device,
+        ok=v.ok,
+        trainable=v.total_trainable,
+        buffers=v.total_buffers,
+        shapes=tuple(str(s) for s in v.shapes),
+        mismatches=mismatches,
+        sentence=sentence,
+    )
 
 
 _KEEP_OUTPUT = ("relu", "sigmoid", "tanh", "softmax")
 
 
-def _why(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> str:
-    """One sentence on why autograd's figure differs from the textbook's."""
+def _conv_keeps(fig: NetworkFigures) -> str:
+    """What a convolution keeps: its input, a padded copy where same padding pads unevenly."""
+    copies = any(
+        isinstance(f.layer, Conv)
+        and f.padding
+        and (f.padding[0] != f.padding[1] or f.padding[2] != f.padding[3])
+        for f in fig.layers
+    )
+    return (
+        "each conv its input"
+        + (", a padded copy where same padding pads unevenly," if copies else "")
+        + " and its weights"
+    )
+
+
+def _kept(fig: NetworkFigures) -> list[str]:
+    """What each kind of layer in the network keeps for backward."""
     layers = fig.network.layers
     acts = {x.activation for x in layers if isinstance(x, Conv | Dense) and x.activation}
     acts |= {x.name for x in layers if isinstance(x, Activation)}
-    parts = []
-    if any(isinstance(x, Conv) for x in layers):
-        copies = any(
-            isinstance(f.layer, Conv)
-            and f.padding
-            and (f.padding[0] != f.padding[1] or f.padding[2] != f.padding[3])
-            for f in fig.layers
-        )
-        parts.append(
-            "each conv its input"
-            + (", a padded copy where same padding pads unevenly," if copies else "")
-            + " and its weights"
-        )
+    parts = [_conv_keeps(fig)] if any(isinstance(x, Conv) for x in layers) else []
     if any(isinstance(x, Dense) for x in layers):
         parts.append("each dense layer its input")
     kept_out = sorted(a for a in acts if a in _KEEP_OUTPUT)
@@ -149,6 +156,12 @@ def _why(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> str:
         parts.append("batch norm its input and per-channel statistics")
     if any(isinstance(x, Dropout) for x in layers):
         parts.append("dropout its mask")
+    return parts
+
+
+def _why(fig: NetworkFigures, saved: SavedForBackward, textbook: int) -> str:
+    """One sentence on why autograd's figure differs from the textbook's."""
+    layers = fig.network.layers
     last = layers[-1] if layers else None
     last_act = last.name if isinstance(last, Activation) else getattr(last, "activation", None)
     end = (
@@ -164,30 +177,31 @@ def _why(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> str:
         else "as much"
     )
     return (
-        f"Autograd keeps only what backward needs ({'; '.join(parts)}), a tensor that several steps "
-        f"need only once, and {end}, while the textbook counts every layer's output that is not a "
-        f"view and the input once per image: here autograd keeps {compare}."
+        f"Autograd keeps only what backward needs ({'; '.join(_kept(fig))}), a tensor that several "
+        f"steps need only once, and {end}, while the textbook counts every layer's output that is "
+        f"not a view and the input once per image: here autograd keeps {compare}."
     )
 
 
-def autograd(fig: NetworkFigures, saved: SavedTensors, textbook: int) -> Dict:
-    """What autograd really saved for backward, beside the textbook's outputs + inputs."""
+def autograd(fig: NetworkFigures, saved: SavedForBackward, textbook: int) -> AutogradNote:
+    """What autograd really saved for backward, beside the textbook's ``textbook`` bytes of
+    layer outputs and inputs."""
     where = (
         f"a real forward on the CPU (batch {saved.batch})"
         if saved.device == "cpu"
-        else (f"the meta device (batch {saved.batch}, nothing allocated)")
+        else f"the meta device (batch {saved.batch}, nothing allocated)"
     )
-    return {
-        "batch": saved.batch,
-        "device": saved.device,
-        "dtype": saved.dtype,
-        "saved_bytes": saved.total_bytes,
-        "input_bytes": saved.input_bytes,
-        "index_bytes": saved.index_bytes,
-        "param_bytes_referenced": saved.param_bytes,
-        "per_layer": list(saved.per_layer),
-        "tensors": saved.tensors,
-        "textbook_bytes": textbook,
-        "measured_on": where,
-        "why": _why(fig, saved, textbook),
-    }
+    return AutogradNote(
+        batch=saved.batch,
+        device=saved.device,
+        dtype=saved.dtype,
+        saved_bytes=saved.total_bytes,
+        input_bytes=saved.input_bytes,
+        index_bytes=saved.index_bytes,
+        param_bytes_referenced=saved.param_bytes,
+        per_layer=tuple(saved.per_layer),
+        tensors=saved.tensors,
+        textbook_bytes=textbook,
+        measured_on=where,
+        why=_why(fig, saved, textbook),
+    )

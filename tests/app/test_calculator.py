@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnnquiz.app.screens.calculator import parse_calculator
+from cnnquiz.app.screens.calculator_work import parse_calculator
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import analyze
 

@@ -394,7 +394,7 @@ async def test_calculator_keeps_taking_keys_while_a_slow_computation_runs(monkey
 
 @sync
 async def test_calculator_caps_the_layer_count_with_a_clear_message():
-    from cnnquiz.app.screens.calculator import MAX_LAYERS
+    from cnnquiz.app.screens.calculator_work import MAX_LAYERS
     from tests.fakes import calculator_settled
 
     app = app_with()

@@ -1,18 +1,17 @@
 """The calculator: type a layer stack, watch parameters, shapes, MACs and RAM follow the typing.
 
-The figures come from ``arithmetic`` through ``report`` (pure). They are computed 0.3 s after
-the last key (a paste of many lines is one computation, not one per line), in a thread worker,
-so typing never waits for them; a result for text that has changed since is dropped. The
-screen takes at most ``MAX_LAYERS`` layers (``cnnquiz calc model`` has no such limit). The torch
-check (``bridge.verify``: every output shape and parameter count) runs in a thread worker on
-Ctrl+R and posts ``VerifyDone`` back. Ctrl+L loads the course's worked example; Ctrl+Z right
-after brings back what was typed before.
+The figures come from ``arithmetic`` through ``report`` (pure, in ``calculator_work``). They are
+computed 0.3 s after the last key (a paste of many lines is one computation, not one per line),
+in a thread worker, so typing never waits for them; a result for text that has changed since is
+dropped. The screen takes at most ``calculator_work.MAX_LAYERS`` layers (``cnnquiz calc model``
+has no such limit). The torch check (``bridge.verify``: every output shape and parameter count)
+runs in a thread worker on Ctrl+R and posts ``VerifyDone`` back. Ctrl+L loads the course's
+worked example; Ctrl+Z right after brings back what was typed before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -25,19 +24,19 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Sta
 from textual.worker import get_current_worker
 
 from cnnquiz.app.messages import Calculated, VerifyDone
-from cnnquiz.errors import CnnquizError
+from cnnquiz.app.screens.calculator_work import Calculation, Computed, calculate
 from cnnquiz.net.units import fmt_int, fmt_mb
+
+if TYPE_CHECKING:  # the figures are computed in a worker, which imports these when it runs
+    from cnnquiz.net.arithmetic import NetworkFigures
+    from cnnquiz.net.spec import Network
+    from cnnquiz.report.model import LayerRow, ModelReport, Totals
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
 OPTIMIZERS = ("sgd", "momentum", "adam")
 DEBOUNCE = 0.3  # seconds after the last key before the figures are computed
-# 1,000 layers take well under a second to compute and show; 10,000 took 59 s to verify and
-# made the screen unusable. Deeper networks are for ``cnnquiz calc model FILE``.
-MAX_LAYERS = 1_000
-MAX_CHARS = 100_000  # about 20 characters a layer, five times over
 WORKED = (WORKED_INPUT, "50", WORKED_LAYERS)  # shape, batch, layers
-MAX_BATCH = 10**9  # images per batch: any real batch, and the byte counts stay readable
 STEPS_SHOWN = 100  # layers whose working is written out (the table has every layer)
 
 
@@ -63,99 +62,40 @@ class LayersArea(TextArea):
         super().redo()
 
 
-def parse_calculator(shape_text: str, layers_text: str) -> Any:
-    """The network typed: a YAML network (``input:`` and ``layers:``), a YAML list of layers,
-    or the inline form (one layer per line or separated by ``;``) on the shape typed above.
+def _ram_text(report: ModelReport) -> Text:
+    """Parameters, one prediction and training, each term with its working."""
+    t, pred, train = report.totals, report.prediction_ram, report.training_ram
+    ram = Text()
+    ram.append("Parameters ", style="bold")
+    ram.append(f"{fmt_int(t.params)} = {fmt_int(t.param_bytes)} bytes = {fmt_mb(t.param_bytes)}")
+    if t.non_trainable:
+        ram.append(f" ({fmt_int(t.trainable)} trainable)")
+    ram.append("\nOne prediction ", style="bold")
+    ram.append(f"(peak at layer {pred.peak_layer}: input + output + parameters) {pred.working}")
+    ram.append(f"\nTraining, batch {train.batch}, {train.optimizer} ", style="bold")
+    ram.append(f"{fmt_mb(train.total)}")
+    for term in train.terms:
+        ram.append(f"\n  {term.term:<26} {fmt_mb(term.bytes):>10}  ")
+        ram.append(term.working, style="dim")
+    return ram
 
-    More than ``MAX_LAYERS`` layers (or ``MAX_CHARS`` characters) is refused with the limit
-    in the message, before any of it is parsed where the count shows in the text."""
-    from cnnquiz import yamlio
-    from cnnquiz.net.spec import Network, parse_inline_layers, parse_network, parse_shape
 
-    text = layers_text.strip()
-    if not text:
-        raise CnnquizError("type at least one layer, e.g. conv 32 k3 same", "layers")
-    if len(text) > MAX_CHARS:
-        raise CnnquizError(
-            f"{fmt_int(len(text))} characters; the calculator screen reads at most "
-            f"{fmt_int(MAX_CHARS)} (cnnquiz calc model FILE reads more)",
-            "layers",
+def _steps_text(report: ModelReport) -> Text:
+    """The working of the first ``STEPS_SHOWN`` layers, then the assumptions."""
+    steps = Text()
+    rows = report.layers
+    for row in rows[:STEPS_SHOWN]:
+        steps.append(f"{row.index}. {row.label}\n", style="bold")
+        for line in row.steps:
+            steps.append(f"   {line}\n")
+    if len(rows) > STEPS_SHOWN:
+        steps.append(
+            f"… the working of layers {STEPS_SHOWN + 1}-{len(rows)}: cnnquiz calc model FILE\n",
+            style="italic",
         )
-    if text.startswith("-") or text.startswith("input:") or "\ninput:" in text:
-        data = yamlio.loads(text, "layers")
-        if isinstance(data, list):
-            data = {"input": shape_text.strip(), "layers": data}
-        network = parse_network(data, "layers")
-    else:
-        lines = [part for line in text.splitlines() for part in line.split(";") if part.strip()]
-        _check_layer_count(len(lines))
-        network = Network(
-            parse_shape(shape_text.strip(), "input"), parse_inline_layers(text, "layers")
-        )
-    _check_layer_count(len(network.layers))
-    return network
-
-
-def _check_layer_count(count: int) -> None:
-    if count > MAX_LAYERS:
-        raise CnnquizError(
-            f"{fmt_int(count)} layers; the calculator screen takes at most {fmt_int(MAX_LAYERS)} "
-            "(cnnquiz calc model FILE takes more)",
-            "layers",
-        )
-
-
-@dataclass(frozen=True)
-class Calculation:
-    """What the worker computed for one state of the screen: the figures, or why not."""
-
-    token: str  # the shape and layers it is about (what a torch check is about too)
-    inputs: tuple[str, str, str, str]  # shape, layers, batch, optimizer as typed
-    network: Any = None
-    figures: Any = None
-    report: dict | None = None
-    error: str | None = None
-    batch_error: bool = False
-
-
-def calculate(shape: str, layers: str, batch_text: str, optimizer: str) -> Calculation:
-    """Parse and analyse what is typed (pure; runs in a worker thread). Any failure becomes the
-    one-line ``error``: a paste must never take the app down."""
-    from cnnquiz.net.arithmetic import analyze
-    from cnnquiz.report.tables import model_report
-
-    inputs = (shape, layers, batch_text, optimizer)
-    token = f"{shape}\n{layers}"
-    batch_text = batch_text.strip() or "1"
-    if batch_text.isdigit() and len(batch_text) > len(str(MAX_BATCH)):
-        return Calculation(
-            token,
-            inputs,
-            error=f"batch: {len(batch_text)} digits; at most {fmt_int(MAX_BATCH)}",
-            batch_error=True,
-        )
-    try:
-        batch = int(batch_text)
-        if not 1 <= batch <= MAX_BATCH:
-            raise ValueError
-    except ValueError:
-        shown = batch_text if len(batch_text) <= 20 else batch_text[:20] + "…"
-        return Calculation(
-            token,
-            inputs,
-            error=f"batch: expected a whole number from 1 to {fmt_int(MAX_BATCH)}, got {shown!r}",
-            batch_error=True,
-        )
-    try:
-        network = parse_calculator(shape, layers)
-        figures = analyze(network)
-        report = model_report(figures, batch, optimizer)
-    except CnnquizError as exc:
-        return Calculation(token, inputs, error=str(exc))
-    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
-        first = (str(exc).splitlines() or [""])[0][:200]
-        return Calculation(token, inputs, error=f"layers: cannot compute this: {first}")
-    return Calculation(token, inputs, network, figures, report)
+    for line in report.assumptions:
+        steps.append(f"· {line}\n", style="dim")
+    return steps
 
 
 class CalculatorScreen(Screen):
@@ -177,9 +117,7 @@ class CalculatorScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: dict | None = None
-        self.network: Any = None
-        self.figures: Any = None
+        self.computed: Computed | None = None  # the figures on screen
         self.token = ""
         self._timer: Timer | None = None
         self._wanted: tuple[str, str, str, str] | None = None  # the inputs being computed
@@ -204,8 +142,7 @@ class CalculatorScreen(Screen):
         with VerticalScroll(id="calc-out"):
             yield Static(id="calc-summary")
             yield Static(id="calc-verify")
-            table = DataTable(id="calc-table", cursor_type="none", zebra_stripes=True)
-            yield table
+            yield DataTable(id="calc-table", cursor_type="none", zebra_stripes=True)
             yield Static(id="calc-ram")
             yield Static(id="calc-steps")
         yield Footer()
@@ -259,121 +196,92 @@ class CalculatorScreen(Screen):
             return  # the text changed since: a newer computation is on its way
         self._shown = result.inputs
         error = self.query_one("#calc-error", Static)
-        if result.error is not None:
-            error.update(Text(result.error, style="bold red"))
+        computed = result.computed
+        if computed is None:
+            error.update(Text(result.error or "", style="bold red"))
             if not result.batch_error:
                 self.query_one("#calc-out").add_class("stale")
             if self._verify_next:
                 self._verify_next = False
                 self._verdict(Text("Nothing checked in torch: the layers above have an error."))
             return
-        network = result.network
         status = Text(
-            f"input {network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
+            f"input {computed.network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
             style="dim",
         )
-        from cnnquiz.net.spec import channels_first_hint
-
-        if hint := channels_first_hint(network.input):
+        for hint in computed.report.hints:
             status.append(f"\nHint: {hint}", style="yellow")
         error.update(status)
         self.query_one("#calc-out").remove_class("stale")
-        self.network, self.figures, self.report = network, result.figures, result.report
+        self.computed = computed
         if result.token != self.token:
             self._verdict(None)  # a torch verdict was about other layers
         self.token = result.token
-        self._show(result.report)
+        self._show(computed.report)
         if self._verify_next and not self.busy:
             self.action_verify()
         # the summary first: an edit never leaves the figures scrolled out of sight
         self.query_one("#calc-out", VerticalScroll).scroll_home(animate=False)
 
-    def _show(self, report: dict) -> None:
-        from cnnquiz.report.tables import memory_cell
-
-        t = report["totals"]
-        pred = report["prediction_ram"]
-        train = report["training_ram"]
+    def _show(self, report: ModelReport) -> None:
+        t = report.totals
+        pred, train = report.prediction_ram, report.training_ram
         self.query_one("#calc-summary", Static).update(
             Text.assemble(
-                (f"{fmt_int(t['params'])} params", "bold"),
-                f" ({fmt_mb(t['param_bytes'])}) · predict ",
-                (fmt_mb(pred["total"]), "bold"),
-                f" · train (batch {train['batch']}, {train['optimizer']}) ",
-                (fmt_mb(train["total"]), "bold"),
+                (f"{fmt_int(t.params)} params", "bold"),
+                f" ({fmt_mb(t.param_bytes)}) · predict ",
+                (fmt_mb(pred.total), "bold"),
+                f" · train (batch {train.batch}, {train.optimizer}) ",
+                (fmt_mb(train.total), "bold"),
             )
         )
+        self._fill_table(report.layers, t)
+        self.query_one("#calc-ram", Static).update(_ram_text(report))
+        self.query_one("#calc-steps", Static).update(_steps_text(report))
+
+    def _fill_table(self, rows: tuple[LayerRow, ...], t: Totals) -> None:
+        from cnnquiz.report.labels import memory_cell
+
         table = self.query_one("#calc-table", DataTable)
         table.clear()
-        for row in report["layers"]:
+        for row in rows:
             table.add_row(
-                str(row["index"]),
-                row["label"],
-                row["output_shape"],
-                fmt_int(row["params"]),
-                fmt_int(row["macs"]),
+                str(row.index),
+                row.label,
+                row.output_shape,
+                fmt_int(row.params),
+                fmt_int(row.macs),
                 memory_cell(row).removesuffix(" MB"),
             )
         table.add_row(
             "",
             Text("total", style="bold"),
             "",
-            Text(fmt_int(t["params"]), style="bold"),
-            Text(fmt_int(t["macs"]), style="bold"),
-            fmt_mb(t["stored_bytes"]).removesuffix(" MB"),
+            Text(fmt_int(t.params), style="bold"),
+            Text(fmt_int(t.macs), style="bold"),
+            fmt_mb(t.stored_bytes).removesuffix(" MB"),
         )
-        ram = Text()
-        ram.append("Parameters ", style="bold")
-        ram.append(
-            f"{fmt_int(t['params'])} = {fmt_int(t['param_bytes'])} bytes = {fmt_mb(t['param_bytes'])}"
-        )
-        if t["non_trainable"]:
-            ram.append(f" ({fmt_int(t['trainable'])} trainable)")
-        ram.append("\nOne prediction ", style="bold")
-        ram.append(
-            f"(peak at layer {pred['peak_layer']}: input + output + parameters) {pred['working']}"
-        )
-        ram.append(f"\nTraining, batch {train['batch']}, {train['optimizer']} ", style="bold")
-        ram.append(f"{fmt_mb(train['total'])}")
-        for term in train["terms"]:
-            ram.append(f"\n  {term['term']:<26} {fmt_mb(term['bytes']):>10}  ")
-            ram.append(term["working"], style="dim")
-        self.query_one("#calc-ram", Static).update(ram)
-        steps = Text()
-        rows = report["layers"]
-        for row in rows[:STEPS_SHOWN]:
-            steps.append(f"{row['index']}. {row['label']}\n", style="bold")
-            for line in row["steps"]:
-                steps.append(f"   {line}\n")
-        if len(rows) > STEPS_SHOWN:
-            steps.append(
-                f"… the working of layers {STEPS_SHOWN + 1}-{len(rows)}: cnnquiz calc model FILE\n",
-                style="italic",
-            )
-        for line in report.get("assumptions", []):
-            steps.append(f"· {line}\n", style="dim")
-        self.query_one("#calc-steps", Static).update(steps)
 
     # ---- torch ----------------------------------------------------------------------------
     def action_verify(self) -> None:
         """Ctrl+R: check the figures on screen in torch; pressed while they are being computed,
         the check follows as soon as they are shown."""
-        if self.busy or self.network is None:
+        if self.busy or self.computed is None:
             self._verify_next = True
             self._verdict(Text("Checking in torch once the figures are ready…", style="italic"))
             return
         self._verify_next = False
         self._verdict(Text("Checking in torch…", style="italic"))
-        self.verify_in_torch(self.network, self.figures, self.token)
+        self.verify_in_torch(self.computed.network, self.computed.figures, self.token)
 
     @work(thread=True, exclusive=True, group="verify")
-    def verify_in_torch(self, network: Any, figures: Any, token: str) -> None:
+    def verify_in_torch(self, network: Network, figures: NetworkFigures, token: str) -> None:
         """Runs in a thread: importing torch takes seconds the screen must not freeze for."""
         try:
             from cnnquiz.torchcheck.build import verify
 
             self.post_message(VerifyDone(token, result=verify(network, figures)))
-        except Exception as exc:  # noqa: BLE001 - any failure becomes the verdict line
+        except Exception as exc:  # any failure becomes the verdict line
             self.post_message(VerifyDone(token, error=f"{type(exc).__name__}: {exc}"))
 
     def _verdict(self, text: Text | None) -> None:
@@ -421,7 +329,7 @@ class CalculatorScreen(Screen):
         self.query_one("#calc-batch", Input).value = batch
         self.query_one("#calc-layers", TextArea).text = layers
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def check_action(self, action: str, _parameters: tuple[object, ...]) -> bool | None:
         """Ctrl+Z is the screen's only while the example just loaded is unchanged; otherwise
         it is the layers box's own undo (so undoing edits there leads back to the example)."""
         if action == "undo_example":
