@@ -22,7 +22,7 @@ from cnnquiz.bank.figure import (
 )
 from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.spec import Conv, Network, Pool
+from cnnquiz.net.layers import Conv, Network, Pool
 from cnnquiz.net.units import fmt_count, fmt_int
 
 __all__ = ["AskOptions", "Figure", "Trap", "evaluate"]

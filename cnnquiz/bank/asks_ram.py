@@ -10,14 +10,10 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 from __future__ import annotations
 
 from cnnquiz.bank.figure import AskOptions, Figure, Trap, count, mb, selected, target
-from cnnquiz.net.arithmetic import (
-    LayerFigures,
-    NetworkFigures,
-    prediction_ram,
-    receptive_field,
-    training_ram,
-)
-from cnnquiz.net.spec import Network, Shape
+from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.layers import Network, Shape
+from cnnquiz.net.memory import prediction_ram, training_ram
+from cnnquiz.net.receptive import receptive_field
 from cnnquiz.net.units import fmt_int
 
 

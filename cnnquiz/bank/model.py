@@ -30,8 +30,9 @@ from cnnquiz.bank.asks import AskOptions, Figure, Trap, evaluate
 from cnnquiz.bank.grading import SIZE_TOLERANCE, Key, Verdict, grade_key, key_text, parse_tolerance
 from cnnquiz.bank.schema import BYTE_ASKS, SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
-from cnnquiz.net.arithmetic import OPTIMIZER_STATE
-from cnnquiz.net.spec import Network, parse_network
+from cnnquiz.net.layers import Network
+from cnnquiz.net.optimizers import OPTIMIZER_STATE
+from cnnquiz.net.spec import parse_network
 from cnnquiz.net.units import DTYPE_BYTES, fmt_int
 
 

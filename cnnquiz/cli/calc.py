@@ -18,22 +18,11 @@ from typing import Any
 from cnnquiz.cli.common import Parser, console, positive_int, print_json
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text
-from cnnquiz.net.arithmetic import OPTIMIZER_STATE, NetworkFigures, analyze
-from cnnquiz.net.spec import (
-    Conv,
-    Dense,
-    Flatten,
-    GlobalPool,
-    Layer,
-    Network,
-    Pool,
-    Shape,
-    channels_first_hint,
-    layer_option,
-    load_network,
-    network_from_inline,
-    parse_shape,
-)
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Layer, Network, Pool, Shape
+from cnnquiz.net.optimizers import OPTIMIZER_STATE
+from cnnquiz.net.options import channels_first_hint, parse_shape
+from cnnquiz.net.spec import layer_option, load_network, network_from_inline
 from cnnquiz.net.units import DTYPE_BYTES
 
 KERNEL_HELP = "3 or RxC like 3x5"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cnnquiz.net.arithmetic import VIEW_RULE, NetworkFigures
-from cnnquiz.net.spec import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
+from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
+from cnnquiz.net.memory import VIEW_RULE
 from cnnquiz.net.units import fmt_int
 
 if TYPE_CHECKING:  # the bridge imports torch; only its dataclasses' fields are read here

@@ -9,24 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cnnquiz.net.arithmetic import (
-    OPTIMIZER_STATE,
-    LayerFigures,
-    NetworkFigures,
-    prediction_ram,
-    receptive_field,
-    stacked_receptive_field,
-    training_ram,
-    weights_per_channel_pair,
-)
-from cnnquiz.net.spec import (
-    Conv,
-    Dense,
-    Dropout,
-    Layer,
-    Pool,
-    layer_to_dict,
-)
+from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.layers import Conv, Dense, Dropout, Layer, Pool
+from cnnquiz.net.memory import prediction_ram, training_ram
+from cnnquiz.net.optimizers import OPTIMIZER_STATE
+from cnnquiz.net.receptive import receptive_field, stacked_receptive_field, weights_per_channel_pair
+from cnnquiz.net.spec import layer_to_dict
 from cnnquiz.net.units import fmt_int, fmt_mb
 from cnnquiz.report.notes import assumptions, autograd, verification
 

@@ -20,7 +20,7 @@ from torch import nn
 
 from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.spec import (
+from cnnquiz.net.layers import (
     Activation,
     BatchNorm,
     Conv,

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from cnnquiz.net.arithmetic import NetworkFigures, analyze, receptive_field
-from cnnquiz.net.spec import Conv, Dense, Flatten, GlobalPool, Network, Pool, Shape
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Network, Pool, Shape
+from cnnquiz.net.receptive import receptive_field
 from cnnquiz.torchcheck.build import REAL_MEASURE_MACS, Mismatch, to_module
 
 MAX_PIXELS = 4_000_000

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.arithmetic import NetworkFigures, TrainingRam, analyze, training_ram
-from cnnquiz.net.spec import Network, load_network
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.layers import Network
+from cnnquiz.net.memory import TrainingRam, training_ram
+from cnnquiz.net.spec import load_network
 from cnnquiz.train import networks, runs
 from cnnquiz.train.config import TrainConfig, from_mapping, with_overrides
 from cnnquiz.train.data import DEMO_SIZE, Dataset, demo_dataset, folder_dataset

@@ -33,8 +33,10 @@ from typing import Any
 from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
 from cnnquiz.limits import MAX_INT_DIGITS
-from cnnquiz.net.arithmetic import analyze, training_ram
-from cnnquiz.net.spec import BatchNorm, Network, load_network
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.layers import BatchNorm, Network
+from cnnquiz.net.memory import training_ram
+from cnnquiz.net.spec import load_network
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 HEADER_CAP = 10_000_000  # bytes of a safetensors header: about 100,000 tensors

@@ -27,7 +27,8 @@ from typing import Any
 import yaml
 
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.spec import Network, load_network, network_to_dict
+from cnnquiz.net.layers import Network
+from cnnquiz.net.spec import load_network, network_to_dict
 
 WEIGHTS = "weights.safetensors"
 RUN_FILE = "run.json"

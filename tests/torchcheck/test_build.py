@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import time
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from cnnquiz.errors import SpecError  # noqa: E402
 from cnnquiz.net.arithmetic import analyze  # noqa: E402
-from cnnquiz.net.spec import Shape, load_network, network_from_inline  # noqa: E402
+from cnnquiz.net.layers import Shape  # noqa: E402
+from cnnquiz.net.spec import load_network, network_from_inline  # noqa: E402
 from cnnquiz.torchcheck import build as bridge  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 
@@ -176,7 +179,7 @@ def test_a_field_cut_short_by_padding_inside_the_border_counts_as_clipped():
     """Found by hypothesis: a stride-2 conv padded by 1 on a 3-row input keeps only row 1 real,
     so the next conv's central value sees one real row of its 3 without touching the border;
     a value that sees only padding moves no pixel at all."""
-    from cnnquiz.net.spec import Conv, Network, Shape
+    from cnnquiz.net.layers import Conv, Network, Shape
     from cnnquiz.torchcheck.receptive import field_mismatches, measure_receptive
 
     strided = Conv(filters=1, kernel=(1, 1), stride=(2, 1), padding=(1, 0))
@@ -189,7 +192,7 @@ def test_a_field_cut_short_by_padding_inside_the_border_counts_as_clipped():
 
 
 def test_receptive_field_measured_by_gradient():
-    from cnnquiz.net.spec import Conv, Network, Shape
+    from cnnquiz.net.layers import Conv, Network, Shape
     from cnnquiz.torchcheck.receptive import MeasuredField, field_mismatches, measure_receptive
 
     network = network_from_inline("200x300x3", WORKED)
@@ -210,3 +213,33 @@ def test_receptive_field_measured_by_gradient():
     cut = measure_receptive(Network(Shape((9, 9, 1)), (same,) * 5))
     assert cut[-1].field == (9, 9) and cut[-1].clipped == (True, True)  # 11x11 on a 9x9 input
     assert measure_receptive(network_from_inline("100000x100000x3", WORKED)) is None  # too big
+
+
+# issue 9.16: the calculator's pooling-padding rule is torch's own, case for case
+def test_pool_padding_rule_matches_torch():
+    x = torch.zeros(1, 1, 9, 9)
+    for k, p, op in itertools.product(range(1, 6), range(0, 4), ("max", "avg")):
+        layer = (torch.nn.MaxPool2d if op == "max" else torch.nn.AvgPool2d)(k, stride=k, padding=p)
+        try:
+            layer(x)
+            torch_ok = True
+        except RuntimeError:
+            torch_ok = False
+        try:
+            analyze(network_from_inline("9x9x1", f"{op}pool {k} p{p}"))
+            ours_ok = True
+        except SpecError:
+            ours_ok = False
+        assert ours_ok == torch_ok, (k, p, op)
+
+
+def test_receptive_field_is_not_measured_where_a_real_forward_cannot_afford_it():
+    # issue 9.5 sibling: a 1x1 input padded by 2^31 rows made torch allocate 34 GB (traceback)
+    from cnnquiz.torchcheck.receptive import measure_receptive
+
+    padded = network_from_inline("1x1x1", "conv 1 k1 padding=2147483648x0; flatten; dense 3")
+    assert measure_receptive(padded) is None
+    costly = network_from_inline("2000x2000x1", "conv 1 k1001 same")  # 4·10^12 MACs
+    assert measure_receptive(costly) is None
+    small = network_from_inline("32x32x1", "conv 1 k3; conv 1 k3")
+    assert [m.field for m in measure_receptive(small)] == [(3, 3), (5, 5)]

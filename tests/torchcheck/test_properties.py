@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 
 from cnnquiz.errors import SpecError  # noqa: E402
 from cnnquiz.net.arithmetic import analyze  # noqa: E402
-from cnnquiz.net.spec import (  # noqa: E402
+from cnnquiz.net.layers import (  # noqa: E402
     ACTIVATIONS,
     Activation,
     BatchNorm,

@@ -26,11 +26,11 @@ from textual.worker import get_current_worker
 
 from cnnquiz.app.messages import Calculated, VerifyDone
 from cnnquiz.errors import CnnquizError
+from cnnquiz.net.optimizers import COURSE_OPTIMIZERS
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
-OPTIMIZERS = ("sgd", "momentum", "adam")
 DEBOUNCE = 0.3  # seconds after the last key before the figures are computed
 # 1,000 layers take well under a second to compute and show; 10,000 took 59 s to verify and
 # made the screen unusable. Deeper networks are for ``cnnquiz calc model FILE``.
@@ -70,7 +70,9 @@ def parse_calculator(shape_text: str, layers_text: str) -> Any:
     More than ``MAX_LAYERS`` layers (or ``MAX_CHARS`` characters) is refused with the limit
     in the message, before any of it is parsed where the count shows in the text."""
     from cnnquiz import yamlio
-    from cnnquiz.net.spec import Network, parse_inline_layers, parse_network, parse_shape
+    from cnnquiz.net.layers import Network
+    from cnnquiz.net.options import parse_shape
+    from cnnquiz.net.spec import parse_inline_layers, parse_network
 
     text = layers_text.strip()
     if not text:
@@ -195,7 +197,7 @@ class CalculatorScreen(Screen):
             yield Label("Batch", classes="calc-label")
             yield Input("50", id="calc-batch", type="integer")
             yield Select(
-                [(o, o) for o in OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
+                [(o, o) for o in COURSE_OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
             )
         layers = LayersArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
         layers.border_title = "Layers: inline (conv 32 k3 same; maxpool 2; gap; dense 10) or YAML"
@@ -272,7 +274,7 @@ class CalculatorScreen(Screen):
             f"input {network.input} · float32 · MB = 10^6 bytes · Ctrl+R checks it in torch",
             style="dim",
         )
-        from cnnquiz.net.spec import channels_first_hint
+        from cnnquiz.net.options import channels_first_hint
 
         if hint := channels_first_hint(network.input):
             status.append(f"\nHint: {hint}", style="yellow")
