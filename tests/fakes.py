@@ -210,7 +210,7 @@ async def cram_until(pilot, qid: str) -> None:
 
 
 def agreeing_verdict(figures):  # noqa: ANN001, ANN201
-    """What ``cnnquiz.torchcheck.build.verify`` returns when torch agrees, without importing torch."""
+    """What ``cnnquiz.torchcheck.verify.verify`` returns when torch agrees, without importing torch."""
     from types import SimpleNamespace
 
     return SimpleNamespace(

@@ -195,7 +195,7 @@ class _Verifier:
         self.done.add(key)
         if self.bridge is None:
             try:
-                from cnnquiz.torchcheck import build as bridge
+                from cnnquiz.torchcheck import verify as bridge
             except ImportError as exc:
                 _add(self.report, q, f"cannot verify with torch ({exc}); use --no-verify", "verify")
                 self.bridge = False

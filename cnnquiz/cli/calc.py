@@ -249,7 +249,7 @@ def _verify(args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]) ->
     """torch's verdict on each (network, figures), merged; None with ``--no-verify``."""
     if args.no_verify:
         return None
-    from cnnquiz.torchcheck import build as bridge  # torch loads here, and only here
+    from cnnquiz.torchcheck import verify as bridge  # torch loads here, and only here
 
     verdicts = [bridge.verify(network, fig) for network, fig in pairs]
     first = verdicts[0]
@@ -327,7 +327,7 @@ def run_model(args: argparse.Namespace) -> int:
     v = _verify(args, (network, fig))
     saved, skipped = None, None
     if not args.no_verify:
-        from cnnquiz.torchcheck import build as bridge
+        from cnnquiz.torchcheck import autograd as bridge
 
         try:
             saved = bridge.measure_saved(network, args.batch, args.dtype, fig)

@@ -13,7 +13,8 @@ from cnnquiz.net.memory import VIEW_RULE
 from cnnquiz.net.units import fmt_int
 
 if TYPE_CHECKING:  # the bridge imports torch; only its dataclasses' fields are read here
-    from cnnquiz.torchcheck.build import SavedTensors, Verification
+    from cnnquiz.torchcheck.autograd import SavedTensors
+    from cnnquiz.torchcheck.verify import Verification
 
 Dict = dict[str, Any]
 

@@ -19,8 +19,9 @@ from cnnquiz.net.units import fmt_int, fmt_mb
 from cnnquiz.report.notes import assumptions, autograd, verification
 
 if TYPE_CHECKING:  # the bridge imports torch; only its dataclasses' shapes are used here
-    from cnnquiz.torchcheck.build import SavedTensors, Verification
+    from cnnquiz.torchcheck.autograd import SavedTensors
     from cnnquiz.torchcheck.receptive import MeasuredField
+    from cnnquiz.torchcheck.verify import Verification
 
 Dict = dict[str, Any]
 

@@ -151,7 +151,7 @@ def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = T
         raise
     saved = None
     if measure:
-        from cnnquiz.torchcheck.build import measure_saved
+        from cnnquiz.torchcheck.autograd import measure_saved
 
         saved = measure_saved(plan.network, plan.config.batch, figures=plan.figures).total_bytes
     outcome = Outcome(plan, result, run_dir, saved)

@@ -372,7 +372,7 @@ class CalculatorScreen(Screen):
     def verify_in_torch(self, network: Any, figures: Any, token: str) -> None:
         """Runs in a thread: importing torch takes seconds the screen must not freeze for."""
         try:
-            from cnnquiz.torchcheck.build import verify
+            from cnnquiz.torchcheck.verify import verify
 
             self.post_message(VerifyDone(token, result=verify(network, figures)))
         except Exception as exc:  # noqa: BLE001 - any failure becomes the verdict line
