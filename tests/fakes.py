@@ -238,7 +238,7 @@ async def cram_until(pilot: Pilot[None], qid: str) -> None:
 
 
 def agreeing_verdict(figures: Any) -> SimpleNamespace:
-    """What ``cnnquiz.torchcheck.build.verify`` returns when torch agrees, without importing torch."""
+    """What ``cnnquiz.torchcheck.verify.verify`` returns when torch agrees, without importing torch."""
     return SimpleNamespace(
         ok=True, total_trainable=figures.trainable, torch_version="x", device="meta", mismatches=()
     )

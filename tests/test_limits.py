@@ -11,7 +11,8 @@ import pytest
 
 from cnnquiz import limits
 from cnnquiz.errors import SpecError
-from cnnquiz.net.spec import network_from_inline, parse_network, parse_shape
+from cnnquiz.net.options import parse_shape
+from cnnquiz.net.spec import network_from_inline, parse_network
 from cnnquiz.yamlio import loads
 
 BIG = "9" * 5000

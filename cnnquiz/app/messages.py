@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from textual.message import Message
 
 if TYPE_CHECKING:  # no torch at run time: the type only
-    from cnnquiz.torchcheck.build import Verification
+    from cnnquiz.torchcheck.verify import Verification
 
 ResultT = TypeVar("ResultT")
 

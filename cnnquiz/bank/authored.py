@@ -36,7 +36,7 @@ from cnnquiz.bank.keys import (
     parse_tolerance,
 )
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.arithmetic import OPTIMIZER_STATE
+from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.units import DTYPE_BYTES
 
 FieldLoc = str | int

@@ -21,7 +21,8 @@ from cnnquiz.bank.loader import Problem, read_banks
 from cnnquiz.bank.model import Item, Question, grade, key_mismatch
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.spec import Network, network_to_dict
+from cnnquiz.net.layers import Network
+from cnnquiz.net.spec import network_to_dict
 from cnnquiz.net.units import fmt_int
 
 EXIT_KINDS = {"invalid": 2, "key": 1, "selftest": 1, "verify": 1}
@@ -195,7 +196,7 @@ class _Verifier:
         self.done.add(key)
         if self.bridge is None:
             try:
-                from cnnquiz.torchcheck import build as bridge
+                from cnnquiz.torchcheck import verify as bridge
             except ImportError as exc:
                 _add(self.report, q, f"cannot verify with torch ({exc}); use --no-verify", "verify")
                 self.bridge = False

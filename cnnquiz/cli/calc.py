@@ -19,15 +19,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cnnquiz.cli.common import Parser, console, positive_int, print_json
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text
-from cnnquiz.net.arithmetic import OPTIMIZER_STATE, NetworkFigures, analyze
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Pool
+from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.spec import (
-    Conv,
-    Dense,
-    Flatten,
-    GlobalPool,
     Layer,
     Network,
-    Pool,
     layer_option,
     load_network,
     network_from_inline,
@@ -37,7 +34,7 @@ from cnnquiz.net.units import DTYPE_BYTES
 
 if TYPE_CHECKING:  # torch loads only for the check; its verdict's type is read here
     from cnnquiz.report.model import LayersReport, ModelReport, ReceptiveReport
-    from cnnquiz.torchcheck.build import Verification
+    from cnnquiz.torchcheck.verify import Verification
 
 Report = TypeVar("Report", "LayersReport", "ModelReport", "ReceptiveReport")
 
@@ -262,7 +259,7 @@ def _verify(
     """torch's verdict on each (network, figures), merged; None with ``--no-verify``."""
     if args.no_verify:
         return None
-    from cnnquiz.torchcheck import build as bridge  # torch loads here, and only here
+    from cnnquiz.torchcheck import verify as bridge
 
     verdicts = [bridge.verify(network, fig) for network, fig in pairs]
     first = verdicts[0]
@@ -336,7 +333,7 @@ def run_model(args: argparse.Namespace) -> int:
     v = _verify(args, (network, fig))
     saved, skipped = None, None
     if not args.no_verify:
-        from cnnquiz.torchcheck import build as bridge
+        from cnnquiz.torchcheck import autograd as bridge
 
         try:
             saved = bridge.measure_saved(network, args.batch, args.dtype, fig)

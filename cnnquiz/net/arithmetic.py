@@ -1,18 +1,20 @@
-"""The analytic figures of a network: shapes, parameters, multiplications, bytes, RAM, receptive field.
+"""The analytic figures of a network: shapes, parameters, multiplications and bytes per layer.
 
 Pure Python, no torch: the calculators answer at once, and the torch bridge proves these
-figures independently. Each layer's figures carry the derivation as an exam answer writes it
+figures independently. The RAM rules built on them are in :mod:`cnnquiz.net.memory`, the
+receptive field in :mod:`cnnquiz.net.receptive`. Each layer's figures carry the derivation as an exam answer writes it
 (``ceil(200 / 2) = 100``), so every face shows the same working.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max
-from cnnquiz.net.spec import (
+from cnnquiz.net.layers import (
     Activation,
     BatchNorm,
     Conv,
@@ -25,24 +27,10 @@ from cnnquiz.net.spec import (
     Pool,
     Shape,
     Size2,
-    channels_first_hint,
+    kind_of,
 )
+from cnnquiz.net.options import channels_first_hint
 from cnnquiz.net.units import DTYPE_BYTES, fmt_int
-
-OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "nesterov": 1, "rmsprop": 1, "adam": 2, "adamw": 2}
-"""Values of optimizer state kept per trainable parameter."""
-
-VIEW_LAYERS = (Flatten, Activation)
-"""Layers whose output is a view of their input: flatten/reshape, and an activation written as its
-own layer (applied in place, as ``activation:`` on the layer before it is). They share the memory
-of the layer before them, so the RAM figures never depend on how the network was written."""
-
-VIEW_RULE = (
-    "views share memory: flatten and an activation written as its own layer reuse the memory of "
-    "the layer before them: a view's input and output count once, and training stores no copy "
-    "of it (the same figures as writing `activation:` on the layer)"
-)
-"""The rule in one line, for the assumptions every face prints."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +78,15 @@ class LayerFigures:
         return self.output_shape.values
 
     @property
+    def flops(self) -> int:
+        """Floating-point operations: a multiply-accumulate is two."""
+        return 2 * self.macs
+
+    @property
     def is_view(self) -> bool:
-        """Whether the output shares the input's memory (``VIEW_LAYERS``): no new bytes."""
-        return isinstance(self.layer, VIEW_LAYERS)
+        """Whether the output shares the input's memory (flatten, an activation layer): it takes
+        no new bytes, so the RAM figures never depend on how the network was written."""
+        return kind_of(self.layer).view
 
 
 @dataclass(frozen=True)
@@ -129,6 +123,25 @@ class NetworkFigures:
     @property
     def macs(self) -> int:
         return sum(f.macs for f in self.layers)
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    @property
+    def output_values(self) -> int:
+        """Every layer's output values for one image, views included."""
+        return sum(f.output_values for f in self.layers)
+
+    @property
+    def outputs_bytes(self) -> int:
+        """Every layer's output bytes for one image, views included."""
+        return sum(self.output_bytes(f) for f in self.layers)
+
+    @property
+    def stored_outputs_bytes(self) -> int:
+        """The new memory all outputs take for one image: views add nothing."""
+        return sum(self.stored_bytes(f) for f in self.layers)
 
     @property
     def param_bytes(self) -> int:
@@ -238,71 +251,117 @@ def analyze_layer(layer: Layer, shape: Shape, index: int = 1) -> LayerFigures:
         raise exc.at(layer.where or f"layer {index} ({layer.title})") from None
 
 
+class _Counts(NamedTuple):
+    """What one kind's rule finds; ``analyze_layer`` adds the layer, its place and input."""
+
+    output: Shape
+    weights: int = 0
+    biases: int = 0
+    non_trainable: int = 0
+    macs: int = 0
+    padding: tuple[int, int, int, int] | None = None
+    steps: tuple[Step, ...] = ()
+
+
+def _conv(layer: Conv, shape: Shape) -> _Counts:
+    _need_image(layer, shape)
+    if max(layer.stride) > 1 and max(layer.dilation) > 1:
+        raise SpecError(
+            f"stride {_size(layer.stride)} together with dilation {_size(layer.dilation)}: "
+            "a convolution strides or dilates, not both (Keras refuses stride > 1 with "
+            "dilation > 1)"
+        )
+    c_in = shape.dims[2]
+    oh, ow, padding, steps = _spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
+    kh, kw = layer.kernel
+    f = layer.filters
+    weights = kh * kw * c_in * f
+    biases = f if layer.bias else 0
+    macs = oh * ow * f * kh * kw * c_in
+    if layer.bias:
+        steps.append(Step("parameters", "(kh·kw·C_in + 1)·filters", f"({kh}·{kw}·{c_in} + 1)·{f}", weights + biases))
+    else:
+        steps.append(Step("parameters", "kh·kw·C_in·filters (no bias)", f"{kh}·{kw}·{c_in}·{f}", weights))
+    steps.append(Step("multiplications", "H_out·W_out·filters·kh·kw·C_in", f"{oh}·{ow}·{f}·{kh}·{kw}·{c_in}", macs))
+    return _Counts(Shape((oh, ow, f)), weights, biases, 0, macs, padding, tuple(steps))
+
+
+def _pool(layer: Pool, shape: Shape) -> _Counts:
+    _need_image(layer, shape)
+    _check_pool_padding(layer)
+    oh, ow, padding, steps = _spatial(shape, layer.size, layer.strides, (1, 1), layer.padding)
+    steps.append(Step("parameters", "none: pooling learns nothing", "0", 0))
+    return _Counts(Shape((oh, ow, shape.dims[2])), padding=padding, steps=tuple(steps))
+
+
+def _dense(layer: Dense, shape: Shape) -> _Counts:
+    if shape.is_image:
+        raise SpecError(f"Dense needs a vector input, got {shape}; put flatten or gap before it")
+    n, units = shape.dims[0], layer.units
+    weights, biases = n * units, units if layer.bias else 0
+    if layer.bias:
+        params = Step("parameters", "(in + 1)·units", f"({n} + 1)·{units}", weights + biases)
+    else:
+        params = Step("parameters", "in·units (no bias)", f"{n}·{units}", weights)
+    macs = Step("multiplications", "in·units", f"{n}·{units}", n * units)
+    return _Counts(Shape((units,)), weights, biases, macs=n * units, steps=(params, macs))
+
+
+def dense_params(inputs: int, units: int, bias: bool = True) -> int:
+    """Parameters of a dense layer reading ``inputs`` values: (in + 1)·units with its biases."""
+    return (inputs + (1 if bias else 0)) * units
+
+
+def _flatten(layer: Flatten, shape: Shape) -> _Counts:
+    if not shape.is_image:
+        return _Counts(Shape((shape.values,)))
+    h, w, c = shape.dims
+    return _Counts(Shape((shape.values,)), steps=(Step("output length", "H·W·C", f"{h}·{w}·{c}", shape.values),))
+
+
+def _global_pool(layer: GlobalPool, shape: Shape) -> _Counts:
+    _need_image(layer, shape)
+    c = shape.dims[2]
+    return _Counts(Shape((c,)), steps=(Step("output length", "C (one value per channel)", str(c), c),))
+
+
+def _batch_norm(layer: BatchNorm, shape: Shape) -> _Counts:
+    c = shape.dims[-1]
+    step = Step("parameters", "4·C (2·C trainable γ, β; 2·C moving mean, variance)", f"4·{c}", 4 * c)
+    return _Counts(shape, c, c, 2 * c, steps=(step,))
+
+
+def _same_shape(layer: Dropout | Activation, shape: Shape) -> _Counts:
+    return _Counts(shape)
+
+
+RULES: dict[type, Callable[[Any, Shape], _Counts]] = {
+    Conv: _conv,
+    Pool: _pool,
+    Dense: _dense,
+    Flatten: _flatten,
+    GlobalPool: _global_pool,
+    BatchNorm: _batch_norm,
+    Dropout: _same_shape,
+    Activation: _same_shape,
+}
+"""Each layer kind's rule for its output shape, parameters and multiplications."""
+
+
 def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
-    weights = biases = non_trainable = macs = 0
-    padding = None
-    steps: list[Step] = []
-    if isinstance(layer, Conv):
-        _need_image(layer, shape)
-        if max(layer.stride) > 1 and max(layer.dilation) > 1:
-            raise SpecError(
-                f"stride {_size(layer.stride)} together with dilation {_size(layer.dilation)}: "
-                "a convolution strides or dilates, not both (Keras refuses stride > 1 with "
-                "dilation > 1)"
-            )
-        c_in = shape.dims[2]
-        oh, ow, padding, steps = _spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
-        out = Shape((oh, ow, layer.filters))
-        kh, kw = layer.kernel
-        f = layer.filters
-        weights = kh * kw * c_in * f
-        biases = f if layer.bias else 0
-        macs = oh * ow * f * kh * kw * c_in
-        if layer.bias:
-            steps.append(Step("parameters", "(kh·kw·C_in + 1)·filters", f"({kh}·{kw}·{c_in} + 1)·{f}", weights + biases))
-        else:
-            steps.append(Step("parameters", "kh·kw·C_in·filters (no bias)", f"{kh}·{kw}·{c_in}·{f}", weights))
-        steps.append(Step("multiplications", "H_out·W_out·filters·kh·kw·C_in", f"{oh}·{ow}·{f}·{kh}·{kw}·{c_in}", macs))
-    elif isinstance(layer, Pool):
-        _need_image(layer, shape)
-        _check_pool_padding(layer)
-        oh, ow, padding, steps = _spatial(shape, layer.size, layer.strides, (1, 1), layer.padding)
-        out = Shape((oh, ow, shape.dims[2]))
-        steps.append(Step("parameters", "none: pooling learns nothing", "0", 0))
-    elif isinstance(layer, Dense):
-        if shape.is_image:
-            raise SpecError(
-                f"Dense needs a vector input, got {shape}; put flatten or gap before it"
-            )
-        n = shape.dims[0]
-        weights = n * layer.units
-        biases = layer.units if layer.bias else 0
-        macs = n * layer.units
-        out = Shape((layer.units,))
-        if layer.bias:
-            steps.append(Step("parameters", "(in + 1)·units", f"({n} + 1)·{layer.units}", weights + biases))
-        else:
-            steps.append(Step("parameters", "in·units (no bias)", f"{n}·{layer.units}", weights))
-        steps.append(Step("multiplications", "in·units", f"{n}·{layer.units}", macs))
-    elif isinstance(layer, Flatten):
-        out = Shape((shape.values,))
-        if shape.is_image:
-            h, w, c = shape.dims
-            steps.append(Step("output length", "H·W·C", f"{h}·{w}·{c}", shape.values))
-    elif isinstance(layer, GlobalPool):
-        _need_image(layer, shape)
-        out = Shape((shape.dims[2],))
-        steps.append(Step("output length", "C (one value per channel)", str(shape.dims[2]), shape.dims[2]))
-    elif isinstance(layer, BatchNorm):
-        c = shape.dims[-1]
-        weights, biases, non_trainable = c, c, 2 * c
-        out = shape
-        steps.append(Step("parameters", "4·C (2·C trainable γ, β; 2·C moving mean, variance)", f"4·{c}", 4 * c))
-    elif isinstance(layer, Dropout | Activation):
-        out = shape
-    else:  # pragma: no cover - the spec admits no other layer
-        raise AssertionError(layer)
-    return LayerFigures(index, layer, shape, out, weights, biases, non_trainable, macs, padding, tuple(steps))
+    counts = RULES[type(layer)](layer, shape)
+    return LayerFigures(
+        index,
+        layer,
+        shape,
+        counts.output,
+        counts.weights,
+        counts.biases,
+        counts.non_trainable,
+        counts.macs,
+        counts.padding,
+        counts.steps,
+    )
 
 
 def analyze(network: Network, dtype: str = "float32") -> NetworkFigures:
@@ -333,136 +392,3 @@ def _analyze_network(network: Network, dtype: str) -> NetworkFigures:
         figures.append(f)
         shape = f.output_shape
     return NetworkFigures(network, tuple(figures), dtype, bpv)
-
-
-# --------------------------------------------------------------------------------------------
-# RAM, the notes' rules (Geron, Hands-On ML, ch. 14).
-
-
-@dataclass(frozen=True)
-class PredictionRam:
-    """One prediction: a layer needs its input and output at once, plus all the parameters.
-
-    A view's input and output are one piece of memory, counted once (``output_bytes`` 0): it never
-    needs more than the layer before it, so it is the peak only when nothing but views follows
-    the input.
-    """
-
-    peak_layer: int  # index of the layer with the largest input + output
-    input_bytes: int  # that layer's input
-    output_bytes: int  # that layer's output
-    param_bytes: int
-
-    @property
-    def total(self) -> int:
-        return self.input_bytes + self.output_bytes + self.param_bytes
-
-
-@dataclass(frozen=True)
-class TrainingRam:
-    """Training on a batch: backprop keeps every layer's output for every image."""
-
-    batch: int
-    optimizer: str
-    outputs_per_image: int  # bytes of all layer outputs that are not views, for one image
-    outputs_bytes: int  # batch × outputs_per_image
-    inputs_bytes: int  # batch × input
-    param_bytes: int
-    gradient_bytes: int  # one gradient per trainable parameter
-    optimizer_bytes: int  # sgd 0, momentum 1×, adam 2× the trainable parameters
-
-    @property
-    def total(self) -> int:
-        return (self.outputs_bytes + self.inputs_bytes + self.param_bytes
-                + self.gradient_bytes + self.optimizer_bytes)
-
-
-def prediction_ram(fig: NetworkFigures) -> PredictionRam:
-    bpv = fig.bytes_per_value
-    best = None
-    prev = fig.input_bytes
-    for f in fig.layers:
-        out = 0 if f.is_view else f.output_values * bpv
-        if best is None or prev + out > best[1] + best[2]:
-            best = (f.index, prev, out)
-        prev = f.output_values * bpv
-    if best is None:
-        best = (0, fig.input_bytes, 0)
-    return PredictionRam(best[0], best[1], best[2], fig.param_bytes)
-
-
-def training_ram(fig: NetworkFigures, batch: int, optimizer: str = "sgd") -> TrainingRam:
-    if batch < 1:
-        raise SpecError(f"batch must be a positive integer, got {batch}", "--batch")
-    if optimizer not in OPTIMIZER_STATE:
-        raise SpecError(
-            f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZER_STATE)}", "--optimizer"
-        )
-    bpv = fig.bytes_per_value
-    per_image = sum(fig.stored_bytes(f) for f in fig.layers)
-    trainable_bytes = fig.trainable * bpv
-    return TrainingRam(
-        batch=batch,
-        optimizer=optimizer,
-        outputs_per_image=per_image,
-        outputs_bytes=batch * per_image,
-        inputs_bytes=batch * fig.input_bytes,
-        param_bytes=fig.param_bytes,
-        gradient_bytes=trainable_bytes,
-        optimizer_bytes=OPTIMIZER_STATE[optimizer] * trainable_bytes,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Receptive field: how many input pixels one output value sees.
-
-
-@dataclass(frozen=True)
-class ReceptiveRow:
-    index: int
-    name: str
-    kernel: Size2  # effective kernel (dilation included); (1, 1) for layers that keep positions
-    stride: Size2
-    jump: Size2  # distance in input pixels between neighbouring outputs (the effective stride)
-    field: Size2  # receptive field in input pixels
-    is_global: bool  # after flatten, global pooling or dense every value sees the whole input
-
-
-def receptive_field(network: Network) -> list[ReceptiveRow]:
-    """r_out = r_in + (k - 1)·jump_in and jump_out = jump_in·stride, per axis."""
-    analyze(network)  # the network must work before its receptive field means anything
-    h, w = (network.input.dims[0], network.input.dims[1]) if network.input.is_image else (1, 1)
-    field_, jump = [1, 1], [1, 1]
-    is_global = not network.input.is_image
-    rows = []
-    for i, layer in enumerate(network.layers, 1):
-        k: Size2 = (1, 1)
-        s: Size2 = (1, 1)
-        if isinstance(layer, Conv):
-            k = tuple(d * (kk - 1) + 1 for kk, d in zip(layer.kernel, layer.dilation, strict=True))  # type: ignore[assignment]
-            s = layer.stride
-        elif isinstance(layer, Pool):
-            k, s = layer.size, layer.strides
-        elif isinstance(layer, Flatten | GlobalPool | Dense):
-            is_global = True
-        if not is_global:
-            for axis in (0, 1):
-                field_[axis] += (k[axis] - 1) * jump[axis]
-                jump[axis] *= s[axis]
-        shown = (h, w) if is_global else (field_[0], field_[1])
-        rows.append(ReceptiveRow(i, layer.title, k, s, (jump[0], jump[1]), shown, is_global))
-    return rows
-
-
-def stacked_receptive_field(n: int, k: int = 3) -> int:
-    """n stacked k×k convolutions with stride 1 see (n·(k - 1) + 1) pixels: 3 of 3x3 see 7x7."""
-    return n * (k - 1) + 1
-
-
-def weights_per_channel_pair(n: int, k: int = 3) -> int:
-    """n stacked k×k kernels use n·k² weights per channel pair; one big kernel uses its area."""
-    return n * k * k
-
-
-def ceil_div(a: int, b: int) -> int:
-    return math.ceil(a / b)

@@ -7,7 +7,6 @@ from cnnquiz.limits import MAX_INT_DIGITS, int_digits
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 MB = 10**6
-MIB = 2**20
 
 
 def fmt_int(n: int) -> str:
@@ -39,11 +38,6 @@ def fmt_sig(x: float, digits: int = 3) -> str:
 def fmt_mb(n_bytes: int | float, digits: int = 3) -> str:
     """Bytes as MB (10^6) to 3 significant figures: 6000000 → '6 MB', 3613600 → '3.61 MB'."""
     return f"{fmt_sig(n_bytes / MB, digits)} MB"
-
-
-def fmt_bytes(n_bytes: int) -> str:
-    """'3,613,600 bytes (3.61 MB)'."""
-    return f"{fmt_int(n_bytes)} bytes ({fmt_mb(n_bytes)})"
 
 
 def fmt_count(n: int, singular: str, plural: str | None = None) -> str:

@@ -8,15 +8,11 @@ written out as the lines an exam answer shows.
 
 from __future__ import annotations
 
-from cnnquiz.net.arithmetic import (
-    OPTIMIZER_STATE,
-    LayerFigures,
-    NetworkFigures,
-    TrainingRam,
-    prediction_ram,
-    training_ram,
-)
-from cnnquiz.net.spec import channels_first_hint, layer_to_dict
+from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
+from cnnquiz.net.optimizers import OPTIMIZER_STATE
+from cnnquiz.net.options import channels_first_hint
+from cnnquiz.net.spec import layer_to_dict
 from cnnquiz.net.units import fmt_int, fmt_mb
 from cnnquiz.report.figures import flops as flops_of
 from cnnquiz.report.figures import textbook_bytes

@@ -5,7 +5,8 @@ Pure integers and pairs, no text: the builders format them, the faces only print
 
 from __future__ import annotations
 
-from cnnquiz.net.arithmetic import ReceptiveRow, TrainingRam
+from cnnquiz.net.memory import TrainingRam
+from cnnquiz.net.receptive import ReceptiveRow
 
 Pair = tuple[int, int]
 

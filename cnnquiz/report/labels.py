@@ -5,7 +5,8 @@ Pure formatting of figures the arithmetic already computed; both faces use these
 
 from __future__ import annotations
 
-from cnnquiz.net.spec import Conv, Dense, Dropout, Layer, Pool
+from cnnquiz.net.layers import Conv, Dense, Dropout, Pool
+from cnnquiz.net.spec import Layer
 from cnnquiz.net.units import fmt_mb
 from cnnquiz.report.model import LayerRow
 

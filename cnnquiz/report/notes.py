@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnquiz.net.arithmetic import VIEW_RULE, NetworkFigures
-from cnnquiz.net.spec import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Layer, Pool
+from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
+from cnnquiz.net.memory import VIEW_RULE
+from cnnquiz.net.spec import Layer
 from cnnquiz.net.units import fmt_int
 from cnnquiz.report.model import AutogradNote, Mismatch, VerificationNote
 from cnnquiz.report.verdicts import SavedForBackward, TorchVerdict

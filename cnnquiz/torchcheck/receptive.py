@@ -14,9 +14,12 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from cnnquiz.net.arithmetic import NetworkFigures, analyze, receptive_field
-from cnnquiz.net.spec import Conv, Dense, Flatten, GlobalPool, Network, Pool, Shape
-from cnnquiz.torchcheck.build import REAL_MEASURE_MACS, Mismatch, to_module
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.layers import Conv, Network, Pool, Shape
+from cnnquiz.net.receptive import GLOBAL_LAYERS, receptive_field, window
+from cnnquiz.torchcheck.autograd import REAL_MEASURE_MACS
+from cnnquiz.torchcheck.build import to_module
+from cnnquiz.torchcheck.verify import Mismatch
 
 MAX_PIXELS = 4_000_000
 """Inputs up to this many pixels (H·W) are measured; one channel, so this stays cheap."""
@@ -42,9 +45,28 @@ def measure_receptive(
     h, w, _ = network.input.dims
     if h * w > max_pixels:
         return None
-    probe_layers, indices = [], []
+    probe_layers, indices = _probe_layers(network)
+    if not probe_layers:
+        return ()
+    probe = Network(Shape((h, w, 1)), tuple(probe_layers))
+    cost = analyze(probe)  # padding and kernels can make a small input costly: measure only
+    if cost.macs > REAL_MEASURE_MACS or any(f.output_values > max_pixels for f in cost.layers):
+        return None  # what a real forward affords (34 GB for 1x1 padded by 2^31 rows)
+    x, outputs = _run_probe(probe)
+    spans = _nominal_spans(cost, [(o.shape[2] // 2, o.shape[3] // 2) for o in outputs])
+    return tuple(
+        MeasuredField(index, _gradient_field(x, out), _clipped(span, (h, w)))
+        for index, out, span in zip(indices, outputs, spans, strict=True)
+    )
+
+
+def _probe_layers(network: Network) -> tuple[list[Conv | Pool], list[int]]:
+    """The one-channel copies of the conv and pool layers before the first global one, and
+    their 1-based indices in ``network``."""
+    probe_layers: list[Conv | Pool] = []
+    indices = []
     for i, layer in enumerate(network.layers, 1):
-        if isinstance(layer, Flatten | GlobalPool | Dense):
+        if isinstance(layer, GLOBAL_LAYERS):
             break
         if isinstance(layer, Conv):
             probe_layers.append(replace(layer, filters=1, bias=False, activation=None))
@@ -53,39 +75,44 @@ def measure_receptive(
         else:
             continue  # batch norm, dropout, activations keep every position where it is
         indices.append(i)
-    if not probe_layers:
-        return ()
-    probe = Network(Shape((h, w, 1)), tuple(probe_layers))
-    cost = analyze(probe)  # padding and kernels can make a small input costly: measure only
-    if cost.macs > REAL_MEASURE_MACS or any(f.output_values > max_pixels for f in cost.layers):
-        return None  # what a real forward affords (34 GB for 1x1 padded by 2^31 rows)
+    return probe_layers, indices
+
+
+def _run_probe(probe: Network) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """A ones input, and every probe layer's output, with positive weights (float64)."""
     model = to_module(probe, dtype=torch.float64)
     with torch.no_grad():
         for p in model.parameters():
             p.fill_(1.0 / p[0].numel())  # positive, and values stay near 1 however deep
+    h, w, _ = probe.input.dims
     x = torch.ones(1, 1, h, w, dtype=torch.float64, requires_grad=True)
     outputs = []
     y = x
     for block in model:
         y = block(y)
         outputs.append(y)
-    spans = _nominal_spans(cost, [(o.shape[2] // 2, o.shape[3] // 2) for o in outputs])
-    measured = []
-    for index, out, span in zip(indices, outputs, spans, strict=True):
-        centre = out[0, 0, out.shape[2] // 2, out.shape[3] // 2]
-        (grad,) = torch.autograd.grad(centre, x, retain_graph=True)
-        rows, cols = grad[0, 0].nonzero(as_tuple=True)
-        field = (0, 0)  # a value that sees only padding moves no input pixel at all
-        if rows.numel():
-            field = (int(rows.max() - rows.min()) + 1, int(cols.max() - cols.min()) + 1)
-        clipped = tuple(first < 0 or last > size - 1 for (first, last), size in zip(span, (h, w), strict=True))
-        measured.append(MeasuredField(index, field, clipped))  # type: ignore[arg-type]
-    return tuple(measured)
+    return x, outputs
 
 
-def _nominal_spans(
-    cost: NetworkFigures, centres: list[tuple[int, int]]
-) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def _gradient_field(x: torch.Tensor, out: torch.Tensor) -> tuple[int, int]:
+    """Rows and columns of ``x`` that move the central value of ``out``."""
+    centre = out[0, 0, out.shape[2] // 2, out.shape[3] // 2]
+    (grad,) = torch.autograd.grad(centre, x, retain_graph=True)
+    rows, cols = grad[0, 0].nonzero(as_tuple=True)
+    if not rows.numel():
+        return (0, 0)  # a value that sees only padding moves no input pixel at all
+    return (int(rows.max() - rows.min()) + 1, int(cols.max() - cols.min()) + 1)
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]  # first and last input row, then column
+
+
+def _clipped(span: Span, size: tuple[int, int]) -> tuple[bool, bool]:
+    (top, bottom), (left, right) = span
+    return (top < 0 or bottom > size[0] - 1, left < 0 or right > size[1] - 1)
+
+
+def _nominal_spans(cost: NetworkFigures, centres: list[tuple[int, int]]) -> list[Span]:
     """Per probe layer, the first and last input row and column its central value would see if
     the input had no border: where that span leaves the input, padding stands in for pixels and
     the measured field may be cut short (even without touching the border, when a stride skips
@@ -93,20 +120,15 @@ def _nominal_spans(
     start, jump, field = [0, 0], [1, 1], [1, 1]
     spans = []
     for figures, centre in zip(cost.layers, centres, strict=True):
-        layer = figures.layer
-        if isinstance(layer, Conv):
-            kernel = tuple(d * (k - 1) + 1 for k, d in zip(layer.kernel, layer.dilation, strict=True))
-            stride = layer.stride
-        else:
-            kernel, stride = layer.size, layer.strides  # type: ignore[union-attr]
+        kernel, stride = window(figures.layer)
         top, _, left, _ = figures.padding or (0, 0, 0, 0)
         for axis, before in ((0, top), (1, left)):
             start[axis] -= before * jump[axis]
             field[axis] += (kernel[axis] - 1) * jump[axis]
             jump[axis] *= stride[axis]
-        firsts = [start[a] + centre[a] * jump[a] for a in (0, 1)]
-        spans.append(tuple((f, f + field[a] - 1) for a, f in enumerate(firsts)))
-    return spans  # type: ignore[return-value]
+        rows, cols = (start[a] + centre[a] * jump[a] for a in (0, 1))
+        spans.append(((rows, rows + field[0] - 1), (cols, cols + field[1] - 1)))
+    return spans
 
 
 def field_mismatches(network: Network, measured: tuple[MeasuredField, ...]) -> list[Mismatch]:

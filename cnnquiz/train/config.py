@@ -16,9 +16,10 @@ from typing import Any
 
 from cnnquiz import yamlio
 from cnnquiz.errors import SpecError
+from cnnquiz.net.optimizers import COURSE_OPTIMIZERS
 from cnnquiz.net.units import fmt_count
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
+OPTIMIZERS = COURSE_OPTIMIZERS  # what loop.make_optimizer runs
 SCHEDULES = ("constant", "cosine")
 DEVICES = ("auto", "cpu", "cuda")
 

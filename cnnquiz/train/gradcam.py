@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cnnquiz.net.spec import Activation, BatchNorm, Conv, Dropout, Network
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dropout, Network
 
 # Colour stops of the heatmap, low to high: dark blue, blue, cyan, yellow, red.
 _STOPS = np.array([0.0, 0.25, 0.5, 0.75, 1.0])

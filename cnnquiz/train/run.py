@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.arithmetic import NetworkFigures, TrainingRam, analyze, training_ram
-from cnnquiz.net.spec import Network, load_network
+from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.layers import Network
+from cnnquiz.net.memory import TrainingRam, training_ram
+from cnnquiz.net.spec import load_network
 from cnnquiz.train import networks, runs
 from cnnquiz.train.config import TrainConfig, from_mapping, with_overrides
 from cnnquiz.train.data import DEMO_SIZE, Dataset, demo_dataset, folder_dataset
@@ -152,7 +154,7 @@ def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = T
         raise
     saved = None
     if measure:
-        from cnnquiz.torchcheck.build import measure_saved
+        from cnnquiz.torchcheck.autograd import measure_saved
 
         saved = measure_saved(plan.network, plan.config.batch, figures=plan.figures).total_bytes
     outcome = Outcome(plan, result, run_dir, saved)

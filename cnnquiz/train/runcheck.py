@@ -32,8 +32,10 @@ from typing import Any
 
 from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.arithmetic import analyze, training_ram
-from cnnquiz.net.spec import BatchNorm, Network, load_network
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.layers import BatchNorm
+from cnnquiz.net.memory import training_ram
+from cnnquiz.net.spec import Network, load_network
 from cnnquiz.net.units import fmt_int, fmt_mb
 from cnnquiz.train.runs import CONFIG, RUN_FILE, read_json
 

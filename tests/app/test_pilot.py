@@ -214,9 +214,7 @@ async def test_calculator_stays_live_while_torch_checks(monkeypatch):
         release.wait(10)
         return agreeing_verdict(figures)
 
-    monkeypatch.setitem(
-        sys.modules, "cnnquiz.torchcheck.build", SimpleNamespace(verify=slow_verify)
-    )
+    monkeypatch.setitem(sys.modules, "cnnquiz.torchcheck.verify", SimpleNamespace(verify=slow_verify))
     app = app_with(FakeProgress())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f3")

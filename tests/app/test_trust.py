@@ -450,9 +450,7 @@ async def test_calculator_results_stay_in_sight_after_an_edit(monkeypatch):
     def quick_verify(network, figures):  # torch itself is tested elsewhere
         return agreeing_verdict(figures)
 
-    monkeypatch.setitem(
-        sys.modules, "cnnquiz.torchcheck.build", SimpleNamespace(verify=quick_verify)
-    )
+    monkeypatch.setitem(sys.modules, "cnnquiz.torchcheck.verify", SimpleNamespace(verify=quick_verify))
     app = app_with()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_calculator(pilot)

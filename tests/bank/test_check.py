@@ -155,7 +155,7 @@ def test_every_variant_of_a_computed_question_is_built_in_torch(tmp_path, monkey
     pytest.importorskip("torch")
     from types import SimpleNamespace
 
-    from cnnquiz.torchcheck import build as bridge
+    from cnnquiz.torchcheck import verify as bridge
 
     bank = tmp_path / "bank.yaml"
     bank.write_text(

@@ -10,15 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnquiz.errors import SpecError
-from cnnquiz.net.arithmetic import (
-    analyze,
-    prediction_ram,
-    receptive_field,
-    stacked_receptive_field,
-    training_ram,
-    weights_per_channel_pair,
-)
-from cnnquiz.net.spec import (
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.layers import (
     Activation,
     BatchNorm,
     Conv,
@@ -28,9 +21,10 @@ from cnnquiz.net.spec import (
     Network,
     Pool,
     Shape,
-    load_network,
-    network_from_inline,
 )
+from cnnquiz.net.memory import prediction_ram, training_ram
+from cnnquiz.net.receptive import receptive_field, stacked_receptive_field, weights_per_channel_pair
+from cnnquiz.net.spec import load_network, network_from_inline
 from cnnquiz.net.units import fmt_mb
 from tests.conftest import ROOT
 

@@ -1,42 +1,102 @@
-"""Issue 9.16: the calculator's pooling-padding rule is torch's own, case for case."""
+"""The one registry of layer kinds: every name in it reads, writes back and computes alike."""
 
 from __future__ import annotations
 
-import itertools
+import typing
 
 import pytest
 
 from cnnquiz.errors import SpecError
-from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.spec import network_from_inline
+from cnnquiz.net.arithmetic import RULES, analyze
+from cnnquiz.net.layers import KINDS, KNOWN, Conv, Dense, Layer, Pool, find_name, kind_of
+from cnnquiz.net.options import READERS
+from cnnquiz.net.spec import (
+    layer_option,
+    layer_to_dict,
+    network_to_dict,
+    parse_inline_layer,
+    parse_network,
+)
+from cnnquiz.yamlio import loads
 
-torch = pytest.importorskip("torch")
+SAMPLE = {"filters": 4, "units": 3}
+"""A value for each required option, to write a layer of every kind."""
 
-
-def test_pool_padding_rule_matches_torch():
-    x = torch.zeros(1, 1, 9, 9)
-    for k, p, op in itertools.product(range(1, 6), range(0, 4), ("max", "avg")):
-        layer = (torch.nn.MaxPool2d if op == "max" else torch.nn.AvgPool2d)(k, stride=k, padding=p)
-        try:
-            layer(x)
-            torch_ok = True
-        except RuntimeError:
-            torch_ok = False
-        try:
-            analyze(network_from_inline("9x9x1", f"{op}pool {k} p{p}"))
-            ours_ok = True
-        except SpecError:
-            ours_ok = False
-        assert ours_ok == torch_ok, (k, p, op)
+VARIANTS = [(kind, variant) for kind in KINDS for variant in kind.variants]
 
 
-def test_receptive_field_is_not_measured_where_a_real_forward_cannot_afford_it():
-    # issue 9.5 sibling: a 1x1 input padded by 2^31 rows made torch allocate 34 GB (traceback)
-    from cnnquiz.torchcheck.receptive import measure_receptive
+def _id(case: tuple) -> str:
+    return case[1].name
 
-    padded = network_from_inline("1x1x1", "conv 1 k1 padding=2147483648x0; flatten; dense 3")
-    assert measure_receptive(padded) is None
-    costly = network_from_inline("2000x2000x1", "conv 1 k1001 same")  # 4·10^12 MACs
-    assert measure_receptive(costly) is None
-    small = network_from_inline("32x32x1", "conv 1 k3; conv 1 k3")
-    assert [m.field for m in measure_receptive(small)] == [(3, 3), (5, 5)]
+
+def _yaml_layer(item: str) -> Layer:
+    text = f"input: 16\nlayers:\n  - {item}\n"
+    return parse_network(loads(text, "n.yaml"), "n.yaml").layers[0]
+
+
+@pytest.mark.parametrize("case", VARIANTS, ids=_id)
+def test_every_name_reads_inline_and_in_yaml_as_the_same_layer(case):
+    kind, variant = case
+    required = {opt: SAMPLE[opt] for opt in kind.required}
+    settings = "".join(f" {opt}={value}" for opt, value in required.items())
+    mapping = ", ".join(f"{opt}: {value}" for opt, value in required.items())
+    layer = parse_inline_layer(variant.name + settings, "here")
+    assert type(layer) is kind.cls and kind_of(layer) is kind
+    assert layer.title == variant.title and layer.kind == kind.kind
+    for name in (variant.name, *variant.aliases):
+        assert parse_inline_layer(name + settings, "here") == layer
+        assert parse_inline_layer(name.upper() + settings, "here") == layer
+        assert _yaml_layer(f"{name}: {{{mapping}}}") == layer
+        assert _yaml_layer(f"{{type: {name}{', ' if mapping else ''}{mapping}}}") == layer
+    if kind.primary in required:
+        assert parse_inline_layer(f"{variant.name} {required[kind.primary]}", "here") == layer
+        assert _yaml_layer(f"{variant.name}: {required[kind.primary]}") == layer
+    assert layer_to_dict(layer) == {variant.name: required}
+
+
+@pytest.mark.parametrize("case", VARIANTS, ids=_id)
+def test_every_name_writes_back_to_itself_with_its_options(case):
+    kind, variant = case
+    layer = parse_inline_layer(variant.name + "".join(f" {o}={SAMPLE[o]}" for o in kind.required), "x")
+    shape = "16" if isinstance(layer, Dense) else "8x8x3"
+    net = parse_network({"input": shape, "layers": [layer_to_dict(layer)]})
+    assert net.layers == (layer,)
+    assert network_to_dict(net)["layers"] == [layer_to_dict(layer)]
+    assert analyze(net).layers[0].name == variant.title
+
+
+def test_every_kind_has_a_reader_for_each_option_and_a_rule():
+    for kind in KINDS:
+        assert set(kind.options) <= set(READERS), kind.kind
+        assert kind.cls in RULES, kind.kind
+        assert set(kind.required) <= set(SAMPLE), kind.kind
+        assert kind.primary is None or kind.primary in kind.options
+        for variant in kind.variants:
+            assert all(opt in kind.options for opt, _ in variant.preset)
+    assert set(typing.get_args(Layer)) == {k.cls for k in KINDS} == set(RULES)
+
+
+def test_names_are_unique_and_the_error_lists_one_per_variant():
+    names = [n.lower() for _, v in VARIANTS for n in (v.name, *v.aliases)]
+    assert len(names) == len(set(names))
+    assert KNOWN == tuple(v.name for _, v in VARIANTS)
+    assert find_name("MaxPooling2D")[1].name == "maxpool" and find_name("lstm") is None
+    with pytest.raises(SpecError, match="expected one of " + ", ".join(KNOWN)):
+        parse_inline_layer("lstm 32", "here")
+
+
+def test_options_come_from_the_dataclass_in_its_order():
+    conv = KINDS[0]
+    assert conv.options == ("filters", "kernel", "stride", "padding", "dilation", "bias", "activation")
+    assert conv.required == ("filters",) and conv.defaults()["kernel"] == (3, 3)
+    with pytest.raises(SpecError, match="maxpool takes size, stride, padding, op"):
+        parse_inline_layer("maxpool filters=3", "here")
+    assert layer_option("pool", "size", "3x5", "--size") == (3, 5)
+    with pytest.raises(SpecError, match="pool takes size, stride, padding, op, not kernel"):
+        layer_option("pool", "kernel", 3, "--kernel")
+
+
+def test_a_preset_is_checked_however_the_layer_is_made():
+    assert Pool(op="avg").title == "AvgPool2D" and Conv(8).title == "Conv2D"
+    with pytest.raises(SpecError, match="pool op must be max or avg, got 'min'"):
+        Pool(op="min", where="here")

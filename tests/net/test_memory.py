@@ -10,7 +10,7 @@ import pytest
 from cnnquiz.bank import computed
 from cnnquiz.bank.loader import load_bank
 from cnnquiz.bank.model import grade
-from cnnquiz.net.arithmetic import VIEW_RULE
+from cnnquiz.net.memory import VIEW_RULE
 from tests.conftest import ROOT
 
 AS_OPTION = "conv 32 k3 s2 same relu; maxpool 2; conv 64 k3 same relu; flatten; dense 10 softmax"

@@ -5,22 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cnnquiz.errors import SpecError
-from cnnquiz.net.spec import (
-    Activation,
-    BatchNorm,
-    Conv,
-    Dense,
-    Dropout,
-    GlobalPool,
-    Pool,
-    Shape,
-    channels_first_hint,
-    load_network,
-    network_from_inline,
-    network_to_dict,
-    parse_network,
-    parse_shape,
-)
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, GlobalPool, Pool, Shape
+from cnnquiz.net.options import channels_first_hint, parse_shape
+from cnnquiz.net.spec import load_network, network_from_inline, network_to_dict, parse_network
 from cnnquiz.yamlio import loads
 
 
@@ -54,8 +41,8 @@ def test_inline_layers_read_every_kind():
     assert net.input == Shape((64, 64, 3))
     assert net.layers == (
         Conv(32, (3, 5), (2, 2), "same", activation="relu"),
-        Pool("max", (2, 2)),
-        Pool("avg", (3, 3), (1, 1), "same"),
+        Pool((2, 2), op="max"),
+        Pool((3, 3), (1, 1), "same", op="avg"),
         Conv(8, (1, 1), bias=False),
         BatchNorm(),
         Dropout(0.25),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cnnquiz.net.arithmetic import analyze, training_ram
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.memory import training_ram
 from cnnquiz.net.spec import network_from_inline
 from cnnquiz.report.build import layers_report, model_report, next_dense
 from cnnquiz.report.figures import flops, textbook_bytes, with_inputs
@@ -249,7 +250,7 @@ def test_torch_measured_fields_beside_the_arithmetic():
 
 
 def test_each_receptive_row_starts_from_the_one_before():
-    from cnnquiz.net.arithmetic import receptive_field
+    from cnnquiz.net.receptive import receptive_field
 
     rows = receptive_field(network_from_inline("200x300x3", WORKED))
     assert [(f, j) for _, f, j in with_inputs(rows)] == [

@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 
 from cnnquiz.errors import SpecError  # noqa: E402
 from cnnquiz.net.arithmetic import analyze  # noqa: E402
-from cnnquiz.net.spec import (  # noqa: E402
+from cnnquiz.net.layers import (  # noqa: E402
     ACTIVATIONS,
     Activation,
     BatchNorm,
@@ -29,6 +29,7 @@ from cnnquiz.net.spec import (  # noqa: E402
     Shape,
 )
 from cnnquiz.torchcheck import build as bridge  # noqa: E402
+from cnnquiz.torchcheck.verify import verify  # noqa: E402
 
 small = st.integers(1, 4)
 pair = st.tuples(small, small)
@@ -89,7 +90,7 @@ def test_random_stacks_agree_with_torch(network: Network, device: str) -> None:
     except SpecError:
         assume(False)  # a window that does not fit: the arithmetic refuses, as it should
         return
-    v = bridge.verify(network, fig, device)
+    v = verify(network, fig, device)
     assert v.ok, [str(m) for m in v.mismatches]
     assert [str(s) for s in v.shapes] == [str(f.output_shape) for f in fig.layers]
     assert v.total_trainable == fig.trainable

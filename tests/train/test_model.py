@@ -11,7 +11,8 @@ import torch
 
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.spec import Conv, Dense, load_network
+from cnnquiz.net.layers import Conv, Dense
+from cnnquiz.net.spec import load_network
 from cnnquiz.train import config, data, gradcam, networks, runs
 from cnnquiz.train.loop import Reporter, train
 from cnnquiz.train.run import execute, prepare

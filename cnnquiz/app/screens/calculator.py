@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 
 from cnnquiz.app.messages import Calculated, VerifyDone
 from cnnquiz.app.screens.calculator_work import Calculation, Computed, calculate
+from cnnquiz.net.optimizers import COURSE_OPTIMIZERS
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 if TYPE_CHECKING:  # the figures are computed in a worker, which imports these when it runs
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # the figures are computed in a worker, which imports these w
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
-OPTIMIZERS = ("sgd", "momentum", "adam")
 DEBOUNCE = 0.3  # seconds after the last key before the figures are computed
 WORKED = (WORKED_INPUT, "50", WORKED_LAYERS)  # shape, batch, layers
 STEPS_SHOWN = 100  # layers whose working is written out (the table has every layer)
@@ -133,7 +133,7 @@ class CalculatorScreen(Screen):
             yield Label("Batch", classes="calc-label")
             yield Input("50", id="calc-batch", type="integer")
             yield Select(
-                [(o, o) for o in OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
+                [(o, o) for o in COURSE_OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
             )
         layers = LayersArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
         layers.border_title = "Layers: inline (conv 32 k3 same; maxpool 2; gap; dense 10) or YAML"
@@ -278,7 +278,7 @@ class CalculatorScreen(Screen):
     def verify_in_torch(self, network: Network, figures: NetworkFigures, token: str) -> None:
         """Runs in a thread: importing torch takes seconds the screen must not freeze for."""
         try:
-            from cnnquiz.torchcheck.build import verify
+            from cnnquiz.torchcheck.verify import verify
 
             self.post_message(VerifyDone(token, result=verify(network, figures)))
         except Exception as exc:  # any failure becomes the verdict line

@@ -18,7 +18,8 @@ from cnnquiz.bank.asks.solution import (
     where,
 )
 from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
-from cnnquiz.net.spec import Conv, Network
+from cnnquiz.net.layers import Conv
+from cnnquiz.net.spec import Network
 from cnnquiz.net.units import fmt_count, fmt_int
 
 # which ask reads which attribute of LayerFigures, and how the working names it

@@ -10,14 +10,10 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 from __future__ import annotations
 
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, mb, selected, target
-from cnnquiz.net.arithmetic import (
-    LayerFigures,
-    NetworkFigures,
-    TrainingRam,
-    prediction_ram,
-    training_ram,
-)
-from cnnquiz.net.spec import Network, Shape
+from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.layers import Shape
+from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
+from cnnquiz.net.spec import Network
 from cnnquiz.net.units import fmt_int
 
 

@@ -1,0 +1,71 @@
+"""What autograd keeps for backward, measured on the CPU or on meta."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from cnnquiz.net.arithmetic import analyze  # noqa: E402
+from cnnquiz.net.spec import network_from_inline  # noqa: E402
+from cnnquiz.torchcheck.autograd import measure_saved  # noqa: E402
+
+WORKED = "conv 100 k3 s2 same; conv 200 k3 s2 same; conv 400 k3 s2 same"
+
+
+def test_autograd_keeps_the_worked_example_measured_on_meta():
+    network = network_from_inline("200x300x3", WORKED)
+    saved = measure_saved(network, 50)
+    assert saved.device == "meta"  # a real batch of 50 would pass the 256 MB cap
+    # padded copies of each conv's input: 201x301x3, 101x151x100, 51x77x200, float32, batch 50
+    assert saved.per_layer == (
+        50 * 201 * 301 * 3 * 4,
+        50 * 101 * 151 * 100 * 4,
+        50 * 51 * 77 * 200 * 4,
+    )
+    assert saved.total_bytes == 498_400_600
+    assert saved.input_bytes == 0  # the unpadded input is not kept: its padded copy is
+    assert saved.param_bytes == 4 * (2_700 + 180_000 + 720_000)  # weights, not biases
+
+
+def test_autograd_deduplicates_a_tensor_two_steps_keep():
+    # relu keeps its output; the next conv keeps the same tensor as its input: counted once
+    network = network_from_inline("8x8x3", "conv 4 k3 relu; conv 2 k3")
+    saved = measure_saved(network, 2)
+    assert saved.device == "cpu"
+    assert saved.total_bytes == 2 * 3 * 8 * 8 * 4 + 2 * 4 * 6 * 6 * 4
+    assert saved.input_bytes == 2 * 3 * 8 * 8 * 4
+
+
+def test_torch_keeps_the_same_whether_relu_is_a_layer_or_an_activation():
+    """The textbook's view rule matches torch: a relu layer or flatten adds no tensor of its own."""
+    option = "conv 8 k3 same relu; maxpool 2; conv 16 k3 same relu; flatten; dense 10 softmax"
+    layers = "conv 8 k3 same; relu; maxpool 2; conv 16 k3 same; relu; flatten; dense 10; softmax"
+    saved = [measure_saved(network_from_inline("16x16x3", x), 4) for x in (option, layers)]
+    assert saved[0].device == saved[1].device == "cpu"
+    assert (saved[1].total_bytes, saved[1].tensors) == (saved[0].total_bytes, saved[0].tensors)
+    flat = analyze(network_from_inline("16x16x3", layers)).layers[5]
+    assert flat.is_view and saved[1].per_layer[5] == 0  # flatten saved nothing for backward
+
+
+def test_autograd_counts_max_pool_indices_and_agrees_on_meta():
+    network = network_from_inline("8x8x3", "conv 4 k3; maxpool 2")
+    real = measure_saved(network, 2)
+    meta = measure_saved(network, 2, cap_bytes=0)
+    assert (real.device, meta.device) == ("cpu", "meta")
+    assert real.index_bytes == 2 * 4 * 3 * 3 * 8  # int64 indices
+    assert real.total_bytes == 2 * 3 * 8 * 8 * 4 + 2 * 4 * 6 * 6 * 4 + real.index_bytes
+    assert dataclasses.replace(meta, device="cpu") == real
+
+
+def test_autograd_on_a_huge_input_is_measured_on_meta():
+    network = network_from_inline("100000x100000x3", "conv 8 k3 s2 same relu; gap; dense 10")
+    saved = measure_saved(network, 4)
+    assert saved.device == "meta"
+    # 4 images: conv's padded input copy (one pixel bottom/right), the relu output, dense's input
+    padded = 4 * 3 * 100_001 * 100_001 * 4
+    relu_out = 4 * 8 * 50_000 * 50_000 * 4
+    assert saved.per_layer == (padded + relu_out, 0, 4 * 8 * 4)
+    assert saved.total_bytes == 800_009_600_176
