@@ -10,7 +10,7 @@ navigate between them), and mypy checks ``CnnquizApp`` against this Protocol at 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast, runtime_checkable
 
 from textual.screen import Screen
 
@@ -92,7 +92,7 @@ class QuizHost(Protocol):
 ResultType = TypeVar("ResultType")
 
 
-class HostedScreen(Screen[ResultType], Generic[ResultType]):
+class HostedScreen(Screen[ResultType]):
     """A screen of this app: ``host`` is ``self.app`` seen through ``QuizHost``."""
 
     @property

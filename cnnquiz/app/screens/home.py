@@ -89,12 +89,12 @@ class HomeScreen(HostedScreen[None]):
 
     # ---- filters --------------------------------------------------------------------------
     def _fill_filters(self) -> None:
-        app = self.host
+        host = self.host
         topics = self.query_one("#topics", SelectionList)
-        chosen = app.topic_filter
-        topics.add_options([(t, t, chosen is None or t in chosen) for t in app.topics])
+        chosen = host.topic_filter
+        topics.add_options([(t, t, chosen is None or t in chosen) for t in host.topics])
         banks = self.query_one("#banks", SelectionList)
-        chosen_banks = app.bank_filter
+        chosen_banks = host.bank_filter
         banks.add_options(
             [
                 (
@@ -102,24 +102,24 @@ class HomeScreen(HostedScreen[None]):
                     b.title,
                     chosen_banks is None or b.title in chosen_banks,
                 )
-                for b in app.banks
+                for b in host.banks
             ]
         )
 
     @on(SelectionList.SelectedChanged)
     def _filter_changed(self, event: SelectionList.SelectedChanged) -> None:
-        app = self.host
+        host = self.host
         selected = set(event.selection_list.selected)
         if event.selection_list.id == "topics":
-            chosen = None if len(selected) == len(app.topics) else selected
-            if chosen == app.topic_filter:
+            chosen = None if len(selected) == len(host.topics) else selected
+            if chosen == host.topic_filter:
                 return  # filling the list at start fires one event per option: nothing changed
-            app.topic_filter = chosen
+            host.topic_filter = chosen
         else:
-            chosen = None if len(selected) == len(app.banks) else selected
-            if chosen == app.bank_filter:
+            chosen = None if len(selected) == len(host.banks) else selected
+            if chosen == host.bank_filter:
                 return
-            app.bank_filter = chosen
+            host.bank_filter = chosen
         self.refresh_figures()
 
     def action_toggle_all(self) -> None:
@@ -148,9 +148,11 @@ class HomeScreen(HostedScreen[None]):
     # ---- figures --------------------------------------------------------------------------
     def refresh_figures(self) -> None:
         """Mastery bars, due and new counts: recomputed after every session."""
-        app = self.host
-        progress = app.progress
-        in_bank = [q for q in app.questions if app.bank_filter is None or q.bank in app.bank_filter]
+        host = self.host
+        progress = host.progress
+        in_bank = [
+            q for q in host.questions if host.bank_filter is None or q.bank in host.bank_filter
+        ]
         by_topic: dict[str, list[str]] = {}
         for q in in_bank:
             for t in q.topics:
@@ -162,7 +164,7 @@ class HomeScreen(HostedScreen[None]):
         )
         self._topic_counts = {t: len(v) for t, v in by_topic.items()}
         self._label_topics()
-        ids = [q.id for q in app.filtered_questions()]
+        ids = [q.id for q in host.filtered_questions()]
         self._list_modes(ids)
         self.query_one("#home-summary", Static).update(self._summary(len(ids)))
 
@@ -194,14 +196,14 @@ class HomeScreen(HostedScreen[None]):
 
     def _summary(self, selected: int) -> Text:
         """How many questions the filter lets through, the streak and today's answers."""
-        app = self.host
+        host = self.host
         text = Text.assemble(
-            (f"{selected}", "bold"), f" of {fmt_count(len(app.questions), 'question')} selected"
+            (f"{selected}", "bold"), f" of {fmt_count(len(host.questions), 'question')} selected"
         )
-        if not app.topics:
+        if not host.topics:
             text.append("\nThese banks name no topics.", style="dim")
-        if app.progress is not None:
-            stats = app.progress.stats()
+        if host.progress is not None:
+            stats = host.progress.stats()
             today = stats.days[-1] if stats.days else None
             text.append("\nStreak ")
             text.append(f"{stats.streak} day{'s' if stats.streak != 1 else ''}", style="bold")
