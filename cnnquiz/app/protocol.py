@@ -14,22 +14,16 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, cast, runtime_checkable
 
 from textual.screen import Screen
 
-from cnnquiz.study.select import Schedule
+from cnnquiz.study.select import Schedule, Selectable
 from cnnquiz.study.session import Recorder
 
 if TYPE_CHECKING:
     from cnnquiz.progress import Stats
 
 
-class QuestionView(Protocol):
-    """A bank question as the home screen counts it: by bank and by topic."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def bank(self) -> str: ...
-    @property
-    def topics(self) -> Sequence[str]: ...
+class QuestionView(Selectable, Protocol):
+    """A bank question as the home screen counts it: by bank, by topic and by item (the
+    study's ``Selectable``: an exam counts a multi-part item once)."""
 
 
 class BankView(Protocol):

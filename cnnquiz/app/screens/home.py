@@ -16,7 +16,7 @@ from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
 from cnnquiz.net.units import fmt_count
 from cnnquiz.render import bar
-from cnnquiz.study.select import MODE_TITLES, MODES
+from cnnquiz.study.select import MODE_TITLES, MODES, count_units
 
 BUILT_IN = ("home", "calculator", "stats")  # the screens whose keys are written out below
 
@@ -164,12 +164,14 @@ class HomeScreen(HostedScreen[None]):
         )
         self._topic_counts = {t: len(v) for t, v in by_topic.items()}
         self._label_topics()
-        ids = [q.id for q in host.filtered_questions()]
-        self._list_modes(ids)
+        filtered = host.filtered_questions()
+        ids = [q.id for q in filtered]
+        self._list_modes(ids, count_units(filtered))
         self.query_one("#home-summary", Static).update(self._summary(len(ids)))
 
-    def _list_modes(self, ids: list[str]) -> None:
-        """Each mode with what it would ask now, keeping the highlighted one."""
+    def _list_modes(self, ids: list[str], items: int) -> None:
+        """Each mode with what it would ask now, keeping the highlighted one; an exam counts
+        items (a multi-part item is one question of the paper), as its selection does."""
         progress = self.host.progress
         due = len(progress.due(ids)) if progress is not None else 0
         new = len(progress.new(ids)) if progress is not None else len(ids)
@@ -177,7 +179,7 @@ class HomeScreen(HostedScreen[None]):
         counts = {
             "practice": f"{due} due · {new} new",
             "cram": fmt_count(len(ids), "question"),
-            "exam": fmt_count(min(self.host.exam_count, len(ids)), "question"),
+            "exam": fmt_count(min(self.host.exam_count, items), "question"),
             "missed": f"{missed} to retry",
         }
         modes = self.query_one("#modes", OptionList)

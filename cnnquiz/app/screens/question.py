@@ -91,8 +91,7 @@ class QuestionScreen(HostedScreen[Session]):
 
     async def show_question(self) -> None:
         """Fresh prompt and input for the session's current item."""
-        s = self.session
-        item = s.item
+        _, item = self.session.current()
         self.answered = False
         self.query_one("#q-status", Static).update(self._status())
         self.query_one("#q-prompt", Markdown).update(markdown(item.prompt))
@@ -153,7 +152,7 @@ class QuestionScreen(HostedScreen[Session]):
     async def _chosen(self, event: ChoiceList.Chosen | MultiChoiceList.Chosen) -> None:
         event.stop()
         text = event.text
-        if self.session.item.kind == "truefalse":
+        if self.session.current()[1].kind == "truefalse":
             text = text.lower()
         await self.submit(text)
 
@@ -191,8 +190,9 @@ class QuestionScreen(HostedScreen[Session]):
             line.append("\n  ").append_text(plain(verdict.feedback, "italic"))
         out.update(line)
         explanation = self.query_one("#q-explanation", Markdown)
-        explanation.update(markdown(self.session.item.explanation))
-        explanation.display = bool(self.session.item.explanation)
+        _, item = self.session.current()
+        explanation.update(markdown(item.explanation))
+        explanation.display = bool(item.explanation)
         self.query_one("#q-status", Static).update(self._status())
         self.query_one("#q-body", VerticalScroll).focus()  # arrows scroll a long explanation
 
@@ -217,7 +217,7 @@ class QuestionScreen(HostedScreen[Session]):
     def action_hint(self) -> None:
         """The next hint; a question without one says so (not "no more hints")."""
         hint = self.session.next_hint()
-        hints = list(self.session.item.hints or [])[: self.session.hints_shown]
+        hints = list(self.session.current()[1].hints or [])[: self.session.hints_shown]
         text = plain("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), "italic cyan")
         if hint is None:
             note = "No more hints." if hints else "This question has no hint."
