@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from cnnquiz.cli.common import Subcommands, int_at_least, print_json
+from cnnquiz.net.units import fmt_count
 
 if TYPE_CHECKING:
     from cnnquiz.bank import Problem
@@ -105,20 +106,16 @@ def github_annotation(problem: Problem) -> str:
     return f"::{level} file={path}{line}::{message}"
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
     c = counts
     lines = [
-        f"checked {_n(c['banks'], 'bank')}: {_n(c['questions'], 'question')}, "
-        f"{_n(c['with_network'], 'answer key')} recomputed by the calculator, "
-        f"{_n(c['computed'], 'computed question')} self-tested on {_n(c['variants'], 'variant')} "
+        f"checked {fmt_count(c['banks'], 'bank')}: {fmt_count(c['questions'], 'question')}, "
+        f"{fmt_count(c['with_network'], 'answer key')} recomputed by the calculator, "
+        f"{fmt_count(c['computed'], 'computed question')} self-tested on {fmt_count(c['variants'], 'variant')} "
         f"({samples} each)",
     ]
     if verified:
-        lines.append(f"torch: {_n(c['verified_by_torch'], 'distinct network')} built and compared")
+        lines.append(f"torch: {fmt_count(c['verified_by_torch'], 'distinct network')} built and compared")
     else:
         lines.append("torch: skipped (--no-verify)")
     verdict = {
@@ -126,5 +123,5 @@ def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
         1: "FAILED: wrong answer keys or failed self-tests",
         2: "FAILED: invalid banks",
     }[status]
-    lines.append(f"{verdict}: {_n(c['errors'], 'error')}, {_n(c['warnings'], 'warning')}")
+    lines.append(f"{verdict}: {fmt_count(c['errors'], 'error')}, {fmt_count(c['warnings'], 'warning')}")
     return "\n".join(lines)
