@@ -44,7 +44,7 @@ Report = TypeVar("Report", "LayersReport", "ModelReport", "ReceptiveReport")
 KERNEL_HELP = "3 or RxC like 3x5"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     calc = sub.add_parser(
         "calc",
         help="calculators: shapes, parameters, MACs, RAM, receptive field (verified in PyTorch)",
@@ -81,7 +81,7 @@ def _common_args() -> Parser:
     return common
 
 
-def _conv_parser(kinds: argparse._SubParsersAction, common: Parser) -> None:
+def _conv_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
     conv = kinds.add_parser(
         "conv",
         parents=[common],
@@ -102,7 +102,7 @@ def _conv_parser(kinds: argparse._SubParsersAction, common: Parser) -> None:
     conv.set_defaults(run=run_layer)
 
 
-def _pool_parser(kinds: argparse._SubParsersAction, common: Parser) -> None:
+def _pool_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
     pool = kinds.add_parser(
         "pool",
         parents=[common],
@@ -117,7 +117,7 @@ def _pool_parser(kinds: argparse._SubParsersAction, common: Parser) -> None:
     pool.set_defaults(run=run_layer)
 
 
-def _dense_parsers(kinds: argparse._SubParsersAction, common: Parser) -> None:
+def _dense_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
     """``dense``, and ``flatten`` and ``gap`` with what they cost the Dense layer after them."""
     dense = kinds.add_parser(
         "dense",
@@ -147,7 +147,7 @@ def _dense_parsers(kinds: argparse._SubParsersAction, common: Parser) -> None:
         p.set_defaults(run=run_layer)
 
 
-def _network_parsers(kinds: argparse._SubParsersAction, common: Parser) -> None:
+def _network_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
     """``model`` and ``receptive``: a whole network, from a file or inline."""
     model = kinds.add_parser(
         "model",
