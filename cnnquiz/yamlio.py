@@ -125,6 +125,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    written: dict[object, int] | None
     if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
         # keys merged in with << come first and may be overridden: check the written ones
         _check_duplicates(loader, [k for k, _ in node.value if k.tag != _MERGE_TAG])

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cnnquiz.cli.common import Parser, console, positive_int, print_json
 from cnnquiz.errors import SpecError
@@ -41,7 +41,7 @@ Report = TypeVar("Report", "LayersReport", "ModelReport", "ReceptiveReport")
 KERNEL_HELP = "3 or RxC like 3x5"
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     calc = sub.add_parser(
         "calc",
         help="calculators: shapes, parameters, MACs, RAM, receptive field (verified in PyTorch)",
@@ -50,6 +50,15 @@ def register(sub: Any) -> None:
         "builds the same layers and checks the shapes and parameter counts.",
     )
     kinds = calc.add_subparsers(dest="calc", metavar="CALC", parser_class=Parser, required=True)
+    common = _common_args()
+    _conv_parser(kinds, common)
+    _pool_parser(kinds, common)
+    _dense_parsers(kinds, common)
+    _network_parsers(kinds, common)
+
+
+def _common_args() -> Parser:
+    """The flags every calculator takes, as a parent parser."""
     common = Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", help="print the figures as one JSON document"
@@ -66,7 +75,10 @@ def register(sub: Any) -> None:
         help="bytes per value (default float32)",
     )
     common.add_argument("--flops", action="store_true", help="also show FLOPs = 2 × MACs")
+    return common
 
+
+def _conv_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
     conv = kinds.add_parser(
         "conv",
         parents=[common],
@@ -86,6 +98,8 @@ def register(sub: Any) -> None:
     _bias_and_activation_args(conv)
     conv.set_defaults(run=run_layer)
 
+
+def _pool_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
     pool = kinds.add_parser(
         "pool",
         parents=[common],
@@ -99,6 +113,9 @@ def register(sub: Any) -> None:
     pool.add_argument("--kind", default="max", choices=["max", "avg"], help="max (default) or avg")
     pool.set_defaults(run=run_layer)
 
+
+def _dense_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    """``dense``, and ``flatten`` and ``gap`` with what they cost the Dense layer after them."""
     dense = kinds.add_parser(
         "dense",
         parents=[common],
@@ -126,6 +143,9 @@ def register(sub: Any) -> None:
         )
         p.set_defaults(run=run_layer)
 
+
+def _network_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    """``model`` and ``receptive``: a whole network, from a file or inline."""
     model = kinds.add_parser(
         "model",
         parents=[common],

@@ -5,6 +5,8 @@ Pure integers and pairs, no text: the builders format them, the faces only print
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cnnquiz.net.memory import TrainingRam
 from cnnquiz.net.receptive import ReceptiveRow
 
@@ -22,7 +24,7 @@ def textbook_bytes(train: TrainingRam) -> int:
     return train.outputs_bytes + train.inputs_bytes
 
 
-def with_inputs(rows: list[ReceptiveRow]) -> list[tuple[ReceptiveRow, Pair, Pair]]:
+def with_inputs(rows: Sequence[ReceptiveRow]) -> list[tuple[ReceptiveRow, Pair, Pair]]:
     """Each layer's receptive row with the field and jump it starts from (the layer before's;
     1 and 1 for the first layer), the numbers its working adds up."""
     starts: list[tuple[Pair, Pair]] = [((1, 1), (1, 1))]

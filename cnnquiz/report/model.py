@@ -12,15 +12,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 JSON_KEY = "json_key"
 OMIT_EMPTY = "omit_empty"
+T = TypeVar("T")
 
 
-def _omitted_when_empty(default: Any) -> Any:
+def _omitted_when_empty(default: T) -> T:
     """A field left out of the JSON while it holds its default (None, or no hints)."""
-    return dataclasses.field(default=default, metadata={OMIT_EMPTY: True})
+    field: T = dataclasses.field(default=default, metadata={OMIT_EMPTY: True})
+    return field
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cnnquiz.net.arithmetic import NetworkFigures
 
@@ -55,4 +55,4 @@ class FakeSaved:
 class FakeField:
     index: int
     field: tuple[int, int]
-    clipped: tuple[bool, bool] = field(default=(False, False))
+    clipped: tuple[bool, bool] = (False, False)

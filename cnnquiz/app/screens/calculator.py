@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the figures are computed in a worker, which imports these w
     from cnnquiz.net.arithmetic import NetworkFigures
     from cnnquiz.net.spec import Network
     from cnnquiz.report.model import LayerRow, ModelReport, Totals
+    from cnnquiz.report.verdicts import TorchVerdict
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
@@ -98,7 +99,7 @@ def _steps_text(report: ModelReport) -> Text:
     return steps
 
 
-class CalculatorScreen(Screen):
+class CalculatorScreen(Screen[None]):
     """Input shape, layers, batch and optimizer in; summary table, RAM and working out."""
 
     BINDINGS = [
@@ -296,10 +297,11 @@ class CalculatorScreen(Screen):
                 Text("The layers changed while torch was checking: Ctrl+R again.", style="dim")
             )
             return
-        if message.error:
-            self._verdict(Text(f"✘ torch check failed: {message.error}", style="bold red"))
+        result: TorchVerdict | None = message.result
+        if message.error or result is None:
+            error = message.error or "no verdict came back"
+            self._verdict(Text(f"✘ torch check failed: {error}", style="bold red"))
             return
-        result = message.result
         if result.ok:
             self._verdict(
                 Text.assemble(
