@@ -116,7 +116,7 @@ def rng_for(key: str, seed: int) -> random.Random:
 def names_in(obj: Any) -> set[str]:
     """Every ``{name}`` used in the strings of ``obj`` (nested mappings and lists included)."""
     if isinstance(obj, str):
-        return set(PLACEHOLDER.findall(obj))
+        return set(PLACEHOLDER.findall(obj)) if "{" in obj else set()
     if isinstance(obj, Mapping):
         return set().union(*(names_in(k) | names_in(v) for k, v in obj.items())) if obj else set()
     if isinstance(obj, list | tuple):
@@ -133,6 +133,8 @@ def _show(value: Any) -> str:
 def substitute(obj: Any, values: Mapping[str, Any]) -> Any:
     """``obj`` with placeholders filled in; mappings and lists keep their YAML line numbers."""
     if isinstance(obj, str):
+        if "{" not in obj:
+            return obj
         whole = PLACEHOLDER.fullmatch(obj.strip())
         if whole and whole.group(1) in values:
             return values[whole.group(1)]
