@@ -130,6 +130,11 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _shown(match: re.Match[str], values: Mapping[str, Any]) -> str:
+    name = match.group(1)
+    return _show(values[name]) if name in values else match.group(0)
+
+
 def substitute(obj: Any, values: Mapping[str, Any]) -> Any:
     """``obj`` with placeholders filled in; mappings and lists keep their YAML line numbers."""
     if isinstance(obj, str):
@@ -138,9 +143,7 @@ def substitute(obj: Any, values: Mapping[str, Any]) -> Any:
         whole = PLACEHOLDER.fullmatch(obj.strip())
         if whole and whole.group(1) in values:
             return values[whole.group(1)]
-        return PLACEHOLDER.sub(
-            lambda m: _show(values[m.group(1)]) if m.group(1) in values else m.group(0), obj
-        )
+        return PLACEHOLDER.sub(lambda m: _shown(m, values), obj)
     if isinstance(obj, Mapping):
         out = yamlio.LineDict((k, substitute(v, values)) for k, v in obj.items())
         out.line = getattr(obj, "line", 0)

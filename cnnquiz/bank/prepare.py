@@ -29,7 +29,7 @@ from cnnquiz.bank.authored import (
 from cnnquiz.bank.keys import Key, NumberKey
 from cnnquiz.bank.lint import decimals_mismatch
 from cnnquiz.bank.model import Recomputed
-from cnnquiz.bank.variants import NetworkTemplate, Template
+from cnnquiz.bank.variants import NetworkTemplate, Template, template_options
 from cnnquiz.net.spec import parse_network
 
 Warn = Callable[[int | None, str], None]  # a style warning at a line
@@ -136,7 +136,7 @@ def template(
     options = {k: q.get(k) for k in ASK_OPTIONS}
     network = shared if shared is not None and shared.raw is q["network"] else None
     network = network or NetworkTemplate(q["network"])
-    return Template(network, q["ask"], options, var_lists, rules)
+    return Template(network, q["ask"], options, var_lists, rules, template_options(options))
 
 
 def _var_lists(specs: Mapping[str, Any]) -> dict[str, Sequence[Any]]:

@@ -18,7 +18,7 @@ from cnnquiz import yamlio
 from cnnquiz.bank import computed
 from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
-from cnnquiz.errors import SpecError
+from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
 from cnnquiz.net.spec import Layer, Network, Shape, parse_network, parse_shape
 
@@ -166,6 +166,22 @@ class Template:
     options: Mapping[str, Any]  # layer, batch, optimizer, dtype as written
     var_lists: Mapping[str, Sequence[Any]]
     rules: KeyRules
+    # the options once for all draws when no var changes them and they are valid (an invalid
+    # one is refused at the draw, as before: bank check reports it as a failed self-test)
+    fixed_options: AskOptions | None = None
+
+    def ask_options(self, values: Mapping[str, Any]) -> AskOptions:
+        return self.fixed_options or ask_options(self.options, values)
+
+
+def template_options(options: Mapping[str, Any]) -> AskOptions | None:
+    """The options every draw has, if no var changes them and they are valid."""
+    if computed.names_in(dict(options)):
+        return None
+    try:
+        return ask_options(options)
+    except CnnquizError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +202,7 @@ def draw_variant(template: Template, rng_key: str, seed: int, source: str, where
         values = computed.draw(template.var_lists, rng)
         try:
             network = template.network.network(values, source)
-            options = ask_options(template.options, values)
+            options = template.ask_options(values)
             fig = template.network.figures(values, source, options.dtype)
             solution = evaluate(network, template.ask, options, fig)
             return Variant(values, network, options, solution)

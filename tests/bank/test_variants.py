@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cnnquiz.bank import computed, load_bank, read_banks
+from cnnquiz.bank import check_banks, computed, load_bank, read_banks
 from cnnquiz.bank import variants as variants_module
 from cnnquiz.errors import SpecError
 from cnnquiz.net.spec import parse_network
@@ -99,3 +99,32 @@ def test_a_loaded_bank_pickles_without_its_memo_and_draws_the_same(tmp_path):
     assert [(i.prompt, i.answer_text, i.explanation) for i in before] == [
         (i.prompt, i.answer_text, i.explanation) for i in after
     ]
+
+
+def test_a_constant_invalid_option_still_fails_the_self_test_not_the_load(tmp_path):
+    """Options no var changes are read once for all draws; one that cannot be read is refused
+    at the draw as before, so ``bank check`` reports a failed self-test (exit 1)."""
+    path = tmp_path / "bank.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            title: t
+            questions:
+              - id: c1
+                type: computed
+                prompt: "{f} filters"
+                vars: {f: [1, 2]}
+                network: {input: 8x8x1, layers: [conv: {filters: "{f}"}]}
+                ask: ram_train
+                optimizer: lion
+                explanation: e
+            """
+        ),
+        encoding="utf-8",
+    )
+    assert read_banks([path])[1] == []
+    report = check_banks([path], verify=False)
+    assert [(p.kind, p.message.split(";")[0]) for p in report.errors] == [
+        ("selftest", "c1: unknown optimizer 'lion'")
+    ]
+    assert report.exit_status == 1
