@@ -34,14 +34,15 @@ class NetworkTemplate:
     layers) is parsed whole, once per distinct network. Whatever cannot be read is read again
     whole, so that a variant's error is the one the whole network gives."""
 
-    def __init__(self, raw: Mapping[str, Any]) -> None:
+    def __init__(self, raw: Any) -> None:
         self._read(raw)
 
-    def _read(self, raw: Mapping[str, Any]) -> None:
-        self.raw = raw
+    def _read(self, raw: Any) -> None:
+        self.raw = raw  # a mapping, or what the author wrote instead (parse_network says why)
         self.names = tuple(sorted(computed.names_in(raw)))
-        self._layer_names = _layer_names(raw)
-        self._input_names = tuple(sorted(computed.names_in(raw.get("input"))))
+        self._layer_names = _layer_names(raw) if isinstance(raw, Mapping) else None
+        written_input = raw.get("input") if isinstance(raw, Mapping) else None
+        self._input_names = tuple(sorted(computed.names_in(written_input)))
         self._bases: dict[str, Network] = {}  # by source: a whole parse, for name and train
         self._parts: dict[tuple[Any, ...], Any] = {}  # an input shape or a layer, by its values
         self._networks: dict[tuple[Any, ...], Network | SpecError] = {}

@@ -128,3 +128,36 @@ def test_a_constant_invalid_option_still_fails_the_self_test_not_the_load(tmp_pa
         ("selftest", "c1: unknown optimizer 'lion'")
     ]
     assert report.exit_status == 1
+
+
+def test_a_network_that_is_not_a_mapping_fails_its_self_test_with_the_reason(tmp_path):
+    path = tmp_path / "bank.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            title: t
+            questions:
+              - id: c1
+                type: computed
+                prompt: "{f} filters"
+                vars: {f: [1, 2]}
+                network: "conv {f}"
+                ask: params
+                explanation: e
+              - id: c2
+                type: computed
+                prompt: "{f} filters"
+                vars: {f: [1, 2]}
+                network: {input: 8x8x1, layers: "conv {f} k3"}
+                ask: params
+                explanation: e
+            """
+        ),
+        encoding="utf-8",
+    )
+    report = check_banks([path], verify=False)
+    assert [(p.line, p.message.split("; the last")[0]) for p in report.errors] == [
+        (3, "c1: no valid variant in 200 draws")
+    ]
+    assert "expected a network: a mapping with input and layers" in report.errors[0].message
+    assert report.counts["variants"] == 20  # the inline layers of c2 parse whole, and work
