@@ -113,18 +113,24 @@ class Quantity:
         return self.unit in BYTE_UNITS
 
 
+_SPACES = re.compile(r"\s+")
+_END_PUNCTUATION = re.compile(r"[.!;]+$")
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+_ABOUT = re.compile(r"^(≈|~|about|approx\.?|ca\.?|=)\s*", re.IGNORECASE)
+
+
 def normalize_text(text: str) -> str:
     """Case-folded, whitespace collapsed, outer quotes and end punctuation dropped."""
     text = unicodedata.normalize("NFKC", str(text)).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
     text = text.strip("`'\"“”‘’ ")
-    text = re.sub(r"[.!;]+$", "", text).strip()
+    text = _END_PUNCTUATION.sub("", text).strip()
     return text
 
 
 def squash(text: str) -> str:
     """Only letters and digits: hyphens, spaces and punctuation do not make an answer wrong."""
-    return re.sub(r"[\W_]+", "", normalize_text(text))
+    return _NOT_ALPHANUMERIC.sub("", normalize_text(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,16 +207,15 @@ def _grouped(text: str, sep: str) -> bool:
 def parse_quantity(text: str) -> Quantity:
     """A number with an optional power, multiplier and unit: ``2.8k``, ``3.6e6 B``, ``3.61 MB``."""
     s = unicodedata.normalize("NFKC", str(text)).strip().replace("−", "-").replace("×", "x")
-    s = re.sub(r"^(≈|~|about|approx\.?|ca\.?|=)\s*", "", s, flags=re.IGNORECASE)
+    s = _ABOUT.sub("", s)
     if not s:
         raise NotAnAnswer("empty answer; type a number like 2800, 2.8k or 3.6 MB")
     check_length(s)
-    if not _NUMBER_START.match(s):
+    body = _NUMBER_BODY.match(s) if _NUMBER_START.match(s) else None
+    if body is None:
         raise NotAnAnswer(
             f"{shown(text)} is not a number; type one like 2800, 2,800, 2.8k or 3.6 MB"
         )
-    body = _NUMBER_BODY.match(s)
-    assert body is not None
     number = body.group(0)
     rest = s[len(number) :]
     if len(number.strip()) > MAX_NUMBER_CHARS:
@@ -233,7 +238,7 @@ def parse_quantity(text: str) -> Quantity:
         tail = mult.group(2).strip()
     unit: str | None = None
     if tail:
-        tail = re.sub(r"\s+", " ", tail).rstrip(".")
+        tail = _SPACES.sub(" ", tail).rstrip(".")
         if tail in BYTE_UNITS or tail in COUNT_WORDS:
             unit = tail
         else:

@@ -116,7 +116,7 @@ def rng_for(key: str, seed: int) -> random.Random:
 def names_in(obj: Any) -> set[str]:
     """Every ``{name}`` used in the strings of ``obj`` (nested mappings and lists included)."""
     if isinstance(obj, str):
-        return set(PLACEHOLDER.findall(obj))
+        return set(PLACEHOLDER.findall(obj)) if "{" in obj else set()
     if isinstance(obj, Mapping):
         return set().union(*(names_in(k) | names_in(v) for k, v in obj.items())) if obj else set()
     if isinstance(obj, list | tuple):
@@ -130,15 +130,20 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _shown(match: re.Match[str], values: Mapping[str, Any]) -> str:
+    name = match.group(1)
+    return _show(values[name]) if name in values else match.group(0)
+
+
 def substitute(obj: Any, values: Mapping[str, Any]) -> Any:
     """``obj`` with placeholders filled in; mappings and lists keep their YAML line numbers."""
     if isinstance(obj, str):
+        if "{" not in obj:
+            return obj
         whole = PLACEHOLDER.fullmatch(obj.strip())
         if whole and whole.group(1) in values:
             return values[whole.group(1)]
-        return PLACEHOLDER.sub(
-            lambda m: _show(values[m.group(1)]) if m.group(1) in values else m.group(0), obj
-        )
+        return PLACEHOLDER.sub(lambda m: _shown(m, values), obj)
     if isinstance(obj, Mapping):
         out = yamlio.LineDict((k, substitute(v, values)) for k, v in obj.items())
         out.line = getattr(obj, "line", 0)

@@ -59,9 +59,13 @@ class Verdict:
         return self.status != "invalid"
 
 
-def grade_key(key: Key, text: str, traps: tuple[Trap, ...] = ()) -> Verdict:
-    """Grade ``text`` against ``key``; ``traps`` are the wrong answers known mistakes produce."""
-    expected = key_text(key)
+def grade_key(
+    key: Key, text: str, traps: tuple[Trap, ...] = (), expected: str | None = None
+) -> Verdict:
+    """Grade ``text`` against ``key``; ``traps`` are the wrong answers known mistakes produce.
+
+    ``expected`` is :func:`key_text` of ``key`` when the caller has it already (an item does)."""
+    expected = key_text(key) if expected is None else expected
     try:
         check_length(str(text))
         status, feedback = _grade(key, str(text), traps)

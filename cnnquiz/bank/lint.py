@@ -19,6 +19,8 @@ def normal_id(value: str) -> tuple[str, str | None]:
     control characters, and letters from two of the scripts whose letters look alike (Latin,
     Greek, Cyrillic: ``conv-а`` with a Cyrillic а) make two ids that read the same: refused.
     """
+    if value.isascii() and value.isprintable():
+        return value, None  # NFKC leaves it as it is, and it has one script and no controls
     qid = unicodedata.normalize("NFKC", value)
     bad = [c for c in qid if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp")]
     if bad:

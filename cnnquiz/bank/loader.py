@@ -20,6 +20,7 @@ from cnnquiz.bank.authored import FieldError
 from cnnquiz.bank.files import Problem, bundled_bank_paths, expand_paths
 from cnnquiz.bank.lint import normal_id
 from cnnquiz.bank.model import Bank, Question
+from cnnquiz.bank.variants import NetworkTemplate
 from cnnquiz.errors import CnnquizError, SpecError
 
 
@@ -161,28 +162,29 @@ class _Reader:
                 place["id"] = qid  # conv-ﬁlter and conv-filter are one id, as a student sees them
         return ok
 
-    def control_characters(self, node: Any, loc: tuple) -> None:
+    def control_characters(self, node: Mapping | list, loc: tuple) -> None:
         """A warning for each text with terminal escapes or control characters: the quiz strips
         them on output, but the author meant something else (a pasted escape, a stray byte)."""
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                if isinstance(k, str):
-                    self.control_characters(k, loc + (k,))
+        pairs = node.items() if isinstance(node, Mapping) else enumerate(node)
+        for k, v in pairs:
+            if isinstance(k, str) and not k.isprintable():
+                self.control_text(k, loc + (k,))
+            if isinstance(v, Mapping | list):
                 self.control_characters(v, loc + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                self.control_characters(v, loc + (i,))
-        elif isinstance(node, str):
-            found = textsafe.control_characters(node)
-            if found:
-                field = ".".join(str(x) for x in loc if not isinstance(x, int)) or "text"
-                self.add(
-                    yamlio.line_of(self.data, loc),
-                    f"{field} holds control characters ({', '.join(found)}), e.g. a terminal "
-                    "escape; the quiz strips them",
-                    "warning",
-                    "style",
-                )
+            elif isinstance(v, str) and not v.isprintable():  # else no control character
+                self.control_text(v, loc + (k,))
+
+    def control_text(self, text: str, loc: tuple) -> None:
+        found = textsafe.control_characters(text)
+        if found:
+            field = ".".join(str(x) for x in loc if not isinstance(x, int)) or "text"
+            self.add(
+                yamlio.line_of(self.data, loc),
+                f"{field} holds control characters ({', '.join(found)}), e.g. a terminal "
+                "escape; the quiz strips them",
+                "warning",
+                "style",
+            )
 
     def build_all(
         self, q: dict[str, Any], raw: Mapping, line: int | None, title: str
@@ -194,6 +196,7 @@ class _Reader:
         out = []
         seen = set()
         prompt_line = yamlio.line_of(raw, ("prompt",))
+        shared = NetworkTemplate(q["network"]) if isinstance(q.get("network"), Mapping) else None
         for index, part in enumerate(parts, 1):
             part = {k: v for k, v in part.items() if v is not None}
             part_raw = raw["parts"][index - 1]
@@ -207,7 +210,7 @@ class _Reader:
                 _overlay(raw, part_raw),
                 part_line,
                 title,
-                Place(q["id"], index, prompt_line),
+                Place(q["id"], index, prompt_line, shared),
             )
             if built:
                 out.append(built)
@@ -260,7 +263,8 @@ class _Reader:
             return {"key": fixed.key, "traps": fixed.traps, "recomputed": fixed.recomputed}
         prompt_line = (place.prompt_line if place else yamlio.line_of(raw, ("prompt",))) or line
         first = place is None or place.index == 1
-        return {"template": prepare.template(q, raw, prompt_line, first, self.advise)}
+        shared = place.network if place else None
+        return {"template": prepare.template(q, raw, prompt_line, first, self.advise, shared)}
 
     def advise(self, line: int | None, message: str) -> None:
         self.add(line, message, "warning", "style")
@@ -274,6 +278,7 @@ class Place:
     group: str
     index: int
     prompt_line: int | None
+    network: NetworkTemplate | None  # the parent's, parsed once for the parts that share it
 
 
 def _part_fields(q: Mapping[str, Any], part: Mapping[str, Any]) -> dict[str, Any]:

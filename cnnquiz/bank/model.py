@@ -8,7 +8,7 @@ one draws the variant of that seed from its :class:`Template`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -16,12 +16,13 @@ from typing import Any
 
 from cnnquiz.bank import computed
 from cnnquiz.bank.answers import format_shape
-from cnnquiz.bank.asks import ASKS, AskOptions, Solution, Trap, evaluate
-from cnnquiz.bank.authored import KeyRules, ask_options, key_from_solution
+from cnnquiz.bank.asks import ASKS, AskOptions, Solution, Trap
+from cnnquiz.bank.authored import key_from_solution
 from cnnquiz.bank.grading import Verdict, grade_key
 from cnnquiz.bank.keys import ChoiceKey, Key, MultiKey, NumberKey, ShapeKey, key_text
+from cnnquiz.bank.variants import Template, Variant, draw_variant
 from cnnquiz.errors import SpecError
-from cnnquiz.net.spec import Network, parse_network
+from cnnquiz.net.spec import Network
 from cnnquiz.net.units import fmt_int
 
 
@@ -44,7 +45,7 @@ class Item:
 
 def grade(item: Item, text: str) -> Verdict:
     """Grade what the student typed against the item's key."""
-    return grade_key(item.key, text, item.traps)
+    return grade_key(item.key, text, item.traps, item.answer_text)
 
 
 @dataclass(frozen=True)
@@ -57,28 +58,6 @@ class Recomputed:
     options: AskOptions
     solution: Solution
     key: NumberKey | ShapeKey  # the calculator's figure as a key, in the question's unit
-
-
-@dataclass(frozen=True)
-class Template:
-    """What a computed question's variants are drawn from: the network and the ask options
-    as written (with ``{var}`` placeholders), and the values each variable takes."""
-
-    network: Mapping[str, Any]
-    ask: str
-    options: Mapping[str, Any]  # layer, batch, optimizer, dtype as written
-    var_lists: Mapping[str, Sequence[Any]]
-    rules: KeyRules
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One draw of a computed question: its values, the network they make, its solution."""
-
-    values: dict[str, Any]
-    network: Network
-    options: AskOptions
-    solution: Solution
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,24 +144,10 @@ class Question:
 
     def variant(self, seed: int) -> Variant:
         """The variant of a computed question for ``seed`` (redrawn while invalid)."""
-        template = self.template
-        if template is None:
+        if self.template is None:
             raise SpecError(f"{self.id} is not a computed question", self.where)
-        rng = computed.rng_for(self.group or self.id, seed)
-        last: SpecError | None = None
-        for _ in range(computed.MAX_DRAWS):
-            values = computed.draw(template.var_lists, rng)
-            try:
-                network = parse_network(
-                    computed.substitute(template.network, values), str(self.path or self.id)
-                )
-                options = ask_options(template.options, values)
-                return Variant(values, network, options, evaluate(network, template.ask, options))
-            except SpecError as exc:
-                last = exc
-        raise SpecError(
-            f"no valid variant in {computed.MAX_DRAWS} draws; the last: {last}", self.where
-        )
+        source = str(self.path or self.id)
+        return draw_variant(self.template, self.group or self.id, seed, source, self.where)
 
     def _draw_computed(self, template: Template, seed: int) -> Item:
         v = self.variant(seed)

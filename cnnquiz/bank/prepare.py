@@ -28,7 +28,8 @@ from cnnquiz.bank.authored import (
 )
 from cnnquiz.bank.keys import Key, NumberKey
 from cnnquiz.bank.lint import decimals_mismatch
-from cnnquiz.bank.model import Recomputed, Template
+from cnnquiz.bank.model import Recomputed
+from cnnquiz.bank.variants import NetworkTemplate, Template, template_options
 from cnnquiz.net.spec import parse_network
 
 Warn = Callable[[int | None, str], None]  # a style warning at a line
@@ -102,11 +103,17 @@ def _recomputed(q: Mapping[str, Any], key: Key, source: str) -> Recomputed:
 
 
 def template(
-    q: Mapping[str, Any], raw: Mapping, prompt_line: int | None, first: bool, warn: Warn
+    q: Mapping[str, Any],
+    raw: Mapping,
+    prompt_line: int | None,
+    first: bool,
+    warn: Warn,
+    shared: NetworkTemplate | None = None,
 ) -> Template:
     """A computed question's template; ``prompt_line`` is where the prompt a student reads
     starts (the parent's, for a part), ``first`` is false for later parts (they share the
-    first part's vars, so its advice is not repeated)."""
+    first part's vars, so its advice is not repeated). ``shared`` is the parent's network,
+    which parts that do not write their own parse once for all of them."""
     for name in ("answer", "choices", "pattern"):
         if q.get(name) is not None:
             raise FieldError(
@@ -127,7 +134,9 @@ def template(
     if first:
         _advise(q, var_lists, raw, prompt_line, warn)
     options = {k: q.get(k) for k in ASK_OPTIONS}
-    return Template(q["network"], q["ask"], options, var_lists, rules)
+    network = shared if shared is not None and shared.raw is q["network"] else None
+    network = network or NetworkTemplate(q["network"])
+    return Template(network, q["ask"], options, var_lists, rules, template_options(options))
 
 
 def _var_lists(specs: Mapping[str, Any]) -> dict[str, Sequence[Any]]:

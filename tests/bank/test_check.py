@@ -167,7 +167,7 @@ def test_every_variant_of_a_computed_question_is_built_in_torch(tmp_path, monkey
     )
     built = []
 
-    def verify(network, analysis):  # noqa: ANN001, ANN202 - stands in for bridge.verify
+    def verify(network, analysis):  # stands in for bridge.verify
         filters = network.layers[0].filters
         built.append(filters)
         wrong = ["parameters: calculator 9,999, torch 10,000"] if filters == 32 else []

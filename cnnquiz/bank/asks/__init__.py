@@ -75,10 +75,17 @@ ASKS: dict[str, Ask] = {
 }
 
 
-def evaluate(network: Network, ask: str, opts: AskOptions | None = None) -> Solution:
-    """The calculator's answer to ``ask`` about ``network``; SpecError if the network cannot work."""
+def evaluate(
+    network: Network,
+    ask: str,
+    opts: AskOptions | None = None,
+    fig: NetworkFigures | None = None,
+) -> Solution:
+    """The calculator's answer to ``ask`` about ``network``; SpecError if the network cannot work.
+
+    ``fig`` is the network's analysis in ``opts.dtype`` when the caller already has it."""
     opts = opts or AskOptions()
-    fig = analyze(network, opts.dtype)
+    fig = fig or analyze(network, opts.dtype)
     if opts.layer is not None and not 1 <= opts.layer <= len(fig.layers):
         raise SpecError(
             f"layer {opts.layer} does not exist; the network has {len(fig.layers)} layers"
