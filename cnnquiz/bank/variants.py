@@ -20,7 +20,8 @@ from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.spec import Layer, Network, Shape, parse_network, parse_shape
+from cnnquiz.net.layers import Shape
+from cnnquiz.net.spec import Layer, Network, parse_network, parse_shape
 
 _MEMO_LIMIT = 512  # networks kept per template; a long quiz draws fresh seeds without end
 
