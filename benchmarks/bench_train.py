@@ -34,12 +34,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+import torch
+import torch.nn.functional as F
 
-from cnnquiz.torchcheck.build import to_module  # noqa: E402
-from cnnquiz.train import config, data, networks  # noqa: E402
-from cnnquiz.train.loop import Reporter, evaluate, logits_of, train  # noqa: E402
+from cnnquiz.torchcheck.build import to_module
+from cnnquiz.train import config, data, networks
+from cnnquiz.train.loop import Reporter, evaluate, logits_of, train
 
 TARGET = 0.95  # test accuracy the demo must reach
 DEMO_TRAIN = data.DEMO_SPLIT[0]  # training images per epoch

@@ -294,6 +294,47 @@ def _same_block(a: Block, b: Block) -> bool:
     return (a.lang, a.attrs, a.flags, a.commands()) == (b.lang, b.attrs, b.flags, b.commands())
 
 
+def _fresh(block: Block, check: bool) -> tuple[list[str] | None, int]:
+    """The block's new body when it must be rewritten (None when it matches), and the failures:
+    a command that could not run, or a difference under ``--check``."""
+    where = machine() if block.kind == "bench" else ""  # the load before it runs
+    try:
+        new_body = run_block(block)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        print(f"{block.name}: error: {exc}", file=sys.stderr)
+        return None, 1
+    if block.kind == "bench":
+        new_body.append(f"({where})")
+    elif matches(block, new_body):
+        print(f"{block.name}: ok")
+        return None, 0
+    if check:
+        print(f"{block.name}: differs\n{difference(block, new_body)}")
+        return None, 1
+    return new_body, 0
+
+
+def _rewrite(path: Path, blocks: list[Block], rewrites: dict[int, list[str]]) -> int:
+    """Write the new bodies into the file as it is now (it may have been edited while the
+    commands ran); a block that changed meanwhile is left alone and counted as a failure."""
+    failures = 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    now = parse(path)
+    for index in sorted(rewrites, reverse=True):  # from the end, so line numbers stay right
+        block = blocks[index]
+        if index >= len(now) or not _same_block(now[index], block):
+            print(f"{block.name}: the block changed while it ran; run again", file=sys.stderr)
+            failures += 1
+            continue
+        current = now[index]
+        lines[current.start + 1 : current.end] = [
+            (current.indent + ln) if ln else "" for ln in rewrites[index]
+        ]
+        print(f"{current.name}: rewritten")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return failures
+
+
 def regenerate(paths: list[Path], bench: bool, check: bool) -> int:
     """Run the blocks of ``paths`` (only the benchmarks with ``bench``); rewrite or compare."""
     failures = 0
@@ -303,40 +344,12 @@ def regenerate(paths: list[Path], bench: bool, check: bool) -> int:
         for index, block in enumerate(blocks):
             if (block.kind == "bench") != bench:
                 continue
-            where = machine() if block.kind == "bench" else ""  # the load before it runs
-            try:
-                new_body = run_block(block)
-            except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                print(f"{block.name}: error: {exc}", file=sys.stderr)
-                failures += 1
-                continue
-            if block.kind == "bench":
-                new_body.append(f"({where})")
-            elif matches(block, new_body):
-                print(f"{block.name}: ok")
-                continue
-            if check:
-                print(f"{block.name}: differs\n{difference(block, new_body)}")
-                failures += 1
-                continue
-            rewrites[index] = new_body
-        if not rewrites:
-            continue
-        # the file may have been edited while the commands ran: write into what it is now
-        lines = path.read_text(encoding="utf-8").splitlines()
-        now = parse(path)
-        for index in sorted(rewrites, reverse=True):  # from the end, so line numbers stay right
-            block = blocks[index]
-            if index >= len(now) or not _same_block(now[index], block):
-                print(f"{block.name}: the block changed while it ran; run again", file=sys.stderr)
-                failures += 1
-                continue
-            current = now[index]
-            lines[current.start + 1 : current.end] = [
-                (current.indent + ln) if ln else "" for ln in rewrites[index]
-            ]
-            print(f"{current.name}: rewritten")
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            new_body, failed = _fresh(block, check)
+            failures += failed
+            if new_body is not None:
+                rewrites[index] = new_body
+        if rewrites:
+            failures += _rewrite(path, blocks, rewrites)
     return 1 if failures else 0
 
 

@@ -21,7 +21,7 @@ import shlex
 import sys
 
 
-def screen_text(app) -> str:  # noqa: ANN001 - a running textual App
+def screen_text(app) -> str:
     """The current screen as text, rendered like ``App.export_screenshot`` (Textual 8)."""
     from rich.console import Console
 

@@ -6,9 +6,9 @@ import pytest
 
 pytest.importorskip("torch")
 
-from cnnquiz.net.layers import Conv, Network, Shape  # noqa: E402
-from cnnquiz.net.spec import network_from_inline  # noqa: E402
-from cnnquiz.torchcheck.receptive import (  # noqa: E402
+from cnnquiz.net.layers import Conv, Network, Shape
+from cnnquiz.net.spec import network_from_inline
+from cnnquiz.torchcheck.receptive import (
     MeasuredField,
     field_mismatches,
     measure_receptive,
