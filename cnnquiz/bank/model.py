@@ -28,7 +28,6 @@ from cnnquiz.bank.answers import (
 )
 from cnnquiz.bank.asks import AskOptions, Figure, Trap, evaluate
 from cnnquiz.bank.grading import SIZE_TOLERANCE, Key, Verdict, grade_key, key_text, parse_tolerance
-from cnnquiz.bank.schema import BYTE_ASKS, SHAPE_ASKS
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.net.arithmetic import OPTIMIZER_STATE
 from cnnquiz.net.spec import Network, parse_network
@@ -95,6 +94,8 @@ class Question:
     @property
     def kind(self) -> str:
         if self.is_computed:
+            from cnnquiz.bank.schema import SHAPE_ASKS  # pydantic: not on a start from the cache
+
             return "shape" if self.data.get("ask") in SHAPE_ASKS else "numeric"
         return self.type
 
@@ -380,6 +381,8 @@ def _numeric_key(answer: Any, data: Mapping[str, Any]) -> Key:
         raise FieldError(
             f"a numeric answer must be a number or a string like '3.6 MB', got {answer!r}", "answer"
         )
+    from cnnquiz.bank.schema import BYTE_ASKS  # pydantic: not on a start from the cache
+
     q = parse_quantity(str(answer))
     unit = unit_key(data.get("unit"))
     size = q.is_size or unit in BYTE_UNITS or data.get("ask") in BYTE_ASKS
