@@ -50,13 +50,18 @@ _OTHERS = frozenset(
 Header = tuple[int, str, str, str, str, int, int]
 
 
-def read_cached(path: Path, folder: Path | None = None) -> FileRead:
-    """``path`` read as :func:`cnnquiz.bank.loader.read_file` reads it, from the cache when
-    its entry still holds; ``folder`` is the cache's (default: ``paths.cache_dir() / "banks"``)."""
+def folder() -> Path:
+    """Where the entries go: ``banks`` in :func:`cnnquiz.paths.cache_dir`."""
+    return paths.cache_dir() / "banks"
+
+
+def read_cached(path: Path, entries: Path) -> FileRead:
+    """``path`` read as :func:`cnnquiz.bank.loader.read_file` reads it, from its entry in the
+    folder ``entries`` when that still holds, else read and its entry written."""
     header = _header(path)
     if header is None:  # not a regular file we can stat: the loader says why
         return _read(path)
-    entry = (folder or paths.cache_dir() / "banks") / f"{_digest(repr(header[3:5]))}.pickle"
+    entry = entries / f"{_digest(repr(header[3:5]))}.pickle"
     found = _load(entry, header)
     if found is not None:
         return found

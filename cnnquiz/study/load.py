@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from cnnquiz.bank.cache import read_cached
+from cnnquiz.bank import cache
 from cnnquiz.bank.files import Problem, expand_paths, join_reads
 from cnnquiz.bank.model import Bank, key_mismatch
 from cnnquiz.errors import SpecError
@@ -29,8 +29,9 @@ def load_for_study(paths: Iterable[Path | str]) -> tuple[list[Bank], list[str]]:
     never be told that the wrong figure is correct. SpecError only when nothing is left to ask.
     """
     files, missing = expand_paths(paths)
+    entries = cache.folder()
     with _kept_for_good():
-        banks, problems = join_reads((read_cached(f) for f in files), missing)
+        banks, problems = join_reads((cache.read_cached(f, entries) for f in files), missing)
     first: dict[str, Problem] = {}
     for p in problems:
         if p.severity == "error":
