@@ -29,8 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# the sibling script is not in a package: its folder goes on the path before it is imported
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_app_startup import APP, BASELINE, bench_env, sample  # noqa: E402 - a sibling script, not a package
+from bench_app_startup import APP, BASELINE, bench_env, sample  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ID_LINE = re.compile(r"^(\s*-\s+id:\s*)(['\"]?)([^'\"\s#]+)", re.MULTILINE)
