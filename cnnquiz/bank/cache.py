@@ -66,7 +66,9 @@ def read_cached(path: Path, entries: Path) -> FileRead:
     if found is not None:
         return found
     read = _read(path)
-    if time.time() - header[6] / 1e9 >= SETTLE_SECONDS:
+    # a file that gave no bank (unreadable, not YAML) is not kept: its permissions may be fixed
+    # without changing its size or mtime, and failing again is quick
+    if read.bank is not None and time.time() - header[6] / 1e9 >= SETTLE_SECONDS:
         _store(entry, header, read)
     return read
 

@@ -186,6 +186,18 @@ def test_the_same_file_named_two_ways_keeps_each_name(tmp_path, reads, monkeypat
     assert len(reads) == 2
 
 
+def test_a_file_that_gives_no_bank_is_read_every_time(tmp_path, reads):
+    """Unreadable or not YAML: a fixed permission would not change its size or mtime."""
+    path = tmp_path / "broken.yaml"
+    path.write_text("title: [unclosed\n", encoding="utf-8")
+    os.utime(path, (LONG_AGO, LONG_AGO))
+    for _ in range(2):
+        read = cache.read_cached(path, tmp_path / "cache")
+        assert read.bank is None and read.problems[0].severity == "error"
+    assert reads == [path, path]
+    assert _entries(tmp_path / "cache") == []
+
+
 def test_a_missing_file_is_the_loaders_to_report(tmp_path):
     read = cache.read_cached(tmp_path / "gone.yaml", tmp_path / "cache")
     assert read.bank is None and read.problems and read.problems[0].severity == "error"
