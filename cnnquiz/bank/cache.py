@@ -1,13 +1,15 @@
-"""Parsed bank files kept between starts, so a second start skips YAML, the schema and the
-calculator: reading is about 2 ms a question, and instructors' banks grow to thousands.
+"""Parsed bank files kept between starts, so a second start skips parsing YAML, the schema and
+the calculator: reading is about 2 ms a question, and instructors' banks grow to thousands.
 
 One cache file per bank file, under :func:`cnnquiz.paths.cache_dir` ``/banks``. An entry is used
 only when everything that shaped it is unchanged: the bank file's name as given and resolved, its
 size and mtime (ns), the cache format, the cnnquiz version and a stamp of cnnquiz's own source
-files (an edited loader, or a class that gained a field, must not meet an old pickle). Anything
-else (a missing, corrupt, truncated, foreign or stale entry, an unreadable or unwritable folder)
-means the bank file is read as if there were no cache, and its entry rewritten when possible:
-the cache holds nothing that cannot be rebuilt, so no failure of it is the student's problem.
+files (an edited loader, or a class that gained a field, must not meet an old pickle). That is
+all a parse depends on while a bank names no other file; a bank format that includes files must
+add theirs to the key. Anything else (a missing, corrupt, truncated, foreign or stale entry, an
+unreadable or unwritable folder) means the bank file is read as if there were no cache, and its
+entry rewritten when possible: the cache holds nothing that cannot be rebuilt, so no failure of
+it is the student's problem.
 
 Entries are pickles. That is safe here because the folder is the user's own: whoever can write
 there can already change the user's shell start-up files. Even so, an entry is unpickled only
