@@ -1,7 +1,9 @@
-"""Where cnnquiz keeps the student's data: progress and training runs.
+"""Where cnnquiz keeps the student's data (progress, training runs) and what it can rebuild.
 
 One place decides, so the app, the quiz, ``stats`` and ``train`` agree. ``CNNQUIZ_HOME`` moves
 everything (tests give each test its own; a student can keep a second profile or a USB stick).
+The cache holds only what cnnquiz can rebuild (parsed banks), so it lives in the platform's cache
+folder, which a system may clear; ``CNNQUIZ_CACHE`` moves it alone.
 Nothing here creates folders: the code that writes a file creates its parent when it writes.
 """
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 APP_NAME = "cnnquiz"
 HOME_ENV = "CNNQUIZ_HOME"
+CACHE_ENV = "CNNQUIZ_CACHE"
 
 
 def data_dir() -> Path:
@@ -26,6 +29,23 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Where rebuildable files go: ``$CNNQUIZ_CACHE``, else ``$CNNQUIZ_HOME/cache`` when the
+    home is moved (a profile on a USB stick keeps its cache with it), else the platform's.
+
+    Linux: ``~/.cache/cnnquiz``; macOS: ``~/Library/Caches/cnnquiz``;
+    Windows: ``%LOCALAPPDATA%\\cnnquiz\\Cache``.
+    """
+    cache = os.environ.get(CACHE_ENV, "").strip()
+    if cache:
+        return Path(cache).expanduser()
+    if os.environ.get(HOME_ENV, "").strip():
+        return data_dir() / "cache"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))
 
 
 def progress_path() -> Path:

@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets its own CNNQUIZ_HOME, and a way to run the CLI like a user."""
+"""Shared fixtures: every test gets its own CNNQUIZ_HOME and no test touches the user's cache;
+a way to run the CLI like a user."""
 
 from __future__ import annotations
 
@@ -12,11 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def _shared_cache(tmp_path_factory) -> Path:
+    """One parsed-bank cache for the session (each xdist worker has its own): the tests that start
+    the app or the quiz in a subprocess share the bundled banks' entries, as a student's starts do.
+    Entries are keyed by file, size, mtime and cnnquiz's source, so sharing changes no result."""
+    return tmp_path_factory.mktemp("cnnquiz-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory, monkeypatch):
-    """No test reads or writes the real user's progress."""
+def _isolated_home(tmp_path_factory, monkeypatch, _shared_cache):
+    """No test reads or writes the real user's progress or cache (subprocesses inherit both)."""
     home = tmp_path_factory.mktemp("cnnquiz-home")
     monkeypatch.setenv("CNNQUIZ_HOME", str(home))
+    monkeypatch.setenv("CNNQUIZ_CACHE", str(_shared_cache))
     return home
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from cnnquiz.bank.model import Bank
 
 
 class Problem(NamedTuple):
@@ -21,6 +24,37 @@ class Problem(NamedTuple):
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.severity}: {self.message}"
+
+
+class FileRead(NamedTuple):
+    """One bank file read alone: what the study cache keeps, and what :func:`join_reads` joins."""
+
+    path: Path
+    bank: Bank | None
+    problems: list[Problem]
+    ids: list[tuple[str, int | None]]  # every id written, valid question or not, with its line
+
+
+def join_reads(
+    reads: Iterable[FileRead], problems: list[Problem]
+) -> tuple[list[Bank], list[Problem]]:
+    """The banks of several files and every problem, an id already used in an earlier file
+    included (files are read alone, so only here can two of them disagree)."""
+    banks = []
+    problems = list(problems)
+    seen: dict[str, str] = {}
+    for read in reads:
+        problems.extend(read.problems)
+        name = str(read.path)
+        for qid, line in read.ids:
+            if qid in seen:
+                message = f"duplicate id {qid!r}; first used at {seen[qid]}"
+                problems.append(Problem(name, line, "error", message))
+            else:
+                seen[qid] = f"{name}:{line}" if line else name
+        if read.bank is not None:
+            banks.append(read.bank)
+    return banks, problems
 
 
 def bundled_bank_paths() -> list[Path]:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from cnnquiz import textsafe, yamlio
 from cnnquiz.bank import prepare, schema
 from cnnquiz.bank.authored import FieldError
-from cnnquiz.bank.files import Problem, bundled_bank_paths, expand_paths
+from cnnquiz.bank.files import FileRead, Problem, bundled_bank_paths, expand_paths, join_reads
 from cnnquiz.bank.lint import normal_id
 from cnnquiz.bank.model import Bank, Question
 from cnnquiz.bank.variants import NetworkTemplate
@@ -330,25 +330,17 @@ def read_bank(path: Path | str) -> tuple[Bank | None, list[Problem]]:
     return bank, reader.problems
 
 
+def read_file(path: Path | str) -> FileRead:
+    """One file alone, every id in it kept for :func:`join_reads` (what the study cache keeps)."""
+    reader = _Reader(Path(path))
+    bank = reader.read()
+    return FileRead(reader.path, bank, reader.problems, reader.ids)
+
+
 def read_banks(paths: Iterable[Path | str]) -> tuple[list[Bank], list[Problem]]:
     """Every bank under ``paths`` and every problem, duplicate ids across banks included."""
     files, problems = expand_paths(paths)
-    banks = []
-    seen: dict[str, str] = {}
-    for f in files:
-        reader = _Reader(Path(f))
-        bank = reader.read()
-        problems.extend(reader.problems)
-        for qid, line in reader.ids:
-            where = f"{f}:{line}" if line else str(f)
-            if qid in seen:
-                message = f"duplicate id {qid!r}; first used at {seen[qid]}"
-                problems.append(Problem(str(f), line, "error", message))
-            else:
-                seen[qid] = where
-        if bank is not None:
-            banks.append(bank)
-    return banks, problems
+    return join_reads((read_file(f) for f in files), problems)
 
 
 def load_banks(paths: Iterable[Path | str]) -> list[Bank]:
