@@ -17,6 +17,7 @@ import cnnquiz
 from cnnquiz import paths
 from cnnquiz.bank import cache, loader
 from cnnquiz.bank.files import FileRead
+from cnnquiz.bank.keys import key_text
 
 BANK = """\
 title: Cached
@@ -57,10 +58,11 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.pickle"))
 
 
-def _answer(read: FileRead) -> str:
+def _answer(read: FileRead) -> int:
     assert read.bank is not None
     (q,) = read.bank.questions
-    return q.data["answer"]
+    assert q.key is not None
+    return int(key_text(q.key).replace(",", ""))
 
 
 def test_a_second_read_of_an_unchanged_file_comes_from_the_cache(tmp_path, reads):
