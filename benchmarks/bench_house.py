@@ -59,10 +59,10 @@ def check(env: dict[str, str], *paths: str) -> tuple[float, int]:
         cwd=ROOT,
     )
     seconds = time.perf_counter() - start
-    counted = re.search(r"checked \d+ banks?: (\d+) questions?", done.stdout)
+    counted = re.search(r"checked [\d,]+ banks?: ([\d,]+) questions?", done.stdout)
     if done.returncode != 0 or counted is None:
         raise SystemExit(f"bank check failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-    return seconds, int(counted[1])
+    return seconds, int(counted[1].replace(",", ""))
 
 
 def fresh_env(scratch: Path, name: str, pycache: str) -> dict[str, str]:
