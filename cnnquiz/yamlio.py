@@ -27,21 +27,10 @@ from cnnquiz.limits import (
     int_digits,
     number_text,
 )
+from cnnquiz.lines import LineDict, LineList, line_of
 from cnnquiz.net.units import fmt_mb
 
-
-class LineDict(dict):
-    """A mapping with ``line`` (where it starts) and ``key_lines`` (where each key is)."""
-
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-class LineList(list):
-    """A sequence with ``line`` (where it starts) and ``item_lines`` (where each item is)."""
-
-    line: int = 0
-    item_lines: list[int]
+__all__ = ["LineDict", "LineList", "file_size", "line_of", "load", "loads", "read_text"]
 
 
 _TAG_NAMES = {"int": "a whole number", "float": "a number", "timestamp": "a date", "bool": "true or false"}
@@ -291,19 +280,3 @@ def read_text(path: str | Path, what: str = "a YAML file") -> str:
 def load(path: str | Path) -> Any:
     """Read and parse a YAML file; unreadable files are one-line errors too."""
     return loads(read_text(path), str(path))
-
-
-def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest element of ``loc`` (keys and indexes) that can be located."""
-    line = getattr(data, "line", None)
-    node = data
-    for part in loc:
-        if isinstance(node, LineDict) and part in node:
-            line = node.key_lines.get(part, line)
-            node = node[part]
-        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.item_lines[part]
-            node = node[part]
-        else:
-            break
-    return line

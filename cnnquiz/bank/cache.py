@@ -36,7 +36,7 @@ MAGIC = b"cnnquiz bank cache\n"
 # A file changed again within the file system's timestamp granularity (up to 2 s on FAT) keeps
 # its mtime; an entry for a file younger than this would be trusted too early, so none is written.
 SETTLE_SECONDS = 3.0
-_MODULES = ("cnnquiz.bank.", "cnnquiz.net.", "cnnquiz.yamlio", "cnnquiz.errors")
+_MODULES = ("cnnquiz.bank.", "cnnquiz.net.", "cnnquiz.lines", "cnnquiz.errors")
 _OTHERS = frozenset(
     {
         ("pathlib", "PosixPath"),

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, overload
 
-from cnnquiz import yamlio
+from cnnquiz import lines
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_DRAWS = 200
@@ -145,12 +145,12 @@ def substitute(obj: Any, values: Mapping[str, Any]) -> Any:
             return values[whole.group(1)]
         return PLACEHOLDER.sub(lambda m: _shown(m, values), obj)
     if isinstance(obj, Mapping):
-        out = yamlio.LineDict((k, substitute(v, values)) for k, v in obj.items())
+        out = lines.LineDict((k, substitute(v, values)) for k, v in obj.items())
         out.line = getattr(obj, "line", 0)
         out.key_lines = dict(getattr(obj, "key_lines", {}))
         return out
     if isinstance(obj, list):
-        items = yamlio.LineList(substitute(v, values) for v in obj)
+        items = lines.LineList(substitute(v, values) for v in obj)
         items.line = getattr(obj, "line", 0)
         items.item_lines = list(getattr(obj, "item_lines", [0] * len(obj)))
         return items

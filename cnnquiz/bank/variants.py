@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from cnnquiz import yamlio
+from cnnquiz import lines
 from cnnquiz.bank import computed
 from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
@@ -127,10 +127,10 @@ class NetworkTemplate:
     def _layer(self, index: int, values: Mapping[str, Any], source: str) -> Layer:
         """Layer ``index`` read as the whole network reads it (its line, its ``where``)."""
         layers = self.raw["layers"]
-        one = yamlio.LineList([computed.substitute(layers[index], values)])
+        one = lines.LineList([computed.substitute(layers[index], values)])
         one.line = layers.line
         one.item_lines = [layers.item_lines[index]]
-        network = yamlio.LineDict(input=1, layers=one)
+        network = lines.LineDict(input=1, layers=one)
         network.line = getattr(self.raw, "line", 0)
         network.key_lines = {}
         return parse_network(network, source).layers[0]
@@ -140,7 +140,7 @@ def _layer_names(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], ...] | None:
     """The variables each layer uses, or None when the template must be parsed whole."""
     layers = raw.get("layers")
     elsewhere = computed.names_in({k: v for k, v in raw.items() if k not in ("input", "layers")})
-    if elsewhere or not isinstance(layers, yamlio.LineList) or not layers:
+    if elsewhere or not isinstance(layers, lines.LineList) or not layers:
         return None
     if len(getattr(layers, "item_lines", ())) != len(layers):
         return None

@@ -19,7 +19,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, NoReturn
 
-from cnnquiz import yamlio
+from cnnquiz import lines
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import number_text
 from cnnquiz.net.layers import (
@@ -180,7 +180,7 @@ def _layer_from_yaml(item: Any, where: str) -> Layer:
     if isinstance(item, Mapping) and ("type" in item or "layer" in item):
         options: Mapping[str, Any] = {k: v for k, v in item.items() if k not in ("type", "layer")}
         if hasattr(item, "key_lines"):
-            options = yamlio.LineDict(options)
+            options = lines.LineDict(options)
             options.key_lines = item.key_lines
         return make_layer(str(item.get("type", item.get("layer"))), options, where)
     if isinstance(item, Mapping) and len(item) == 1:
@@ -216,7 +216,7 @@ def parse_network(data: Any, source: str = "network") -> Network:
         raise SpecError("expected a network: a mapping with input and layers", base)
 
     def at(key: Any) -> str:
-        ln = yamlio.line_of(data, (key,))
+        ln = lines.line_of(data, (key,))
         return f"{source}:{ln}" if ln else f"{source}: {key}"
 
     for key in data:
@@ -255,6 +255,8 @@ def _yaml_layers(items: list[Any], source: str) -> tuple[Layer, ...]:
 
 def load_network(path: str | Path) -> Network:
     """Read a network spec from a YAML file."""
+    from cnnquiz import yamlio  # the YAML parser only when a file is read
+
     return parse_network(yamlio.load(path), str(path))
 
 

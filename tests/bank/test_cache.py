@@ -218,7 +218,7 @@ def test_the_cache_folder(monkeypatch, tmp_path):
     assert paths.cache_dir() == Path(user_cache_dir("cnnquiz", appauthor=False))
 
 
-def test_a_start_from_the_cache_imports_no_loader_schema_or_pydantic(tmp_path):
+def test_a_start_from_the_cache_imports_no_loader_schema_pydantic_or_yaml(tmp_path):
     """What makes the second start fast: the parsed banks come back without the machinery
     that parses them (checked in a fresh interpreter, after a first one filled the cache)."""
     code = textwrap.dedent(
@@ -227,8 +227,8 @@ def test_a_start_from_the_cache_imports_no_loader_schema_or_pydantic(tmp_path):
         from cnnquiz.bank import bundled_bank_paths
         from cnnquiz.study.load import load_for_study
         banks, warnings = load_for_study(bundled_bank_paths())
-        heavy = [m for m in ("pydantic", "cnnquiz.bank.loader", "cnnquiz.bank.schema", "torch")
-                 if m in sys.modules]
+        heavy = [m for m in ("pydantic", "cnnquiz.bank.loader", "cnnquiz.bank.schema", "torch",
+                             "yaml", "cnnquiz.yamlio") if m in sys.modules]
         print(sum(len(b.questions) for b in banks), len(warnings), heavy)
         """
     )
