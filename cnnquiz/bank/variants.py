@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnnquiz import lines
 from cnnquiz.bank import computed
 from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
 from cnnquiz.errors import CnnquizError, SpecError
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
 from cnnquiz.net.layers import Shape
 from cnnquiz.net.spec import Layer, Network, parse_network, parse_shape
+
+if TYPE_CHECKING:
+    from cnnquiz.net.arithmetic import NetworkFigures
 
 _MEMO_LIMIT = 512  # networks kept per template; a long quiz draws fresh seeds without end
 
@@ -72,6 +74,8 @@ class NetworkTemplate:
         made = self._figures.get(key)
         if made is None:
             try:
+                from cnnquiz.net.arithmetic import analyze  # the calculator, at the first draw
+
                 made = analyze(self.network(values, source), dtype)
             except SpecError as exc:
                 made = exc

@@ -81,11 +81,12 @@ class HomeScreen(HostedScreen[None]):
         # a bank need not name topics (only the required fields): then there is nothing to pick
         self.query_one("#topics", SelectionList).display = bool(self.host.topics)
         self._fill_filters()
-        self.refresh_figures()
         self.query_one("#modes", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_figures()  # a session or the exam set-up may have changed them
+        """Also the first showing: the figures are computed once when the screen appears, and
+        again whenever it comes back (a session or the exam set-up may have changed them)."""
+        self.refresh_figures()
 
     # ---- filters --------------------------------------------------------------------------
     def _fill_filters(self) -> None:

@@ -13,26 +13,39 @@ names the mistake.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Literal
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Literal
 
-from cnnquiz.bank.asks import counts, memory, receptive, shapes
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, Value
 from cnnquiz.errors import SpecError
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.spec import Network
+
+if TYPE_CHECKING:
+    from cnnquiz.net.arithmetic import NetworkFigures
+    from cnnquiz.net.layers import Network
 
 AnswerKind = Literal["count", "size", "shape"]
-Handler = Callable[[Network, NetworkFigures, AskOptions], Solution]
+Handler = Callable[["Network", "NetworkFigures", AskOptions], Solution]
 
 
 @dataclass(frozen=True)
 class Ask:
+    """One ask. Its handler is named (``module``, ``function`` and fixed keyword arguments) and
+    imported on first use: loading a bank, or a start from the bank cache, reads only the
+    registry's names and kinds, not the calculator behind them."""
+
     name: str
-    handler: Handler
+    module: str  # in cnnquiz.bank.asks
+    function: str
     answer: AnswerKind
     unit: str | None = None  # the unit a size is shown in unless the question names one
+    fixed: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
+
+    @property
+    def handler(self) -> Handler:
+        found = getattr(import_module(f"{__name__}.{self.module}"), self.function)
+        return partial(found, **dict(self.fixed)) if self.fixed else found
 
     @property
     def question_type(self) -> str:
@@ -40,37 +53,40 @@ class Ask:
         return "shape" if self.answer == "shape" else "numeric"
 
 
-def _count(name: str, handler: Handler) -> Ask:
-    return Ask(name, handler, "count")
+def _count(name: str, handler: str, **fixed: Any) -> Ask:
+    module, function = handler.split(".")
+    return Ask(name, module, function, "count", fixed=tuple(fixed.items()))
 
 
-def _size(name: str, handler: Handler) -> Ask:
-    return Ask(name, handler, "size", "mb")
+def _size(name: str, handler: str) -> Ask:
+    module, function = handler.split(".")
+    return Ask(name, module, function, "size", "mb")
 
 
-def _shape(name: str, handler: Handler) -> Ask:
-    return Ask(name, handler, "shape")
+def _shape(name: str, handler: str) -> Ask:
+    module, function = handler.split(".")
+    return Ask(name, module, function, "shape")
 
 
 ASKS: dict[str, Ask] = {
     a.name: a
     for a in (
-        _count("params", partial(counts.params, which="params")),
-        _count("trainable_params", partial(counts.params, which="trainable_params")),
-        _count("non_trainable_params", partial(counts.params, which="non_trainable_params")),
-        _count("weights", partial(counts.params, which="weights")),
-        _count("biases", partial(counts.params, which="biases")),
-        _shape("output_shape", shapes.output_shape),
-        _count("output_values", shapes.output_values),
-        _size("output_bytes", memory.output_bytes),
-        _size("input_bytes", memory.input_bytes),
-        _size("param_bytes", counts.param_bytes),
-        _count("macs", counts.macs),
-        _count("flops", partial(counts.macs, flops=True)),
-        _size("ram_predict", memory.ram_predict),
-        _size("ram_train", memory.ram_train),
-        _size("ram_train_outputs", memory.ram_train_outputs),
-        _shape("receptive_field", receptive.receptive),
+        _count("params", "counts.params", which="params"),
+        _count("trainable_params", "counts.params", which="trainable_params"),
+        _count("non_trainable_params", "counts.params", which="non_trainable_params"),
+        _count("weights", "counts.params", which="weights"),
+        _count("biases", "counts.params", which="biases"),
+        _shape("output_shape", "shapes.output_shape"),
+        _count("output_values", "shapes.output_values"),
+        _size("output_bytes", "memory.output_bytes"),
+        _size("input_bytes", "memory.input_bytes"),
+        _size("param_bytes", "counts.param_bytes"),
+        _count("macs", "counts.macs"),
+        _count("flops", "counts.macs", flops=True),
+        _size("ram_predict", "memory.ram_predict"),
+        _size("ram_train", "memory.ram_train"),
+        _size("ram_train_outputs", "memory.ram_train_outputs"),
+        _shape("receptive_field", "receptive.receptive"),
     )
 }
 
@@ -84,6 +100,8 @@ def evaluate(
     """The calculator's answer to ``ask`` about ``network``; SpecError if the network cannot work.
 
     ``fig`` is the network's analysis in ``opts.dtype`` when the caller already has it."""
+    from cnnquiz.net.arithmetic import analyze
+
     opts = opts or AskOptions()
     fig = fig or analyze(network, opts.dtype)
     if opts.layer is not None and not 1 <= opts.layer <= len(fig.layers):

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
 from cnnquiz.net.units import fmt_int, fmt_mb
+
+if TYPE_CHECKING:
+    from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
 
 Value = Decimal | tuple[int, ...]
 
