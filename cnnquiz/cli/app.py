@@ -41,13 +41,11 @@ def register(sub: Subcommands) -> None:
 def resolve_topics(wanted: list[str], known: list[str]) -> set[str]:
     """``--topic conv`` selects "convolution": an exact name (any case) first, else a part of one."""
     from cnnquiz.errors import CnnquizError
+    from cnnquiz.study.select import match_topics  # the quiz's rule, so both faces agree
 
     chosen: set[str] = set()
     for word in wanted:
-        key = word.strip().casefold()
-        hits = [t for t in known if t.casefold() == key] or [
-            t for t in known if key in t.casefold()
-        ]
+        hits = match_topics(word, known)
         if not hits:
             raise CnnquizError(
                 f"no question has a topic like {word!r}; topics: {', '.join(known)}", "--topic"
