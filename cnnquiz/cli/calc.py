@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from cnnquiz.cli.common import Parser, console, positive_int, print_json
+from cnnquiz.cli.common import Parser, Subcommands, console, positive_int, print_json
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
@@ -41,7 +41,7 @@ Report = TypeVar("Report", "LayersReport", "ModelReport", "ReceptiveReport")
 KERNEL_HELP = "3 or RxC like 3x5"
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subcommands) -> None:
     calc = sub.add_parser(
         "calc",
         help="calculators: shapes, parameters, MACs, RAM, receptive field (verified in PyTorch)",
@@ -78,7 +78,7 @@ def _common_args() -> Parser:
     return common
 
 
-def _conv_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
+def _conv_parser(kinds: Subcommands, common: Parser) -> None:
     conv = kinds.add_parser(
         "conv",
         parents=[common],
@@ -99,7 +99,7 @@ def _conv_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> N
     conv.set_defaults(run=run_layer)
 
 
-def _pool_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
+def _pool_parser(kinds: Subcommands, common: Parser) -> None:
     pool = kinds.add_parser(
         "pool",
         parents=[common],
@@ -114,7 +114,7 @@ def _pool_parser(kinds: argparse._SubParsersAction[Parser], common: Parser) -> N
     pool.set_defaults(run=run_layer)
 
 
-def _dense_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
+def _dense_parsers(kinds: Subcommands, common: Parser) -> None:
     """``dense``, and ``flatten`` and ``gap`` with what they cost the Dense layer after them."""
     dense = kinds.add_parser(
         "dense",
@@ -144,7 +144,7 @@ def _dense_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) ->
         p.set_defaults(run=run_layer)
 
 
-def _network_parsers(kinds: argparse._SubParsersAction[Parser], common: Parser) -> None:
+def _network_parsers(kinds: Subcommands, common: Parser) -> None:
     """``model`` and ``receptive``: a whole network, from a file or inline."""
     model = kinds.add_parser(
         "model",

@@ -19,7 +19,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from cnnquiz.cli.common import positive_int
+from cnnquiz.cli.common import Subcommands, positive_int
 from cnnquiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ SKIP_WORDS = ("skip", "pass")
 QUIT_WORDS = ("quit", "exit", ":q")
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "quiz",
         help="a quiz from question banks: full screen, or line by line with --plain",
