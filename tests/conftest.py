@@ -13,6 +13,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that runs the command line (the ``cli`` fixture) starts a fresh Python with
+    cnnquiz in a subprocess, which costs a second or more: it is ``slow``, wherever it is."""
+    for item in items:
+        if "cli" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def _shared_cache(tmp_path_factory) -> Path:
     """One parsed-bank cache for the session (each xdist worker has its own): the tests that start

@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test imports cnnquiz in a fresh interpreter
+
 DOMAIN = [
     "cnnquiz.net.spec",
     "cnnquiz.net.arithmetic",

@@ -18,6 +18,8 @@ from cnnquiz.app import make_app
 from cnnquiz.progress import Progress
 from tests.fakes import FakeProgress, agreeing_verdict, calculator_settled, cram_until, sync
 
+pytestmark = pytest.mark.slow  # drives the app with Textual's Pilot: seconds a test
+
 
 def text_of(widget: Static) -> str:
     return str(widget.render())

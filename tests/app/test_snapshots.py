@@ -17,6 +17,8 @@ from cnnquiz.app import make_app
 from cnnquiz.app.registry import SCREENS
 from tests.fakes import FakeProgress, calculator_settled
 
+pytestmark = pytest.mark.slow  # renders every screen with Textual: seconds a test
+
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -12,6 +12,8 @@ from cnnquiz.app import make_app
 from cnnquiz.train import data
 from tests.fakes import FakeProgress, sync
 
+pytestmark = pytest.mark.slow  # trains in the app
+
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
 
 

@@ -10,6 +10,8 @@ from textual import events
 from cnnquiz.app import make_app
 from tests.fakes import FakeProgress, agreeing_verdict, cram_until, sync
 
+pytestmark = pytest.mark.slow  # drives the app with Textual's Pilot: seconds a test
+
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
 
 

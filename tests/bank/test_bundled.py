@@ -45,6 +45,7 @@ def test_the_syllabus_is_covered(questions, topic):
     assert any(topic in q.topics for q in questions), f"no question on {topic}"
 
 
+@pytest.mark.slow  # bank check in a subprocess
 def test_bank_check_proves_every_key_with_torch():
     pytest.importorskip("torch")
     report = check_banks(bundled_bank_paths(), verify=True, samples=5)
@@ -52,6 +53,7 @@ def test_bank_check_proves_every_key_with_torch():
     assert not report.problems
 
 
+@pytest.mark.slow  # bank check in a subprocess
 def test_installed_package_finds_its_banks(tmp_path):
     """Run from a folder outside the repository: the package's own copy of the banks is used."""
     out = subprocess.run(

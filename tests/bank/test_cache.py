@@ -218,6 +218,7 @@ def test_the_cache_folder(monkeypatch, tmp_path):
     assert paths.cache_dir() == Path(user_cache_dir("cnnquiz", appauthor=False))
 
 
+@pytest.mark.slow  # two fresh interpreters
 def test_a_start_from_the_cache_imports_no_loader_schema_pydantic_or_yaml(tmp_path):
     """What makes the second start fast: the parsed banks come back without the machinery
     that parses them (checked in a fresh interpreter, after a first one filled the cache)."""

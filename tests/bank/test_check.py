@@ -84,6 +84,7 @@ def test_json_report(cli):
     assert problem["line"] == 3 and problem["severity"] == "error" and problem["kind"] == "key"
 
 
+@pytest.mark.slow  # bank check in a subprocess
 def test_no_verify_does_not_import_torch():
     code = (
         "import sys\nfrom cnnquiz.cli import main\n"

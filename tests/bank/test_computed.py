@@ -6,6 +6,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -178,6 +179,7 @@ def computed_question(draw):
     return {"title": "property", "questions": [q]}
 
 
+@pytest.mark.slow  # draws many variants of the bundled banks
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bank=computed_question(), seed=st.integers(0, 10**6))
 def test_computed_questions_grade_their_own_key_correct(bank, seed):

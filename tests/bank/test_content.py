@@ -51,6 +51,7 @@ def _spoken_with_a_vowel(number: str) -> bool:
     return digits[0] == "8" or (digits[:2] in ("11", "18") and len(digits) % 3 == 2)
 
 
+@pytest.mark.slow  # draws every variant of the bundled banks
 def test_articles_before_numbers_fit_every_variant(questions):
     wrong = {}
     for q in questions.values():

@@ -270,6 +270,7 @@ def test_the_app_gets_the_same_warnings(tmp_path):
     assert f"{bad}:7: tolerance must be" in app.warning
 
 
+@pytest.mark.slow  # loads the banks in a subprocess
 def test_loading_the_bundled_banks_to_study_imports_no_torch():
     code = (
         "import sys\nfrom cnnquiz.bank import bundled_bank_paths\nfrom cnnquiz.study.load import load_for_study\n"

@@ -54,6 +54,7 @@ def _calc(capsys, monkeypatch, *argv: str) -> tuple[int, str, str]:
     return status, out.out, out.err
 
 
+@pytest.mark.slow  # the command line in a subprocess
 def test_worked_example_golden_text():
     result = run_cli("calc", "model", "examples/worked.yaml", "--batch", "50")
     assert result.returncode == 0, result.stderr
@@ -64,6 +65,7 @@ def test_worked_example_golden_text():
     assert text == GOLDEN.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # the command line in a subprocess
 def test_worked_example_figures_in_the_text(capsys, monkeypatch):
     status, out, _ = _calc(
         capsys, monkeypatch, "model", "--in", "200x300x3", WORKED, "--batch", "50"
@@ -298,6 +300,7 @@ BAD = [
 ]
 
 
+@pytest.mark.slow  # the command line in a subprocess
 @pytest.mark.parametrize(("argv", "message"), BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_input_is_one_line_exit_2(tmp_path, argv, message):
     files = {
@@ -322,6 +325,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, argv, message):
     assert result.stdout == ""
 
 
+@pytest.mark.slow  # the command line in a subprocess
 @pytest.mark.parametrize(
     "argv",
     [

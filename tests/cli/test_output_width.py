@@ -28,6 +28,8 @@ from rich.cells import cell_len
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # runs the command line on a pseudo-terminal, trains
+
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 # the variables that would tell Rich a width or a terminal: each run here sets its own
 UNSET = ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR", "CLICOLOR_FORCE")

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from cnnquiz.bank import load_bank
 
 DATA = Path(__file__).parents[1] / "fixtures" / "banks"
@@ -61,6 +63,7 @@ def test_end_of_input_ends_with_the_score_so_far(cli):
     )
 
 
+@pytest.mark.slow  # the quiz in a subprocess
 def test_ctrl_c_ends_cleanly_with_the_score(tmp_path):
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.Popen(
@@ -103,6 +106,7 @@ def test_answers_are_recorded_unless_no_record(cli, _isolated_home):
         assert len(progress.attempts()) == 2
 
 
+@pytest.mark.slow  # the quiz in a subprocess
 def test_a_plain_quiz_does_not_import_torch():
     code = (
         "import io, sys\nsys.stdin = io.StringIO('2800\\n')\nfrom cnnquiz.cli import main\n"
@@ -225,6 +229,7 @@ def _in_a_terminal(args: list[str], term: str, steps: list[tuple[bytes, bytes]])
     return seen
 
 
+@pytest.mark.slow  # the quiz in a subprocess
 def test_on_a_terminal_the_quiz_is_full_screen_and_prints_the_score_after():
     out = _in_a_terminal(
         ["quiz", PLAIN, "--all", "--seed", "1", "--no-record"],
@@ -237,6 +242,7 @@ def test_on_a_terminal_the_quiz_is_full_screen_and_prints_the_score_after():
     assert "Traceback" not in text
 
 
+@pytest.mark.slow  # the quiz in a subprocess
 def test_term_dumb_gets_the_quiz_line_by_line_even_on_a_terminal():
     out = _in_a_terminal(
         ["quiz", PLAIN, "--all", "--seed", "1", "--no-record"], "dumb", [(b"> ", b"\x04")]
@@ -266,6 +272,7 @@ def test_an_answer_the_store_refuses_is_a_warning_not_a_crash(tmp_path, capsys):
     assert progress.attempts() == []
 
 
+@pytest.mark.slow  # the quiz in a subprocess
 def test_full_screen_scores_a_bank_without_topics():
     """Issue 9.1: the score after the full-screen quiz crashed on max() of no topics."""
     minimal = str(DATA / "minimal.yaml")

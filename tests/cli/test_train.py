@@ -14,6 +14,8 @@ from cnnquiz.cli import main
 from cnnquiz.train import data
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.slow  # trains with torch through the command line
+
 FAST = ["--epochs", "1", "--batch", "8", "--size", "16", "--threads", "1"]
 
 

@@ -263,6 +263,7 @@ def _with_extra_flatten(network: Network, at: int) -> Network:
     return Network(network.input, tuple(layers[:where] + [Flatten()] + layers[where:]))
 
 
+@pytest.mark.slow  # hundreds of random networks
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     _stacks(),

@@ -198,6 +198,7 @@ def test_history_survives_reopening(tmp_path):
         assert p.card("q").due == T0 + timedelta(minutes=10)
 
 
+@pytest.mark.slow  # subprocesses and SQLite retries
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 def test_a_corrupt_database_is_moved_aside(tmp_path, damage):
     path = tmp_path / "progress.sqlite3"
@@ -289,6 +290,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # subprocesses and SQLite retries
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = tmp_path / "progress.sqlite3"
     Progress(path).close()  # schema in place; the race is on the answers

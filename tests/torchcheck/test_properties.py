@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.slow  # random networks built and run in torch
+
 torch = pytest.importorskip("torch")
 
 from cnnquiz.errors import SpecError  # noqa: E402

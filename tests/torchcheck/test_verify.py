@@ -51,6 +51,7 @@ def test_a_wrong_figure_is_a_mismatch_with_both_figures():
     assert "layer 3 (Conv2D) trainable parameters: arithmetic 401, torch 720,400" in text
 
 
+@pytest.mark.slow  # seconds of torch
 def test_huge_input_verifies_without_allocating():
     network = network_from_inline("100000x100000x3", "conv 64 k3 s2 same; maxpool 2")
     start = time.perf_counter()

@@ -20,6 +20,7 @@ def test_shapes_are_deterministic_by_seed_and_rgb():
     assert set(la.tolist()) <= {0, 1, 2, 3}
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_every_class_appears_and_colour_carries_no_signal():
     images, labels = data.shape_images(4000, 32, seed=0)
     counts = np.bincount(labels, minlength=4)

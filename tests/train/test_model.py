@@ -17,6 +17,8 @@ from cnnquiz.train import config, data, gradcam, networks, runs
 from cnnquiz.train.loop import Reporter, train
 from cnnquiz.train.run import execute, prepare
 
+pytestmark = pytest.mark.slow  # trains networks with torch
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -18,6 +18,8 @@ from cnnquiz.render import RAMP, heatmap_ramp
 from cnnquiz.train import runcheck
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.slow  # trains a run, then runs the command line in subprocesses
+
 TINY = """\
 input: 8x8x3
 layers:

@@ -10,6 +10,8 @@ import pytest
 from cnnquiz.errors import SpecError
 from cnnquiz.train import config
 
+pytestmark = pytest.mark.slow  # trains with torch and runs the command line in subprocesses
+
 TINY = """\
 input: 8x8x3
 layers:
