@@ -2,8 +2,9 @@
 rerun here and compared with the docs (tools/docs.py explains the block kinds and the masks).
 
 When one fails, the program's output changed: run ``python tools/docs.py``, read the diff of
-the docs, and commit it with the change. Blocks marked ``slow`` (training) carry the ``slow``
-marker; ``-m "not slow"`` leaves them out, the full suite runs them.
+the docs, and commit it with the change. Every block that runs commands carries the ``slow``
+marker (each starts interpreters; a training block takes many seconds); ``-m "not slow"`` leaves
+them out, the full suite runs them.
 """
 
 from __future__ import annotations

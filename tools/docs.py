@@ -7,8 +7,6 @@ running it; nothing is typed by hand, so the docs cannot drift from the program:
   ``\\`` continues on the next); what it prints, stdout and stderr together, goes below it. The
   commands of one block run in one bash, in order (``export`` and ``echo $?`` work). A command
   that exits non-zero must be followed by ``$ echo $?``, so the status is shown and checked.
-  ```` ```console slow ```` marks a block that takes seconds (training): the test runs it under
-  the ``slow`` marker, still in the full suite.
 - ```` ```text run="COMMAND" ```` blocks: the block is what COMMAND prints, without a prompt
   (screen captures of the app by ``tools/screen.py``).
 - ```` ```yaml file=PATH ```` blocks: the contents of PATH (an example bank the next console
@@ -109,9 +107,6 @@ class Block:
         path = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
         return f"{path}:{self.start + 1}"
 
-    @property
-    def slow(self) -> bool:
-        return "slow" in self.flags
 
     @property
     def kind(self) -> str | None:
