@@ -35,9 +35,8 @@ if TYPE_CHECKING:
 class CnnquizApp(App[None]):
     """Practice, exams, the calculator and statistics, keyboard first."""
 
-    # what every screen shares; each screen names its own .tcss (CSS_PATH), except the
-    # calculator's, read here until calculator.py names it
-    CSS_PATH = ["app.tcss", "screens/calculator.tcss"]
+    # what every screen shares; each screen names its own .tcss (CSS_PATH)
+    CSS_PATH = "app.tcss"
     TITLE = "cnnquiz"
     SUB_TITLE = "exam prep for neural networks and CNNs"
     COMMANDS = App.COMMANDS | {ScreensProvider}

@@ -102,6 +102,7 @@ def _steps_text(report: ModelReport) -> Text:
 class CalculatorScreen(Screen[None]):
     """Input shape, layers, batch and optimizer in; summary table, RAM and working out."""
 
+    CSS_PATH = "calculator.tcss"
     BINDINGS = [
         Binding("ctrl+r", "verify", "Verify", tooltip="Verify in torch"),
         Binding("ctrl+l", "worked_example", "Example", tooltip="Load the worked example"),
