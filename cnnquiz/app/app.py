@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,8 +106,10 @@ class CnnquizApp(App[None]):
         return True
 
     # ---- what the screens share -----------------------------------------------------------
-    @property
+    @cached_property
     def topics(self) -> list[str]:
+        """Every topic of the loaded questions, sorted (they are fixed once the app is made;
+        the home screen asks for them on every redraw)."""
         return sorted({t for q in self.questions for t in q.topics})
 
     def filtered_questions(self) -> list[Question]:
