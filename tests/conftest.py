@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+LONG_AGO = time.time() - 3600  # settled: older than bank.cache.SETTLE_SECONDS, so it is cached
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -56,3 +58,27 @@ def run_cli(*args: str, input: str | None = None, timeout: float = 120, env: dic
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def settled(path: Path, text: str, mtime: float = LONG_AGO) -> Path:
+    """A bank file written with an old modification time, which the parsed-bank cache keeps
+    (a file younger than a few seconds may still be edited within the same mtime)."""
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[Path]:
+    """Every bank file the loader really reads (a cache hit reads none)."""
+    from cnnquiz.bank import loader
+
+    seen: list[Path] = []
+    real = loader.read_file
+
+    def counting(path):
+        seen.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(loader, "read_file", counting)
+    return seen

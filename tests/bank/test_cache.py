@@ -15,9 +15,10 @@ import pytest
 
 import cnnquiz
 from cnnquiz import paths
-from cnnquiz.bank import cache, loader
+from cnnquiz.bank import cache
 from cnnquiz.bank.files import FileRead
 from cnnquiz.bank.keys import key_text
+from tests.conftest import LONG_AGO, settled
 
 BANK = """\
 title: Cached
@@ -28,30 +29,12 @@ questions:
     answer: {answer}
     explanation: 9 weights and 1 bias.
 """
-LONG_AGO = time.time() - 3600  # settled: older than cache.SETTLE_SECONDS
 
 
 def _bank(
     folder: Path, name: str, qid: str = "conv-params", answer: int = 10, mtime: float = LONG_AGO
 ) -> Path:
-    path = folder / name
-    path.write_text(BANK.format(qid=qid, answer=answer), encoding="utf-8")
-    os.utime(path, (mtime, mtime))
-    return path
-
-
-@pytest.fixture
-def reads(monkeypatch) -> list[Path]:
-    """Every bank file the loader really reads (a cache hit reads none)."""
-    seen: list[Path] = []
-    real = loader.read_file
-
-    def counting(path):
-        seen.append(Path(path))
-        return real(path)
-
-    monkeypatch.setattr(loader, "read_file", counting)
-    return seen
+    return settled(folder / name, BANK.format(qid=qid, answer=answer), mtime)
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -4,17 +4,12 @@ cache) leaves out and warns exactly as the first, and duplicate ids across files
 from __future__ import annotations
 
 import gc
-import os
-import time
-from pathlib import Path
 
 import pytest
 
-from cnnquiz.bank import loader
 from cnnquiz.errors import SpecError
 from cnnquiz.study.load import load_for_study
-
-LONG_AGO = time.time() - 3600
+from tests.conftest import settled
 
 KEYS = """\
 title: Keys
@@ -50,33 +45,14 @@ questions:
 """
 
 
-def _settled(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, (LONG_AGO, LONG_AGO))
-    return path
-
-
-@pytest.fixture
-def reads(monkeypatch) -> list[Path]:
-    seen: list[Path] = []
-    real = loader.read_file
-
-    def counting(path):
-        seen.append(Path(path))
-        return real(path)
-
-    monkeypatch.setattr(loader, "read_file", counting)
-    return seen
-
-
 def _summary(loaded) -> tuple[list[tuple[str, list[str]]], list[str]]:
     banks, warnings = loaded
     return [(b.title, [q.id for q in b.questions]) for b in banks], warnings
 
 
 def test_the_second_load_leaves_out_and_warns_as_the_first(tmp_path, reads):
-    keys = _settled(tmp_path / "keys.yaml", KEYS)
-    again = _settled(tmp_path / "again.yaml", AGAIN)
+    keys = settled(tmp_path / "keys.yaml", KEYS)
+    again = settled(tmp_path / "again.yaml", AGAIN)
     first = _summary(load_for_study([keys, again]))
     second = _summary(load_for_study([keys, again]))
     assert reads == [keys, again]  # the second load read no bank file
@@ -92,8 +68,8 @@ def test_the_second_load_leaves_out_and_warns_as_the_first(tmp_path, reads):
 
 
 def test_the_files_order_decides_which_duplicate_is_left_out_from_the_cache_too(tmp_path, reads):
-    keys = _settled(tmp_path / "keys.yaml", KEYS)
-    again = _settled(tmp_path / "again.yaml", AGAIN)
+    keys = settled(tmp_path / "keys.yaml", KEYS)
+    again = settled(tmp_path / "again.yaml", AGAIN)
     load_for_study([keys, again])
     banks, warnings = _summary(load_for_study([again, keys]))
     assert banks == [("Again", ["again-own", "key-right"])]
@@ -102,14 +78,14 @@ def test_the_files_order_decides_which_duplicate_is_left_out_from_the_cache_too(
 
 
 def test_nothing_left_to_ask_is_an_error_from_the_cache_too(tmp_path):
-    only = _settled(tmp_path / "keys.yaml", KEYS.split("  - id: key-right")[0] + "  []\n")
+    only = settled(tmp_path / "keys.yaml", KEYS.split("  - id: key-right")[0] + "  []\n")
     for _ in range(2):
         with pytest.raises(SpecError):
             load_for_study([only, tmp_path / "missing.yaml"])
 
 
 def test_loading_leaves_the_collector_as_it_was(tmp_path):
-    path = _settled(tmp_path / "keys.yaml", KEYS)
+    path = settled(tmp_path / "keys.yaml", KEYS)
     load_for_study([path])
     assert gc.isenabled()
     gc.disable()
