@@ -53,10 +53,11 @@ def measure_receptive(
     if cost.macs > REAL_MEASURE_MACS or any(f.output_values > max_pixels for f in cost.layers):
         return None  # what a real forward affords (34 GB for 1x1 padded by 2^31 rows)
     x, outputs = _run_probe(probe)
-    spans = _nominal_spans(cost, [(o.shape[2] // 2, o.shape[3] // 2) for o in outputs])
+    centres = [(out.shape[2] // 2, out.shape[3] // 2) for out in outputs]
+    spans = _nominal_spans(cost, centres)
     return tuple(
-        MeasuredField(index, _gradient_field(x, out), _clipped(span, (h, w)))
-        for index, out, span in zip(indices, outputs, spans, strict=True)
+        MeasuredField(index, _gradient_field(x, out, centre), _clipped(span, (h, w)))
+        for index, out, centre, span in zip(indices, outputs, centres, spans, strict=True)
     )
 
 
@@ -94,10 +95,9 @@ def _run_probe(probe: Network) -> tuple[torch.Tensor, list[torch.Tensor]]:
     return x, outputs
 
 
-def _gradient_field(x: torch.Tensor, out: torch.Tensor) -> tuple[int, int]:
-    """Rows and columns of ``x`` that move the central value of ``out``."""
-    centre = out[0, 0, out.shape[2] // 2, out.shape[3] // 2]
-    (grad,) = torch.autograd.grad(centre, x, retain_graph=True)
+def _gradient_field(x: torch.Tensor, out: torch.Tensor, centre: tuple[int, int]) -> tuple[int, int]:
+    """Rows and columns of ``x`` that move the value of ``out`` at ``centre``."""
+    (grad,) = torch.autograd.grad(out[0, 0, centre[0], centre[1]], x, retain_graph=True)
     rows, cols = grad[0, 0].nonzero(as_tuple=True)
     if not rows.numel():
         return (0, 0)  # a value that sees only padding moves no input pixel at all
