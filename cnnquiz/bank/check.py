@@ -21,7 +21,7 @@ from cnnquiz.bank.loader import Problem, read_banks
 from cnnquiz.bank.model import Item, Question, grade, key_mismatch
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.layers import Network
+from cnnquiz.net.network import Network
 from cnnquiz.net.spec import network_to_dict
 from cnnquiz.net.units import fmt_int
 

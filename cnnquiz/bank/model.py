@@ -22,7 +22,7 @@ from cnnquiz.bank.grading import Verdict, grade_key
 from cnnquiz.bank.keys import ChoiceKey, Key, MultiKey, NumberKey, ShapeKey, key_text
 from cnnquiz.bank.variants import Template, Variant, draw_variant
 from cnnquiz.errors import SpecError
-from cnnquiz.net.layers import Network
+from cnnquiz.net.network import Network
 from cnnquiz.net.units import fmt_int
 
 

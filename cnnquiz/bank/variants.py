@@ -19,7 +19,7 @@ from cnnquiz.bank import computed
 from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
 from cnnquiz.errors import CnnquizError, SpecError
-from cnnquiz.net.layers import Shape
+from cnnquiz.net.network import Shape
 from cnnquiz.net.spec import Layer, Network, parse_network, parse_shape
 
 if TYPE_CHECKING:

@@ -23,12 +23,11 @@ from cnnquiz.net.layers import (
     Flatten,
     GlobalPool,
     Layer,
-    Network,
     Pool,
-    Shape,
     Size2,
     kind_of,
 )
+from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.options import channels_first_hint
 from cnnquiz.net.units import DTYPE_BYTES, fmt_int
 
@@ -60,6 +59,8 @@ class LayerFigures:
     macs: int  # multiply-accumulates for one input
     padding: tuple[int, int, int, int] | None  # pixels added top, bottom, left, right
     steps: tuple[Step, ...]
+    sources: tuple[int, ...] = ()  # what it reads: 0 the input, j layer j (Network.sources)
+    input_shapes: tuple[Shape, ...] = ()  # the shape of each source; input_shape is the first
 
     @property
     def name(self) -> str:
@@ -361,6 +362,8 @@ def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
         counts.macs,
         counts.padding,
         counts.steps,
+        (index - 1,),
+        (shape,),
     )
 
 

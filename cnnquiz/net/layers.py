@@ -1,4 +1,4 @@
-"""Shapes, layers and networks as plain data, and the one registry of layer kinds.
+"""Layers as plain data, and the one registry of layer kinds.
 
 A layer kind is declared once, in ``KINDS``: its dataclass (whose fields are its options, their
 defaults, and, without a default, what it requires), the names people write for it (Keras's
@@ -8,8 +8,6 @@ Parsing, writing back to YAML, the tables' titles and the RAM rules all read tha
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
@@ -18,25 +16,10 @@ from cnnquiz.errors import SpecError
 Size2 = tuple[int, int]
 Padding = str | Size2  # "valid", "same", or pixels added on each side (rows, columns)
 
-ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "linear")
-
-
-@dataclass(frozen=True)
-class Shape:
-    """A tensor shape without the batch axis: (H, W, C) for images, (N,) for vectors."""
-
-    dims: tuple[int, ...]
-
-    @property
-    def is_image(self) -> bool:
-        return len(self.dims) == 3
-
-    @property
-    def values(self) -> int:
-        return math.prod(self.dims)
-
-    def __str__(self) -> str:
-        return "x".join(str(d) for d in self.dims)
+ACTIVATIONS = (
+    "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh", "softmax", "relu6", "swish",
+    "hard_swish", "hard_sigmoid", "softplus", "linear",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,6 +53,42 @@ class Conv(BaseLayer):
     dilation: Size2 = (1, 1)
     bias: bool = True
     activation: str | None = None
+    groups: int = 1  # channels split into groups, each convolved apart (ResNeXt, depthwise)
+
+
+@dataclass(frozen=True)
+class Depthwise(BaseLayer):
+    """Keras DepthwiseConv2D: each input channel convolved alone, ``multiplier`` maps each."""
+
+    kernel: Size2 = (3, 3)
+    stride: Size2 = (1, 1)
+    padding: Padding = "valid"
+    dilation: Size2 = (1, 1)
+    multiplier: int = 1
+    bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class Separable(BaseLayer):
+    """Keras SeparableConv2D: a depthwise convolution, then a 1x1 (pointwise) to ``filters``;
+    the bias is the pointwise one's."""
+
+    filters: int
+    kernel: Size2 = (3, 3)
+    stride: Size2 = (1, 1)
+    padding: Padding = "valid"
+    dilation: Size2 = (1, 1)
+    multiplier: int = 1
+    bias: bool = True
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class ZeroPad(BaseLayer):
+    """Keras ZeroPadding2D: zeros added around the image, pixels top, bottom, left, right."""
+
+    padding: tuple[int, int, int, int] = (1, 1, 1, 1)
 
 
 def _check_op(op: str, what: str, where: str | None) -> None:
@@ -113,6 +132,17 @@ class GlobalPool(BaseLayer):
 
 
 @dataclass(frozen=True)
+class AdaptivePool(BaseLayer):
+    """PyTorch's AdaptiveAvgPool2d / AdaptiveMaxPool2d: pooled to ``size`` whatever the input."""
+
+    size: Size2
+    op: str = "avg"
+
+    def __post_init__(self) -> None:
+        _check_op(self.op, "adaptive pool", self.where)
+
+
+@dataclass(frozen=True)
 class BatchNorm(BaseLayer):
     pass
 
@@ -128,16 +158,34 @@ class Activation(BaseLayer):
     alpha: float | None = None  # negative slope of leaky relu, alpha of elu
 
 
-Layer = Conv | Pool | Dense | Flatten | GlobalPool | BatchNorm | Dropout | Activation
+@dataclass(frozen=True)
+class PReLU(BaseLayer):
+    """A leaky relu whose negative slopes are learnt: one per channel (``channel``: PyTorch's
+    ``PReLU(C)``, Keras's ``shared_axes=[1, 2]``), one in all (``one``: PyTorch's default) or
+    one per value (``all``: Keras's default)."""
+
+    slopes: str = "channel"
 
 
 @dataclass(frozen=True)
-class Network:
-    input: Shape
-    layers: tuple[Layer, ...]
-    name: str | None = None
-    train: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
-    source: str | None = field(default=None, compare=False, repr=False)
+class Add(BaseLayer):
+    """Element-wise sum of inputs of one shape (a residual shortcut)."""
+
+
+@dataclass(frozen=True)
+class Concat(BaseLayer):
+    """Inputs of one height and width joined along the channels (an Inception module)."""
+
+
+@dataclass(frozen=True)
+class Multiply(BaseLayer):
+    """Element-wise product; a C vector (or 1x1xC) scales every position of H×W×C (an SE block)."""
+
+
+Layer = (
+    Conv | Depthwise | Separable | ZeroPad | Pool | AdaptivePool | Dense | Flatten | GlobalPool
+    | BatchNorm | Dropout | Activation | PReLU | Add | Concat | Multiply
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,6 +214,7 @@ class LayerKind:
     variants: tuple[Variant, ...]
     primary: str | None = None  # the option a bare number sets: conv 32, maxpool 2, {dense: 10}
     view: bool = False  # the output is a view of the input: it takes no new memory
+    merge: bool = False  # reads several inputs (add, concat, multiply): ``from`` lists them
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -189,10 +238,15 @@ class LayerKind:
 def _activation_variants() -> tuple[Variant, ...]:
     titles = {
         "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU",
-        "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax",
+        "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "relu6": "ReLU6",
+        "swish": "Swish", "hard_swish": "HardSwish", "hard_sigmoid": "HardSigmoid",
+        "softplus": "Softplus",
     }  # fmt: skip
     # ``activation`` alone is a relu: the dataclass's default name
-    aliases = {"relu": ("activation",)}
+    aliases = {
+        "relu": ("activation",), "swish": ("silu",), "hard_swish": ("hardswish", "hard_silu"),
+        "hard_sigmoid": ("hardsigmoid",),
+    }  # fmt: skip
     return tuple(
         Variant(name, titles[name], aliases.get(name, ()), (("name", name),))
         for name in ACTIVATIONS
@@ -202,6 +256,19 @@ def _activation_variants() -> tuple[Variant, ...]:
 
 KINDS: tuple[LayerKind, ...] = (
     LayerKind("conv", Conv, (Variant("conv", "Conv2D", ("conv2d", "convolution")),), "filters"),
+    LayerKind(
+        "depthwise",
+        Depthwise,
+        (Variant("depthwise", "DepthwiseConv2D", ("depthwiseconv2d", "dwconv", "depthwiseconv")),),
+        "kernel",
+    ),
+    LayerKind(
+        "separable",
+        Separable,
+        (Variant("separable", "SeparableConv2D", ("separableconv2d", "sepconv", "separableconv")),),
+        "filters",
+    ),
+    LayerKind("zeropad", ZeroPad, (Variant("zeropad", "ZeroPadding2D", ("zeropadding2d", "zeropad2d")),), "padding"),
     LayerKind(
         "pool",
         Pool,
@@ -237,6 +304,20 @@ KINDS: tuple[LayerKind, ...] = (
         ),
     ),
     LayerKind(
+        "adaptivepool",
+        AdaptivePool,
+        (
+            Variant(
+                "adaptivepool",
+                "AdaptiveAvgPool2D",
+                ("adaptiveavgpool2d", "adaptiveavgpool", "adaptivepool2d"),
+                (("op", "avg"),),
+            ),
+            Variant("adaptivemaxpool", "AdaptiveMaxPool2D", ("adaptivemaxpool2d",), (("op", "max"),)),
+        ),
+        "size",
+    ),
+    LayerKind(
         "batchnorm",
         BatchNorm,
         (Variant("batchnorm", "BatchNorm", ("batchnormalization", "bn", "batchnorm2d")),),
@@ -244,6 +325,11 @@ KINDS: tuple[LayerKind, ...] = (
     LayerKind("dropout", Dropout, (Variant("dropout", "Dropout"),), "rate"),
     # an activation written as its own layer is applied in place, as ``activation:`` is
     LayerKind("activation", Activation, _activation_variants(), "alpha", view=True),
+    # a prelu is an activation layer too (its slopes are parameters): a view, as the others
+    LayerKind("prelu", PReLU, (Variant("prelu", "PReLU"),), "slopes", view=True),
+    LayerKind("add", Add, (Variant("add", "Add"),), merge=True),
+    LayerKind("concat", Concat, (Variant("concat", "Concatenate", ("concatenate", "cat")),), merge=True),
+    LayerKind("multiply", Multiply, (Variant("multiply", "Multiply", ("mul",)),), merge=True),
 )
 
 _BY_CLASS: dict[type, LayerKind] = {k.cls: k for k in KINDS}

@@ -22,6 +22,14 @@ VIEW_RULE = (
 
 
 @dataclass(frozen=True)
+class LiveTensor:
+    """A tensor held while the peak layer runs: who made it (0: the input) and its bytes."""
+
+    producer: int
+    nbytes: int
+
+
+@dataclass(frozen=True)
 class PredictionRam:
     """One prediction: a layer needs its input and output at once, plus all the parameters.
 
@@ -34,6 +42,9 @@ class PredictionRam:
     input_bytes: int  # that layer's input
     output_bytes: int  # that layer's output
     param_bytes: int
+    # every tensor alive while the peak layer runs, its output last; on a chain its input and
+    # output, on a graph also what a later layer still needs (a residual block's input)
+    alive: tuple[LiveTensor, ...] = ()
 
     @property
     def total(self) -> int:

@@ -13,7 +13,8 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text, parse_int
-from cnnquiz.net.layers import ACTIVATIONS, Padding, Shape, Size2
+from cnnquiz.net.layers import ACTIVATIONS, Padding, Size2
+from cnnquiz.net.network import Shape
 
 
 def parse_shape(text: Any, where: str = "shape") -> Shape:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Layer, Network, Pool, Size2
+from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Layer, Pool, Size2
+from cnnquiz.net.network import Network
 
 GLOBAL_LAYERS = (Flatten, GlobalPool, Dense)
 """After these every value sees the whole input: the field stops being a window."""

@@ -27,13 +27,13 @@ from cnnquiz.net.layers import (
     NAMES,
     Layer,
     LayerKind,
-    Network,
     Variant,
     find_name,
     kind_named,
     kind_of,
     name_key,
 )
+from cnnquiz.net.network import Network
 from cnnquiz.net.options import canonical_activation, parse_shape, read_option
 
 _KEY_ALIASES = {

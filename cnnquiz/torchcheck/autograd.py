@@ -16,7 +16,7 @@ from torch import nn
 
 from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.layers import Network
+from cnnquiz.net.network import Network
 from cnnquiz.torchcheck.build import DTYPES, nchw, to_module
 
 REAL_MEASURE_CAP = 256 * 10**6

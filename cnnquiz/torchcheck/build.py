@@ -28,10 +28,9 @@ from cnnquiz.net.layers import (
     Flatten,
     GlobalPool,
     Layer,
-    Network,
     Pool,
-    Shape,
 )
+from cnnquiz.net.network import Network, Shape
 
 DTYPES = {
     "float32": torch.float32,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 import torch
 
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.layers import Conv, Network, Pool, Shape
+from cnnquiz.net.layers import Conv, Pool
+from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.receptive import GLOBAL_LAYERS, receptive_field, window
 from cnnquiz.torchcheck.autograd import REAL_MEASURE_MACS
 from cnnquiz.torchcheck.build import to_module

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
-from cnnquiz.net.layers import Network, Shape
+from cnnquiz.net.network import Network, Shape
 from cnnquiz.torchcheck.build import hwc, nchw, to_module
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dropout, Network
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dropout
+from cnnquiz.net.network import Network
 
 # Colour stops of the heatmap, low to high: dark blue, blue, cyan, yellow, red.
 _STOPS = np.array([0.0, 0.25, 0.5, 0.75, 1.0])

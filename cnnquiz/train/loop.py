@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.layers import Network
+from cnnquiz.net.network import Network
 from cnnquiz.torchcheck.build import to_module
 from cnnquiz.train.config import TrainConfig
 from cnnquiz.train.data import Dataset, Split

@@ -11,7 +11,8 @@ from dataclasses import replace
 from cnnquiz import yamlio
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.layers import Activation, Dense, Network, Shape
+from cnnquiz.net.layers import Activation, Dense
+from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.spec import parse_network
 
 DEMO_SPEC = """\

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import NetworkFigures, analyze
-from cnnquiz.net.layers import Network
 from cnnquiz.net.memory import TrainingRam, training_ram
+from cnnquiz.net.network import Network
 from cnnquiz.net.spec import load_network
 from cnnquiz.train import networks, runs
 from cnnquiz.train.config import TrainConfig, from_mapping, with_overrides

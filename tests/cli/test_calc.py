@@ -223,7 +223,7 @@ def test_receptive_field_and_the_stacked_note(capsys, monkeypatch):
 
 def test_a_torch_mismatch_exits_1_with_both_figures(capsys, monkeypatch):
     from cnnquiz.cli import calc
-    from cnnquiz.net.layers import Shape
+    from cnnquiz.net.network import Shape
 
     real = calc.analyze
 

@@ -11,18 +11,9 @@ from hypothesis import strategies as st
 
 from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.layers import (
-    Activation,
-    BatchNorm,
-    Conv,
-    Dense,
-    Dropout,
-    Flatten,
-    Network,
-    Pool,
-    Shape,
-)
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
 from cnnquiz.net.memory import prediction_ram, training_ram
+from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.receptive import receptive_field, stacked_receptive_field, weights_per_channel_pair
 from cnnquiz.net.spec import load_network, network_from_inline
 from cnnquiz.net.units import fmt_mb

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cnnquiz.errors import SpecError
-from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, GlobalPool, Pool, Shape
+from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, GlobalPool, Pool
+from cnnquiz.net.network import Shape
 from cnnquiz.net.options import channels_first_hint, parse_shape
 from cnnquiz.net.spec import load_network, network_from_inline, network_to_dict, parse_network
 from cnnquiz.yamlio import loads

@@ -10,7 +10,8 @@ torch = pytest.importorskip("torch")
 
 from cnnquiz.errors import SpecError  # noqa: E402
 from cnnquiz.net.arithmetic import analyze  # noqa: E402
-from cnnquiz.net.layers import KINDS, Dense, Network, Shape  # noqa: E402
+from cnnquiz.net.layers import KINDS, Dense  # noqa: E402
+from cnnquiz.net.network import Network, Shape  # noqa: E402
 from cnnquiz.net.spec import load_network, network_from_inline  # noqa: E402
 from cnnquiz.torchcheck import build as bridge  # noqa: E402
 from cnnquiz.torchcheck.verify import verify  # noqa: E402

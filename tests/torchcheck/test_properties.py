@@ -26,10 +26,9 @@ from cnnquiz.net.layers import (  # noqa: E402
     Dropout,
     Flatten,
     GlobalPool,
-    Network,
     Pool,
-    Shape,
 )
+from cnnquiz.net.network import Network, Shape  # noqa: E402
 from cnnquiz.torchcheck import build as bridge  # noqa: E402
 from cnnquiz.torchcheck.verify import verify  # noqa: E402
 

@@ -6,7 +6,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-from cnnquiz.net.layers import Conv, Network, Shape
+from cnnquiz.net.layers import Conv
+from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.spec import network_from_inline
 from cnnquiz.torchcheck.receptive import (
     MeasuredField,

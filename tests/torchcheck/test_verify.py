@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from cnnquiz.net.arithmetic import analyze  # noqa: E402
-from cnnquiz.net.layers import Shape  # noqa: E402
+from cnnquiz.net.network import Shape  # noqa: E402
 from cnnquiz.net.spec import network_from_inline  # noqa: E402
 from cnnquiz.torchcheck.build import to_module  # noqa: E402
 from cnnquiz.torchcheck.verify import verify  # noqa: E402

@@ -23,7 +23,7 @@ from cnnquiz.errors import SpecError
 
 if TYPE_CHECKING:
     from cnnquiz.net.arithmetic import NetworkFigures
-    from cnnquiz.net.layers import Network
+    from cnnquiz.net.network import Network
 
 AnswerKind = Literal["count", "size", "shape"]
 Handler = Callable[["Network", "NetworkFigures", AskOptions], Solution]

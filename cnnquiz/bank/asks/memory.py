@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, mb, selected, target
 from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
-from cnnquiz.net.layers import Shape
 from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
+from cnnquiz.net.network import Shape
 from cnnquiz.net.spec import Network
 from cnnquiz.net.units import fmt_int
 
