@@ -304,13 +304,14 @@ def test_an_expansion_past_the_limit_is_refused_before_it_is_built():
     text = "input: 8x8x3\nblocks:\n" + "".join(levels) + "layers:\n  - b11: {}\n    repeat: 10\n"
     message = _error(text)  # 10^12 layers: refused from the counts, nothing expanded
     assert f"the network expands to more than {MAX_LAYERS:,} layers" in message
-    # repeats hidden behind arguments are caught while expanding, at the limit
+    # repeats hidden behind arguments are caught while expanding, at the use that passes it
     levels = ["  b0:\n    layers:\n      - relu: {}\n"] + [
         f"  b{i}:\n    args: {{n: 10}}\n    layers:\n      - b{i - 1}: {{}}\n        repeat: $n\n"
         for i in range(1, 6)
     ]
     message = _error("input: 8x8x3\nblocks:\n" + "".join(levels) + "layers:\n  - b5: {}\n")
-    assert f"more than {MAX_LAYERS:,} layers once its blocks and repeats are expanded" in message
+    assert f"the network expands to more than {MAX_LAYERS:,} layers" in message
+    assert message.startswith("f.yaml:24: ") and "(in b51/b42: block b4 used at f.yaml:29)" in message
     message = _error("input: 8x8x3\nlayers:\n  - relu: {}\n    repeat: 1000000000\n")
     assert message.startswith("f.yaml:4: repeat must be at most 10,000")
 
