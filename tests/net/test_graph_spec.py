@@ -378,10 +378,10 @@ def test_activation_aliases_read_as_the_activation():
 def test_the_type_form_takes_name_and_from():
     net = _net(
         "input: 8x8x3\nlayers:\n  - {type: conv, filters: 4, name: a}\n  - {type: batchnorm}\n"
-        "  - {type: add, from: [a, -1]}\n  - {type: activation, name: gelu}\n"
+        "  - {type: add, from: [a, -1]}\n  - {type: activation, name: gelu}\n  - {type: relu, name: r}\n"
     )
-    assert net.layers == (Conv(4), BatchNorm(), Add(), Activation("gelu"))
-    assert net.names == ("a", None, None, None) and net.sources(3) == (1, 2)
+    assert net.layers == (Conv(4), BatchNorm(), Add(), Activation("gelu"), Activation("relu"))
+    assert net.names == ("a", None, None, None, "r") and net.sources(3) == (1, 2)
 
 
 def test_a_pool_reads_as_before_beside_a_concat():
