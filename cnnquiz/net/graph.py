@@ -204,9 +204,12 @@ class Expander:
             if i not in used:
                 name, scope = flat.names[i - 1], flat.scopes[i - 1]
                 about = f", {name}" if name else f", in {scope}" if scope else ""
+                which = f"layer {i} ({layer.title}{about})"
+                if (layer.where or "").endswith(f"layer {i}"):  # inline: the where says which
+                    which = f"{layer.title}{about}"
                 raise SpecError(
-                    f"layer {i} ({layer.title}{about}): its output is never used; the "
-                    "network's output is the last layer's",
+                    f"{which}: its output is never used; the network's output is the last "
+                    "layer's",
                     layer.where,
                 )
 
