@@ -38,7 +38,10 @@ def test_autograd_keeps_the_worked_example_scaled_from_two_images_and_on_meta():
     ("shape", "layers"),
     [
         # batch norm's per-channel statistics are kept once, whatever the batch
-        ("12x12x3", "conv 8 k3 same; bn; relu; maxpool 2; conv 4 k3; flatten; dense 6; bn; softmax"),
+        (
+            "12x12x3",
+            "conv 8 k3 same; bn; relu; maxpool 2; conv 4 k3; flatten; dense 6; bn; softmax",
+        ),
         # same average pooling keeps its count of real pixels once: first axis 1, not the batch
         ("9x9x2", "avgpool 3 s2 same; conv 3 k2 s2 same; dropout 0.5; gap; dense 5 sigmoid"),
     ],
