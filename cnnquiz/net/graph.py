@@ -18,7 +18,14 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS
-from cnnquiz.net.blocks import Block, arguments, item_where, refuse_dollars, substitute_body
+from cnnquiz.net.blocks import (
+    Block,
+    arguments,
+    block_used,
+    item_where,
+    refuse_dollars,
+    substitute_body,
+)
 from cnnquiz.net.items import Item, Ref, read_item
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.reading import suggest
@@ -266,7 +273,7 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
             repeat = item.get("repeat", 1) if isinstance(item, Mapping) else 1
             if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_LAYERS:
                 repeat = 1  # ``$n``, or a mistake the item's reader will name
-            name = _block_named(item, blocks)
+            name = block_used(item, blocks)
             total += repeat * (block_size(name) if name else 1)
             if total > MAX_LAYERS:  # enough to refuse; the exact figure is not needed
                 return total
@@ -278,10 +285,3 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
         return sizes[name]
 
     return size(raw_items)
-
-
-def _block_named(item: Any, blocks: Mapping[str, Block]) -> str | None:
-    if isinstance(item, Mapping) and item:
-        head = str(next(iter(item)))
-        return head if head in blocks else None
-    return None

@@ -118,6 +118,7 @@ def test_errors_in_nested_uses_say_the_innermost_use():
         ("  a:\n    layers:\n      - relu: {}\n      - a: {}\n", 6, "(a -> a)"),
         ("  a:\n    layers:\n      - b: {}\n  b:\n    layers:\n      - relu: {}\n      - a: {}\n", 9,
          "(a -> b -> a)"),
+        ("  a:\n    layers:\n      - relu: {}\n      - from: -1\n        a: {}\n", 6, "(a -> a)"),
     ],
 )
 def test_a_block_using_itself_is_refused(blocks, line, cycle):
@@ -159,3 +160,14 @@ def test_a_yaml_alias_bomb_of_repeats_is_refused():
         "input: 8x8x3\nlayers:\n  - &a {relu: {}, repeat: 5000}\n  - *a\n  - *a\n  - *a\n"
     )
     assert "expands to more than 10,000 layers" in _error(text)
+
+
+def test_blocks_nested_past_the_limit_are_one_error():
+    chain = [f"  b{i}:\n    layers:\n      - b{i + 1}: {{}}\n" for i in range(2000)]
+    last = "  b2000:\n    layers:\n      - relu: {}\n"
+    for blocks in ("".join(chain) + last, last + "".join(reversed(chain))):  # either order
+        message = _error(f"input: 8x8x3\nblocks:\n{blocks}layers:\n  - b0: {{}}\n")
+        assert "blocks nest more than 50 deep" in message and "cnnquiz reads at most 50" in message
+    deep = "".join(chain[:49]) + "  b49:\n    layers:\n      - relu: {}\n"
+    net = _net(f"input: 8x8x3\nblocks:\n{deep}layers:\n  - b0: {{}}\n")
+    assert net.scope_of(1) == "/".join(f"b{i}1" for i in range(50))
