@@ -181,3 +181,15 @@ def test_autograd_scaled_from_a_small_batch_is_the_whole_batch_on_a_graph(networ
     scaled = measure_saved(network, 5, cap_bytes=0)
     assert scaled.scaled_from in (1, 2)
     assert dataclasses.replace(scaled, scaled_from=None) == whole
+
+
+@pytest.mark.slow  # a gradient per window and merge of each graph
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(graphs())
+def test_receptive_fields_torch_measures_on_a_graph_equal_the_arithmetic(network: Network) -> None:
+    from cnnquiz.torchcheck.receptive import field_mismatches, measure_receptive
+
+    _figures(network)
+    measured = measure_receptive(network)
+    assert measured is not None
+    assert [str(m) for m in field_mismatches(network, measured)] == []
