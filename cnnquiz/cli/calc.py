@@ -196,7 +196,7 @@ def _network_args(parser: argparse.ArgumentParser) -> None:
         "spec",
         nargs="?",
         metavar="NET",
-        help="a network YAML file, or the layers inline (with --in)",
+        help="a zoo name (see cnnquiz zoo), a network YAML file, or the layers inline (with --in)",
     )
     parser.add_argument(
         "--in",
