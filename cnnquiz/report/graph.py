@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.memory import PredictionRam
 from cnnquiz.net.network import Network
 from cnnquiz.net.units import fmt_mb
