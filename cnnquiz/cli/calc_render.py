@@ -88,8 +88,9 @@ def _footer(report: Report) -> list[Any]:
 
 
 def _working(row: LayerRow) -> list[Any]:
+    shapes = inputs_text(row) if len(row.input_shapes) > 1 else row.input_shape
     lines: list[Any] = [
-        Text(f"{row.index}. {row.label}: {row.input_shape} → {row.output_shape}", style="bold")
+        Text(f"{row.index}. {row.label}: {shapes} → {row.output_shape}", style="bold")
     ]
     pad = row.padding
     for step in row.steps:
@@ -300,14 +301,18 @@ _FIELD_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
 def _field_table(report: ReceptiveReport) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
     measured = report.measured_how is not None
+    graph = any(row.sources for row in report.layers)
     torch: tuple[tuple[str, JustifyMethod], ...] = (("Torch", "right"),) if measured else ()
-    for name, justify in (*_FIELD_COLUMNS, *torch):
+    columns = (*_FIELD_COLUMNS[:2], ("From", "left"), *_FIELD_COLUMNS[2:])
+    for name, justify in (*(columns if graph else _FIELD_COLUMNS), *torch):
         table.add_column(name, justify=justify)
     for row in report.layers:
         glob = row.is_global
-        cells = [
-            str(row.index),
-            row.label,
+        label = row.label
+        if graph and row.name:
+            label = f"{local_name(row.name, row.scope)}: {label}"
+        cells = [str(row.index), label, *([from_cell(report.layers, row)] if graph else [])]
+        cells += [
             row.output_shape,
             "-" if glob else row.kernel,
             "-" if glob else row.stride,

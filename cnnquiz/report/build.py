@@ -196,14 +196,15 @@ def prediction_note(fig: NetworkFigures, pred: PredictionRam | None = None) -> P
     peak = fig.layers[pred.peak_layer - 1] if pred.peak_layer else None
     if fig.network.is_graph and pred.alive:
         held = held_tensors(fig, pred)
+        total = sum(t.bytes for t in held) + pred.param_bytes  # what the working adds up
         return PredictionRamNote(
             peak_layer=pred.peak_layer,
             peak_name=peak.name if peak else None,
             input_bytes=pred.input_bytes,
             output_bytes=pred.output_bytes,
             param_bytes=pred.param_bytes,
-            total=pred.total,
-            working=held_working(held, pred.param_bytes, pred.total),
+            total=total,
+            working=held_working(held, pred.param_bytes, total),
             peak_scope=fig.network.scope_of(pred.peak_layer) if pred.peak_layer else "",
             held=held,
         )

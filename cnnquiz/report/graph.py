@@ -9,6 +9,7 @@ kept across the branch for the shortcut's add).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.memory import PredictionRam
@@ -17,12 +18,25 @@ from cnnquiz.net.units import fmt_mb
 from cnnquiz.report.model import HeldTensor, LayerRow
 
 
+class Node(Protocol):
+    """A row of a table on a graph (``LayerRow``, ``FieldRow``): its place, name and sources."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def sources(self) -> tuple[int, ...]: ...
+
+
 def local_name(name: str, scope: str) -> str:
     """``main`` for ``basic2/main`` inside ``basic2``: the name as its block wrote it."""
     return name.removeprefix(f"{scope}/") if scope else name
 
 
-def _source_text(rows: Sequence[LayerRow], row: LayerRow, source: int) -> str:
+def _source_text(rows: Sequence[Node], row: Node, source: int) -> str:
     """``input``, a name (local to the row's block where it is in it) or the layer's number."""
     if source == 0:
         return "input"
@@ -32,7 +46,7 @@ def _source_text(rows: Sequence[LayerRow], row: LayerRow, source: int) -> str:
     return local_name(other.name, row.scope) if other.scope == row.scope else other.name
 
 
-def from_cell(rows: Sequence[LayerRow], row: LayerRow) -> str:
+def from_cell(rows: Sequence[Node], row: Node) -> str:
     """What the table's ``From`` column says: empty where the layer reads the one just above it
     (most rows: the branching stands out), else each source by name or number."""
     if not row.sources or row.sources == (row.index - 1,):

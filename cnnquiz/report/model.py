@@ -259,6 +259,11 @@ class FieldRow:
     is_global: bool = dataclasses.field(metadata={JSON_KEY: "global"})
     working: str
     measured: str | None  # the field torch measured; "(edge)" where the border may cut it
+    # on a graph only: the layer's name, its block use and what it reads (its field is the
+    # largest over every path from the input)
+    name: str | None = _omitted_when_empty(None)
+    scope: str = _omitted_when_empty("")
+    sources: tuple[int, ...] = _omitted_when_empty(())
 
 
 @dataclass(frozen=True)

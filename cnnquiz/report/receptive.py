@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cnnquiz.net.figures import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.receptive import (
     ReceptiveRow,
     receptive_field,
@@ -17,7 +17,7 @@ from cnnquiz.net.receptive import (
     weights_per_channel_pair,
 )
 from cnnquiz.report.build import hints, input_size
-from cnnquiz.report.figures import Pair, with_inputs
+from cnnquiz.report.figures import Pair
 from cnnquiz.report.labels import layer_label, size_text
 from cnnquiz.report.model import FieldRow, ReceptiveReport
 from cnnquiz.report.notes import verification
@@ -51,9 +51,10 @@ def _measured(m: MeasuredField | None) -> str | None:
     return f"{text} (edge)" if any(m.clipped) else text
 
 
-def _row(
-    r: ReceptiveRow, field_in: Pair, jump_in: Pair, f: LayerFigures, m: MeasuredField | None
-) -> FieldRow:
+def _row(fig: NetworkFigures, r: ReceptiveRow, m: MeasuredField | None) -> FieldRow:
+    field_in, jump_in = r.field_in, r.jump_in
+    f = fig.layers[r.index - 1]
+    network = fig.network
     return FieldRow(
         index=r.index,
         layer=r.name,
@@ -66,6 +67,9 @@ def _row(
         is_global=r.is_global,
         working=_working(r, field_in, jump_in),
         measured=_measured(m),
+        name=network.name_of(r.index),
+        scope=network.scope_of(r.index),
+        sources=network.sources(r.index) if network.is_graph else (),
     )
 
 
@@ -89,12 +93,7 @@ def receptive_report(
     ``measured``: the fields torch found (``torchcheck.receptive``), shown beside the arithmetic's.
     """
     by_index = {m.index: m for m in measured or ()}
-    rows = tuple(
-        _row(r, field_in, jump_in, f, by_index.get(r.index))
-        for (r, field_in, jump_in), f in zip(
-            with_inputs(receptive_field(fig.network)), fig.layers, strict=True
-        )
-    )
+    rows = tuple(_row(fig, r, by_index.get(r.index)) for r in receptive_field(fig.network))
     check = verification(v)
     if check and check.ok and measured:
         check = replace(
