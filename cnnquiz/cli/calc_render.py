@@ -130,9 +130,9 @@ def _summary_table(report: ModelReport) -> Table:
     )
     table.add_column("#", justify="right", footer="")
     table.add_column("Layer", footer="Total")
-    if graph:
-        table.add_column("From", footer="")
-    table.add_column("Output shape", footer="")
+    if graph:  # narrow: its names break at the commas, the labels keep the room
+        table.add_column("From", footer="", max_width=10)
+    table.add_column("Shape" if graph else "Output shape", footer="")
     table.add_column("Params", justify="right", footer=fmt_int(t.params))
     table.add_column("MACs", justify="right", footer=fmt_int(t.macs))
     if t.flops is not None:
@@ -262,7 +262,7 @@ def _autograd(a: AutogradNote) -> list[Any]:
 
 _GRAPH_COLUMNS = (
     "From: what a layer reads, where not the layer above (input: the network's); "
-    "Output: one image's"
+    "Shape and Output: its output's, for one image"
 )
 
 
@@ -271,9 +271,13 @@ def render_model(report: ModelReport) -> None:
     title = report.name or report.source
     items: list[Any] = [Text(f"Network: {title}", style="bold")] if title else []
     # FLOPs are 2 x MACs; the row number only orders the rows: both give way on a narrow terminal
-    summary = _Fit(_summary_table(report), wrap=("Layer",), optional=("FLOPs", "#"))
+    graph = any(row.sources for row in report.layers)
+    # on a graph the From column reads row numbers: the one-image output gives way instead
+    optional = ("FLOPs", "Output") if graph else ("FLOPs", "#")
+    wrap = ("Layer", "From") if graph else ("Layer",)
+    summary = _Fit(_summary_table(report), wrap=wrap, optional=optional)
     items += [Text(_input_line(report)), summary]
-    if any(row.sources for row in report.layers):
+    if graph:
         items.append(Text(_GRAPH_COLUMNS, style="dim"))
     items.append(_parameters(report))
     items += _prediction(report)

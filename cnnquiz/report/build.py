@@ -84,7 +84,7 @@ def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Laye
     return LayerRow(
         index=f.index,
         layer=f.name,
-        label=layer_label(f.layer),
+        label=layer_label(f.layer, short=graph),
         spec=layer_to_dict(f.layer),
         input_shape=str(f.input_shape),
         output_shape=str(f.output_shape),

@@ -126,3 +126,45 @@ def calculate(shape: str, layers: str, batch_text: str, optimizer: str) -> Calcu
         first = (str(exc).splitlines() or [""])[0][:200]
         return Calculation(token, inputs, error=f"layers: cannot compute this: {first}")
     return Calculation(token, inputs, Computed(network, figures, report))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A spec file or a zoo network, as the screen's boxes take it: its YAML text (the screen
+    shows what it computes, and it can be edited) and its input shape."""
+
+    title: str  # the network's name, or the file's
+    shape: str
+    text: str
+
+
+def open_spec(arg: str) -> Opened:
+    """The YAML of a network file, or of the zoo network ``arg`` names (``resnet18``); the
+    network is parsed once here, so a file that does not parse is refused with its line."""
+    from pathlib import Path
+
+    from cnnquiz.net.spec import load_network
+
+    name = arg.strip()
+    if not name:
+        raise CnnquizError("type a network file (net.yaml) or a zoo name (resnet18)", "open")
+    path = Path(name).expanduser()
+    if path.is_file():
+        network = load_network(path)
+    else:
+        from cnnquiz import zoo  # the bundled networks, only when a name is not a file
+
+        network = zoo.resolve(name)
+        path = Path(network.source or name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CnnquizError(f"cannot read it: {exc.strerror or exc}", str(path)) from None
+    if len(text) > MAX_CHARS:
+        raise CnnquizError(
+            f"{fmt_int(len(text))} characters; the calculator screen reads at most "
+            f"{fmt_int(MAX_CHARS)} (cnnquiz calc model {name} reads it)",
+            str(path),
+        )
+    _check_layer_count(len(network.layers))
+    return Opened(network.name or path.name, str(network.input), text)
