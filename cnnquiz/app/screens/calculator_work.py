@@ -139,26 +139,20 @@ class Opened:
 
 
 def open_spec(arg: str) -> Opened:
-    """The YAML of a network file, or of the zoo network ``arg`` names (``resnet18``); the
+    """The YAML of the zoo network ``arg`` names (``resnet18``) or of a network file; the
     network is parsed once here, so a file that does not parse is refused with its line."""
     from pathlib import Path
 
-    from cnnquiz.net.spec import load_network
+    from cnnquiz import zoo  # the bundled networks, once a network is opened
 
     name = arg.strip()
     if not name:
         raise CnnquizError("type a network file (net.yaml) or a zoo name (resnet18)", "open")
-    path = Path(name).expanduser()
-    if path.is_file():
-        network = load_network(path)
-    else:
-        from cnnquiz import zoo  # the bundled networks, only when a name is not a file
-
-        network = zoo.resolve(name)
-        path = Path(network.source or name)
+    network = zoo.resolve(name, "open")
+    path = zoo.path(name) if name in zoo.names() else Path(name)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # it parsed a moment ago: gone or unreadable since
         raise CnnquizError(f"cannot read it: {exc.strerror or exc}", str(path)) from None
     if len(text) > MAX_CHARS:
         raise CnnquizError(
