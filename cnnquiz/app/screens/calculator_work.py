@@ -26,13 +26,14 @@ MAX_BATCH = 10**9  # images per batch: any real batch, and the byte counts stay 
 
 
 def parse_calculator(shape_text: str, layers_text: str) -> Network:
-    """The network typed: a YAML network (``input:`` and ``layers:``), a YAML list of layers,
-    or the inline form (one layer per line or separated by ``;``) on the shape typed above.
+    """The network typed: a YAML network (``input:`` and ``layers:``, maybe ``blocks:``), a YAML
+    list of layers, or the inline form (one layer per line or separated by ``;``, with
+    ``name=`` and ``from=`` where it branches) on the shape typed above.
 
     More than ``MAX_LAYERS`` layers (or ``MAX_CHARS`` characters) is refused with the limit
     in the message, before any of it is parsed where the count shows in the text."""
     from cnnquiz import yamlio
-    from cnnquiz.net.spec import Network, parse_inline_layers, parse_network, parse_shape
+    from cnnquiz.net.spec import network_from_inline, parse_network
 
     text = layers_text.strip()
     if not text:
@@ -51,9 +52,8 @@ def parse_calculator(shape_text: str, layers_text: str) -> Network:
     else:
         lines = [part for line in text.splitlines() for part in line.split(";") if part.strip()]
         _check_layer_count(len(lines))
-        network = Network(
-            parse_shape(shape_text.strip(), "input"), parse_inline_layers(text, "layers")
-        )
+        # name= and from= make a graph of it: conv 8 name=a; relu; add from=a,-1
+        network = network_from_inline(shape_text.strip(), text, "input", "layers")
     _check_layer_count(len(network.layers))
     return network
 
