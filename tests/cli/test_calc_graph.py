@@ -35,15 +35,15 @@ def test_the_table_has_a_from_column_and_a_heading_per_block_use(capsys, monkeyp
     status, out, _ = _calc(capsys, monkeypatch, "model", BLOCK, "--no-verify")
     assert status == 0
     lines = out.splitlines()
-    assert re.match(r"#\s+Layer\s+From\s+Shape\s+Params\s+MACs\s+Output$", lines[2])
+    assert re.fullmatch(r"\s*#\s+Layer\s+From\s+Shape\s+Params\s+MACs\s+Output", lines[2])
     assert [line.strip() for line in lines if line.strip() in ("basic1", "basic2")] == [
         "basic1",
         "basic2",
     ]
     add = next(line for line in lines if re.match(r"\s*6\s+Add", line))
-    assert re.search(r"Add 56x56x64 \+ 56x56x64\s+input\s+56x56x64\s+0\s+0", add)
+    assert re.search(r"Add 56x56x64 \+ 56x56x64\s+input, 5\s+56x56x64\s+0\s+0", add)
     second = next(line for line in lines if re.match(r"\s*13\s+Add", line))
-    assert re.search(r"\s7\s+56x56x64", second)  # basic2's input: basic1's last layer
+    assert re.search(r"\s7, 12\s+56x56x64", second)  # basic2's input: basic1's last layer
     assert re.search(rf"Total\s+{PARAMS:,}\s", out)
 
 
