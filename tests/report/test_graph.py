@@ -30,22 +30,7 @@ TENSOR = 8 * 8 * 4 * 4  # bytes of every tensor in the block
 
 
 def figures():
-    """Until the arithmetic walks graphs: each node on its sources' shapes, the add by hand."""
-    from dataclasses import replace
-
-    from cnnquiz.net.arithmetic import analyze_layer
-    from cnnquiz.net.figures import LayerFigures, NetworkFigures
-
-    shapes, figs = [BLOCK.input], []
-    for i, layer in enumerate(BLOCK.layers, 1):
-        ins = tuple(shapes[s] for s in BLOCK.sources(i))
-        if isinstance(layer, Add):
-            f = LayerFigures(i, layer, ins[0], ins[0], 0, 0, 0, 0, None, ())
-        else:
-            f = analyze_layer(layer, ins[0], i)
-        figs.append(replace(f, sources=BLOCK.sources(i), input_shapes=ins))
-        shapes.append(f.output_shape)
-    return NetworkFigures(BLOCK, tuple(figs), "float32", 4)
+    return analyze(BLOCK)
 
 
 def peak_in_the_branch() -> PredictionRam:
