@@ -30,16 +30,12 @@ def is_graph(report: ModelReport) -> bool:
 
 
 def _layer_cell(row: LayerRow, graph: bool) -> str:
-    """The label; on a graph indented under its block's heading, its name first, and a merge
-    layer's input shapes after it."""
+    """The label; on a graph indented under its block's heading, its name first (a merge
+    layer's input shapes are in its working, below: the table stays narrow)."""
     if not graph:
         return row.label
-    text = row.label
-    if row.name:
-        text = f"{local_name(row.name, row.scope)}: {text}"
-    if len(row.input_shapes) > 1:
-        text = f"{text} {inputs_text(row)}"
-    return f"  {text}" if row.scope else text
+    text = f"{local_name(row.name, row.scope)}: {row.label}" if row.name else row.label
+    return f" {text}" if row.scope else text
 
 
 def table_rows(report: ModelReport) -> list[tuple[Cell, ...]]:
