@@ -65,12 +65,13 @@ class Expander:
         self.flat = Flat()
         self.table: dict[str, int] = {}  # qualified name -> the index of its output
 
-    def expand(self, raw_items: list[Any], where: str) -> Flat:
+    def expand(self, raw_items: list[Any], where: str, at: str | None = None) -> Flat:
+        """The flat network; ``where`` names items without a line, ``at`` the list itself."""
         if expanded_size(raw_items, self.blocks) > MAX_LAYERS:
             raise SpecError(
                 f"the network expands to more than {MAX_LAYERS:,} layers (its blocks and "
                 f"repeats multiply); cnnquiz reads at most {MAX_LAYERS:,}",
-                where,
+                at or where,
             )
         self.scope(raw_items, where, "", 0)
         self._check_used()
@@ -233,7 +234,7 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
         total = 0
         for item in items:
             repeat = item.get("repeat", 1) if isinstance(item, Mapping) else 1
-            if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+            if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_LAYERS:
                 repeat = 1  # ``$n``, or a mistake the item's reader will name
             name = _block_named(item, blocks)
             total += repeat * (block_size(name) if name else 1)

@@ -75,7 +75,8 @@ def parse_network(data: Any, source: str = "network") -> Network:
     if train is not None and not isinstance(train, Mapping):
         raise SpecError("train must be a mapping of training settings", at("train"))
     name = data.get("name")
-    return _network(shape, items, where, source, blocks, str(name) if name is not None else None, train)
+    named = str(name) if name is not None else None
+    return _network(shape, items, where, source, blocks, named, train, at("layers"))
 
 
 def _network(
@@ -86,9 +87,10 @@ def _network(
     blocks: Mapping[str, Any] | None = None,
     name: str | None = None,
     train: Mapping[str, Any] | None = None,
+    at: str | None = None,
 ) -> Network:
     """The flat network ``items`` make: a chain keeps ``inputs`` empty, as it always had."""
-    flat = Expander(source, blocks or {}).expand(items, where)
+    flat = Expander(source, blocks or {}).expand(items, where, at)
     chain = all(sources == (i,) for i, sources in enumerate(flat.sources))
     return Network(
         shape,
