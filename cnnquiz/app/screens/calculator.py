@@ -5,8 +5,10 @@ computed 0.3 s after the last key (a paste of many lines is one computation, not
 in a thread worker, so typing never waits for them; a result for text that has changed since is
 dropped. The screen takes at most ``calculator_work.MAX_LAYERS`` layers (``cnnquiz calc model``
 has no such limit). The torch check (``bridge.verify``: every output shape and parameter count)
-runs in a thread worker on Ctrl+R and posts ``VerifyDone`` back. Ctrl+L loads the course's
-worked example; Ctrl+Z right after brings back what was typed before.
+runs in a thread worker on Ctrl+R and posts ``VerifyDone`` back. Ctrl+O opens a network file or
+a zoo name (its YAML goes into the layers box, to be edited); on a graph the table gains a From
+column and a heading per block use. Ctrl+L loads the course's worked example; Ctrl+Z right after
+brings back what was typed before.
 """
 
 from __future__ import annotations
@@ -295,6 +297,7 @@ class CalculatorScreen(Screen[None]):
             self.notify(str(exc), title="Cannot open it", severity="error", timeout=8)
             return
         self._set_fields(opened.shape, self.query_one("#calc-batch", Input).value, opened.text)
+        self.query_one("#calc-layers", TextArea).focus()  # to edit what was opened
         self.notify(f"Opened {opened.title}.", timeout=4)
 
     # ---- the worked example ---------------------------------------------------------------
