@@ -93,13 +93,15 @@ def _block_input(network: Network, producer: int, reader: int) -> str | None:
     return None
 
 
-def _why(fig: NetworkFigures, peak: int, producer: int, last: bool) -> str:
-    """Why a tensor is alive while ``peak`` runs: its input, its output, or a later reader."""
+def _why(fig: NetworkFigures, peak: int, producer: int) -> str:
+    """Why a tensor is alive while ``peak`` runs: its output, its input, or a later reader."""
     network = fig.network
-    if last:
+    if producer == peak:
         return "its output"
     if producer in {_owner(fig, s) for s in network.sources(peak)}:
         why = "its input"
+        if _owner(fig, peak) == producer:  # a view's output is its input's memory
+            why = "its input and output (a view)"
         block = _block_input(network, producer, peak)
         return f"{why}, the input of {block}" if block else why
     later = [
@@ -117,15 +119,14 @@ def _why(fig: NetworkFigures, peak: int, producer: int, last: bool) -> str:
 
 def held_tensors(fig: NetworkFigures, pred: PredictionRam) -> tuple[HeldTensor, ...]:
     """Every tensor alive while the peak layer runs, each with why it is held."""
-    alive = pred.alive
     return tuple(
         HeldTensor(
             producer=t.producer,
             layer=layer_ref(fig, t.producer),
             bytes=t.nbytes,
-            why=_why(fig, pred.peak_layer, t.producer, i == len(alive) - 1),
+            why=_why(fig, pred.peak_layer, t.producer),
         )
-        for i, t in enumerate(alive)
+        for t in pred.alive
     )
 
 

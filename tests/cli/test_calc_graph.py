@@ -50,7 +50,9 @@ def test_the_table_has_a_from_column_and_a_heading_per_block_use(capsys, monkeyp
 def test_the_prediction_peak_names_the_tensors_held_for_the_shortcut(capsys, monkeypatch):
     status, out, _ = _calc(capsys, monkeypatch, "model", BLOCK, "--no-verify")
     assert status == 0
-    assert "peak at layer 4 (Conv2D, basic1): 3 tensors alive while it runs" in out
+    # the first batch norm: the conv's output, its own, and the block's input held for the add
+    assert "peak at layer 2 (BatchNorm, basic1): 3 tensors alive while it runs" in out
+    assert re.search(r"layer 1 \(Conv2D, basic1\)\s+0\.803 MB\s+its input\n", out)
     assert re.search(r"the input\s+0\.803 MB\s+the input of basic1, kept for layer 6 \(Add", out)
     assert f"(parameters) = {fmt_mb(3 * TENSOR + 4 * PARAMS)}" in out
 

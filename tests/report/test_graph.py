@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.layers import Activation, Add, Conv, Dense, GlobalPool
-from cnnquiz.net.memory import LiveTensor, PredictionRam
+from cnnquiz.net.memory import LiveTensor, PredictionRam, prediction_ram
 from cnnquiz.net.network import Network, Shape
 from cnnquiz.report.build import model_report, prediction_note
 from cnnquiz.report.graph import from_cell, inputs_text, local_name
@@ -83,3 +83,20 @@ def test_json_has_the_graph_fields_and_a_chain_has_none():
     first = to_json(model_report(analyze(chain), 32, "sgd"))["layers"][0]
     assert isinstance(first, dict)
     assert not {"name", "scope", "sources", "input_shapes"} & set(first)
+
+
+def test_the_arithmetics_peak_adds_up_to_its_total_and_keeps_the_shortcut():
+    fig = figures()
+    pred = prediction_ram(fig)
+    note = prediction_note(fig)
+    assert note.total == pred.total == 3 * TENSOR + fig.param_bytes
+    assert [t.producer for t in note.held] == [0, 1, 3]  # the relu is a view of the conv
+    assert note.held[0].why == "the input of basic1, kept for layer 4 (Add, basic1/add)"
+    assert note.held[1].why == "its input"
+
+
+def test_a_chains_peak_has_no_held_tensors_and_reads_as_before():
+    chain = Network(Shape((8, 8, 4)), (Conv(4), Conv(4)))
+    note = prediction_note(analyze(chain))
+    assert note.held == () and note.peak_scope == ""
+    assert note.working.count("+") == 2  # input + output + parameters
