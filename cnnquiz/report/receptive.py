@@ -58,7 +58,7 @@ def _row(fig: NetworkFigures, r: ReceptiveRow, m: MeasuredField | None) -> Field
     return FieldRow(
         index=r.index,
         layer=r.name,
-        label=layer_label(f.layer),
+        label=layer_label(f.layer, short=network.is_graph),
         output_shape=str(f.output_shape),
         kernel=size_text(r.kernel),
         stride=size_text(r.stride),
@@ -70,6 +70,24 @@ def _row(fig: NetworkFigures, r: ReceptiveRow, m: MeasuredField | None) -> Field
         name=network.name_of(r.index),
         scope=network.scope_of(r.index),
         sources=network.sources(r.index) if network.is_graph else (),
+    )
+
+
+def _merges_worked(rows: tuple[FieldRow, ...]) -> tuple[FieldRow, ...]:
+    """A merge layer (add, concat, multiply) sees what each of its inputs sees: its working
+    names their fields, the largest of which is its own (the field over every path)."""
+
+    def field_of(source: int) -> str:
+        return rows[source - 1].field if source else "1x1"
+
+    return tuple(
+        replace(
+            row,
+            working=f"largest of its inputs': {', '.join(field_of(s) for s in row.sources)}",
+        )
+        if len(row.sources) > 1 and not row.is_global
+        else row
+        for row in rows
     )
 
 
@@ -93,7 +111,9 @@ def receptive_report(
     ``measured``: the fields torch found (``torchcheck.receptive``), shown beside the arithmetic's.
     """
     by_index = {m.index: m for m in measured or ()}
-    rows = tuple(_row(fig, r, by_index.get(r.index)) for r in receptive_field(fig.network))
+    rows = _merges_worked(
+        tuple(_row(fig, r, by_index.get(r.index)) for r in receptive_field(fig.network))
+    )
     check = verification(v)
     if check and check.ok and measured:
         check = replace(

@@ -9,6 +9,7 @@ from cnnquiz.net.network import Network, Shape
 from cnnquiz.report.build import model_report, prediction_note
 from cnnquiz.report.graph import from_cell, inputs_text, local_name
 from cnnquiz.report.json import to_json
+from cnnquiz.report.receptive import receptive_report
 
 # a residual block on 8x8x4: conv, relu, conv, add of the block's input and the conv
 BLOCK = Network(
@@ -100,3 +101,12 @@ def test_a_chains_peak_has_no_held_tensors_and_reads_as_before():
     note = prediction_note(analyze(chain))
     assert note.held == () and note.peak_scope == ""
     assert note.working.count("+") == 2  # input + output + parameters
+
+
+def test_the_receptive_field_of_a_merge_names_its_inputs_fields():
+    rows = receptive_report(figures()).layers
+    assert [r.sources for r in rows] == list(BLOCK.inputs)
+    assert (rows[3].field, rows[3].working) == ("5x5", "largest of its inputs': 1x1, 5x5")
+    assert [r.name for r in rows][:1] == ["basic1/c1"]
+    chain = receptive_report(analyze(Network(Shape((8, 8, 4)), (Conv(4), Conv(4))))).layers
+    assert all(r.sources == () and r.name is None for r in chain)
