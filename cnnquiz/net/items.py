@@ -13,16 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cnnquiz import lines
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS, number_text
-from cnnquiz.net.layers import Layer, find_name, kind_of
+from cnnquiz.net.layers import Layer, kind_of
 from cnnquiz.net.options import canonical_activation
 from cnnquiz.net.reading import (
     line_where,
     lookup,
     parse_inline_layer,
     suggest,
-    unknown_layer,
     yaml_layer,
 )
 
@@ -73,22 +73,22 @@ def read_item(raw: Any, where: str, blocks: Mapping[str, Any]) -> Item:
         )
     if "type" in raw or "layer" in raw:
         return _typed_item(raw, where)
-    head = next(iter(raw))
-    for key in raw:
-        if key != head and key not in GRAPH_KEYS:
-            raise SpecError(
-                f"unexpected key {key!r} beside {head}{suggest(str(key), list(GRAPH_KEYS))}; "
-                f"an item is one layer, with name, from or repeat beside it",
-                line_where(raw, key, where),
-            )
+    heads = [key for key in raw if key not in GRAPH_KEYS]
+    if not heads:
+        raise SpecError(f"{next(iter(raw))}: needs a layer beside it, e.g. conv: {{filters: 32}}", where)
+    head = heads[0]
+    if len(heads) > 1:
+        key = heads[1]
+        raise SpecError(
+            f"unexpected key {key!r} beside {head}{suggest(str(key), list(GRAPH_KEYS))}; "
+            f"an item is one layer, with name, from or repeat beside it",
+            line_where(raw, key, where),
+        )
     graph = _graph_keys(raw, where)
-    if head in GRAPH_KEYS:
-        raise SpecError(f"{head}: needs a layer beside it, e.g. conv: {{filters: 32}}", where)
     if str(head) in blocks:
         return Item(where, block=str(head), args=raw[head], **graph)
-    if find_name(str(head)) is None:
-        unknown_layer(head, where, tuple(blocks))
-    return _checked(Item(where, layer=yaml_layer(head, raw[head], where), **graph))
+    layer = yaml_layer(head, raw[head], where, tuple(blocks))
+    return _checked(Item(where, layer=layer, **graph))
 
 
 def _typed_item(raw: Mapping[str, Any], where: str) -> Item:
@@ -96,14 +96,12 @@ def _typed_item(raw: Mapping[str, Any], where: str) -> Item:
     kind_name = raw.get("type", raw.get("layer"))
     graph_keys = [k for k in GRAPH_KEYS if k in raw]
     kind, _ = lookup(kind_name, where)
-    if "name" in kind.options and "name" in raw:  # an activation's ``name`` is its function
-        graph_keys.remove("name")
+    if "name" in kind.options and "name" in raw and canonical_activation(str(raw["name"])):
+        graph_keys.remove("name")  # ``{type: activation, name: gelu}``: the function's name
     options: Mapping[str, Any] = {
         k: v for k, v in raw.items() if k not in ("type", "layer", *graph_keys)
     }
     if hasattr(raw, "key_lines"):
-        from cnnquiz import lines
-
         options = lines.LineDict(options)
         options.key_lines = raw.key_lines
     graph = _graph_keys({k: raw[k] for k in graph_keys}, where, raw)

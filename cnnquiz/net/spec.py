@@ -24,7 +24,7 @@ from typing import Any
 
 from cnnquiz import lines
 from cnnquiz.errors import SpecError
-from cnnquiz.net.blocks import read_blocks, refuse_dollars
+from cnnquiz.net.blocks import read_blocks
 from cnnquiz.net.graph import Expander
 from cnnquiz.net.layers import Layer, ZeroPad, kind_of
 from cnnquiz.net.network import Network, Shape
@@ -68,7 +68,6 @@ def parse_network(data: Any, source: str = "network") -> Network:
         where = at("layers")
     elif isinstance(layers_data, list) and layers_data:
         items, where = layers_data, source
-        refuse_dollars(items, source, source)
     else:
         raise SpecError("the network needs a list of layers", at("layers") if "layers" in data else base)
     train = data.get("train")

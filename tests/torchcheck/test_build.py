@@ -10,10 +10,11 @@ torch = pytest.importorskip("torch")
 
 from cnnquiz.errors import SpecError  # noqa: E402
 from cnnquiz.net.arithmetic import analyze  # noqa: E402
-from cnnquiz.net.layers import KINDS, Dense  # noqa: E402
+from cnnquiz.net.layers import KINDS, Activation, Dense  # noqa: E402
 from cnnquiz.net.network import Network, Shape  # noqa: E402
 from cnnquiz.net.spec import load_network, network_from_inline  # noqa: E402
 from cnnquiz.torchcheck import build as bridge  # noqa: E402
+from cnnquiz.torchcheck.graph import Graph  # noqa: E402
 from cnnquiz.torchcheck.verify import verify  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 
@@ -90,16 +91,25 @@ def test_pool_padding_rule_matches_torch():
         assert ours_ok == torch_ok, (k, p, op)
 
 
+SAMPLE = {"filters": 4, "units": 4, "size": (2, 2)}
+"""A value for each required option, to build a layer of every kind."""
+
+
 @pytest.mark.parametrize("variant", [v for k in KINDS for v in k.variants], ids=lambda v: v.name)
 def test_every_layer_kind_builds_in_torch_and_agrees(variant):
     kind = next(k for k in KINDS if variant in k.variants)
-    layer = kind.cls(**{opt: 4 for opt in kind.required}, **dict(variant.preset))
+    layer = kind.cls(**{opt: SAMPLE[opt] for opt in kind.required}, **dict(variant.preset))
     assert layer.title == variant.title
-    network = Network(Shape((16,)) if isinstance(layer, Dense) else Shape((8, 8, 3)), (layer,))
+    shape = Shape((16,)) if isinstance(layer, Dense) else Shape((8, 8, 3))
+    if kind.merge:  # the input merged with its relu
+        network = Network(shape, (Activation("relu"), layer), inputs=((0,), (0, 1)))
+    else:
+        network = Network(shape, (layer,))
     assert set(bridge.BUILDERS) == {k.cls for k in KINDS}
     model = bridge.to_module(network)
     assert verify(network, analyze(network)).ok
-    assert len(model) == 1
+    assert len(model) == len(network.layers)
+    assert isinstance(model, Graph if kind.merge else torch.nn.Sequential)
 
 
 def _built(layer, *shape: int) -> tuple[torch.nn.Sequential, torch.Size]:
