@@ -217,11 +217,12 @@ def _prediction_graph(p: PredictionRamNote) -> list[Any]:
     """On a graph: the tensors alive at the peak, each with why it is still held."""
     where = f"{p.peak_name}, {p.peak_scope}" if p.peak_scope else p.peak_name
     held = Table(show_header=False, box=None, pad_edge=False)
+    held.add_column("indent", width=2)  # a wrapped cell keeps the indent
     held.add_column("tensor")
     held.add_column("bytes", justify="right")
     held.add_column("why")
     for t in p.held:
-        held.add_row(f"    {t.layer}", fmt_mb(t.bytes), t.why)
+        held.add_row("", t.layer, fmt_mb(t.bytes), t.why)
     return [
         Text(
             "\nRAM for one prediction (a tensor lives from the layer that makes it until its "
