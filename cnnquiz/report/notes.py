@@ -12,7 +12,7 @@ from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
 from cnnquiz.net.memory import VIEW_RULE
 from cnnquiz.net.spec import Layer
-from cnnquiz.net.units import fmt_int
+from cnnquiz.net.units import fmt_count, fmt_int
 from cnnquiz.report.model import AutogradNote, Mismatch, VerificationNote
 from cnnquiz.report.verdicts import SavedForBackward, TorchVerdict
 
@@ -28,6 +28,12 @@ _RAM = (
     "parameters + gradients + optimizer state (sgd 0, momentum 1×, adam 2× the parameters)",
     VIEW_RULE,
 )
+_RAM_GRAPH = (
+    "RAM for one prediction on a graph: a tensor lives from the layer that makes it until its "
+    "last reader has run (the network's output to the end); the peak is the most bytes alive "
+    "while one layer runs, plus parameters (on a chain: max of input + output, Geron, ch. 14)",
+    *_RAM[1:],
+)
 
 
 def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> tuple[str, ...]:
@@ -41,7 +47,9 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
         "MACs: multiply-accumulates for one image"
         + ("; FLOPs = 2 × MACs" if flops else " (FLOPs would be 2 × MACs)"),
     ]
-    return (*lines, *(_RAM if ram else ()))
+    if not ram:
+        return tuple(lines)
+    return (*lines, *(_RAM_GRAPH if fig.network.is_graph else _RAM))
 
 
 def _padding_lines(layers: Sequence[Layer]) -> list[str]:
@@ -193,7 +201,7 @@ def autograd(fig: NetworkFigures, saved: SavedForBackward, textbook: int) -> Aut
         if saved.device == "meta"
         else f"a real forward on the CPU (batch {saved.batch})"
         if saved.scaled_from is None
-        else f"a real forward of {saved.scaled_from} images on the CPU, "
+        else f"a real forward of {fmt_count(saved.scaled_from, 'image')} on the CPU, "
         f"what it keeps per image counted for the batch of {saved.batch}"
     )
     return AutogradNote(

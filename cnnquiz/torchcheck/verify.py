@@ -109,11 +109,19 @@ def verify(network: Network, figures: NetworkFigures, device: str | None = None)
         for block, y, fig in zip(model, node_outputs(model, x), figures.layers, strict=True):
             measured.append(_measure(block, y))
             mismatches += _compare(fig, measured[-1])
-    total = sum(p.numel() for p in model.parameters())
-    if total != figures.trainable:
-        mismatches.append(
-            Mismatch(0, "network", "trainable parameters", f"{figures.trainable:,}", f"{total:,}")
-        )
+    totals = (
+        ("trainable parameters", figures.trainable, sum(p.numel() for p in model.parameters())),
+        (
+            "non-trainable values",
+            figures.non_trainable,
+            sum(b.numel() for n, b in model.named_buffers() if _is_counted_buffer(n, b)),
+        ),
+    )
+    mismatches += [
+        Mismatch(0, "network", what, f"{ours:,}", f"{theirs:,}")
+        for what, ours, theirs in totals
+        if ours != theirs
+    ]
     return Verification(
         torch.__version__.split("+")[0],
         device,
