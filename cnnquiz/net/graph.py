@@ -93,6 +93,12 @@ class Expander:
 
     def scope(self, raw_items: list[Any], where: str, path: str, input_index: int) -> int:
         """Expand one scope's items; the index of its output (its last item's)."""
+        if len(self.flat.layers) + len(raw_items) > MAX_LAYERS:  # before reading a million
+            raise SpecError(
+                f"the network has more than {MAX_LAYERS:,} layers; cnnquiz reads at most "
+                f"{MAX_LAYERS:,}",
+                item_where(raw_items, MAX_LAYERS - len(self.flat.layers), self.source, where),
+            )
         items = [self._item(raw_items, i, where) for i in range(len(raw_items))]
         self._check_copies(items)
         labels = _labels(items, path)

@@ -132,6 +132,8 @@ class TestScreens:
             await calculator_settled(pilot)
             pilot.app.screen.open_network(str(RESNET_BLOCK))
             await calculator_settled(pilot)
+            pilot.app.clear_notifications()  # the "Opened" toast: its fading is timing
+            await _settle(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
 

@@ -76,7 +76,14 @@ def test_calc_model_takes_a_zoo_name(capsys, monkeypatch):
 
 
 def test_calc_model_zoo_name_with_another_input(capsys, monkeypatch):
-    """``--in`` replaces a zoo network's input, as a file's: LeNet-5 on 28x28 digits, unpadded."""
+    """``--in`` replaces a zoo network's input, as a file's: ResNet-18 pools globally, so any
+    size keeps its parameters; LeNet-5's C5 needs its 32x32 (28x28 digits leave 4x4 for a 5x5)."""
+    status, out, _ = _main(
+        capsys, monkeypatch, "calc", "model", "resnet18", "--in", "64x64x3", "--no-verify", "--json"
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert (data["input"]["shape"], data["totals"]["trainable"]) == ("64x64x3", 11_689_512)
     status, out, err = _main(
         capsys, monkeypatch, "calc", "model", "lenet5", "--in", "28x28x1", "--no-verify"
     )

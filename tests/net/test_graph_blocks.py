@@ -150,7 +150,7 @@ def test_an_expansion_past_the_limit_is_refused_before_it_is_built():
         for i in range(1, 6)
     ]
     message = _error("input: 8x8x3\nblocks:\n" + "".join(levels) + "layers:\n  - b5: {}\n")
-    assert f"the network expands to more than {MAX_LAYERS:,} layers" in message
+    assert f"more than {MAX_LAYERS:,} layers; cnnquiz reads at most" in message
     assert message.startswith("f.yaml:24: ") and "(in b51/b42: block b4 used at f.yaml:29)" in message
     message = _error("input: 8x8x3\nlayers:\n  - relu: {}\n    repeat: 1000000000\n")
     assert message.startswith("f.yaml:4: repeat must be at most 10,000")
@@ -171,3 +171,11 @@ def test_blocks_nested_past_the_limit_are_one_error():
     deep = "".join(chain[:49]) + "  b49:\n    layers:\n      - relu: {}\n"
     net = _net(f"input: 8x8x3\nblocks:\n{deep}layers:\n  - b0: {{}}\n")
     assert net.scope_of(1) == "/".join(f"b{i}1" for i in range(50))
+
+
+def test_a_list_of_more_layers_than_the_limit_is_refused_before_it_is_read():
+    from cnnquiz.net.spec import network_from_inline
+
+    with pytest.raises(SpecError, match=r"^layers: layer 10001: the network has more than 10,000 layers"):
+        network_from_inline("8x8x3", "; ".join(["relu"] * 10_001 + ["lstm"]))
+    assert len(network_from_inline("8x8x3", "; ".join(["relu"] * 10_000)).layers) == 10_000

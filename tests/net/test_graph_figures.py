@@ -3,11 +3,16 @@ multiplications, whose memory a view shares, and the RAM peak of issue 11's two 
 
 from __future__ import annotations
 
+import pytest
+
+from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.layers import Activation, Conv, Flatten
 from cnnquiz.net.memory import LiveTensor, prediction_ram
 from cnnquiz.net.network import Network, Shape
-from cnnquiz.net.spec import network_from_inline
+from cnnquiz.net.receptive import receptive_field
+from cnnquiz.net.spec import load_network, network_from_inline
+from tests.conftest import ROOT
 from tests.net.graphs import down, graph, residual
 
 
@@ -78,3 +83,59 @@ def test_a_graph_analyses_as_its_chain_when_every_layer_reads_the_one_before():
     assert not spelled.network.is_graph
     assert chain.layers == spelled.layers
     assert prediction_ram(chain) == prediction_ram(spelled)
+
+
+# --------------------------------------------------------------------------------------------
+# From YAML: the issue's example as written, and an error that names file and line.
+
+RESNET_ISH = ROOT / "tests" / "fixtures" / "graphs" / "resnet-ish.yaml"
+
+
+def test_the_issues_example_computes_node_by_node():
+    fig = analyze(load_network(RESNET_ISH))
+    adds = [f for f in fig.layers if f.name == "Add"]
+    assert [(f.index, f.sources) for f in adds] == [(8, (2, 7)), (15, (9, 14)), (24, (21, 23))]
+    shortcut = fig.layers[21]
+    assert (shortcut.sources, str(shortcut.output_shape), shortcut.params) == ((16,), "28x28x128", 1 * 1 * 64 * 128)
+    # stem 7·7·3·64 + two basic blocks 2·(2·36,864 + 2·256) + down 73,728 + 147,456 + 8,192 +
+    # 3·512 + dense (128 + 1)·1000
+    assert fig.params == 9_408 + 2 * (2 * 36_864 + 2 * 256) + 229_376 + 3 * 512 + 129_000 == 517_800
+    assert fig.trainable == 516_520
+    assert fig.macs == 760_394_752
+
+
+def test_the_issues_example_peaks_at_its_stem_and_sees_67_pixels_before_pooling():
+    net = load_network(RESNET_ISH)
+    ram = prediction_ram(analyze(net))
+    # the stem's 112x112x64 output and the max pool's 56x56x64: the blocks hold less
+    assert ram.alive == (LiveTensor(1, 112 * 112 * 64 * 4), LiveTensor(2, 56 * 56 * 64 * 4))
+    assert ram.total == 3_211_264 + 802_816 + 517_800 * 4 == 6_085_280
+    rows = receptive_field(net)
+    assert [rows[i - 1].field[0] for i in (1, 2, 8, 15, 21, 23, 24)] == [7, 11, 27, 43, 67, 43, 67]
+
+
+def test_a_shortcut_without_its_stride_is_refused_naming_file_and_lines(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text(
+        "input: 56x56x64\n"
+        "blocks:\n"
+        "  down:\n"
+        "    args: {filters: 128}\n"
+        "    layers:\n"
+        "      - conv: {filters: $filters, kernel: 3, stride: 2, padding: same, bias: false}\n"
+        "      - batchnorm: {}\n"
+        "        name: main\n"
+        "      - conv: {filters: $filters, kernel: 1, bias: false}\n"
+        "        from: input\n"
+        "        name: shortcut\n"
+        "      - add: {}\n"
+        "        from: [main, shortcut]\n"
+        "layers:\n"
+        "  - down: {filters: 128}\n"
+    )
+    with pytest.raises(SpecError) as err:
+        analyze(load_network(path))
+    assert str(err.value) == (
+        f"{path}:12: add of 28x28x128 (layer 2, {path}:7) and 56x56x128 (layer 3, {path}:9): "
+        "an add needs equal shapes; a projection shortcut with stride 2?"
+    )

@@ -57,6 +57,11 @@ def test_the_issues_example_parses_as_written():
     assert net.layers[23].where.endswith("resnet-ish.yaml:28")
 
 
+def test_the_docs_show_the_example_the_tests_read():
+    docs = FIXTURES.parent.parent.parent / "docs" / "examples" / "resnet-ish.yaml"
+    assert docs.read_text(encoding="utf-8") == (FIXTURES / "resnet-ish.yaml").read_text(encoding="utf-8")
+
+
 def test_a_graph_writes_back_expanded_and_reads_back_the_same():
     net = load_network(FIXTURES / "resnet-ish.yaml")
     data = network_to_dict(net)
