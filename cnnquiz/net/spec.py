@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,8 @@ def network_from_inline(
     """The command line's form: ``--in 200x300x3`` and ``"conv 100 k3 s2 same; ..."``, with
     ``name=`` and ``from=`` where it branches (``conv 8 name=a; relu; add from=a,-1``)."""
     shape = parse_shape(input_shape, shape_where)
-    return _network(shape, _inline_items(layers, where), where, where)
+    network = _network(shape, _inline_items(layers, where), where, where)
+    return replace(network, source=None)  # typed, not read from a file: no source to name
 
 
 _NONE = object()  # no default: never equal to a value

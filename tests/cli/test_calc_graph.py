@@ -93,3 +93,14 @@ def test_the_block_golden_text_verified_in_torch():
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
     assert f"shapes, {PARAMS - 4 * 128:,} trainable parameters" in text
+
+
+def test_inline_layers_have_no_source_and_no_title_as_before(capsys, monkeypatch):
+    status, out, _ = _calc(
+        capsys, monkeypatch, "model", "--in", "200x300x3", "conv 100 k3 s2 same", "--no-verify"
+    )
+    assert status == 0 and out.startswith("Input: 200x300x3")
+    status, out, _ = _calc(
+        capsys, monkeypatch, "model", "--in", "200x300x3", "conv 100 k3 s2 same", "--json", "--no-verify"
+    )
+    assert json.loads(out)["source"] is None
