@@ -25,7 +25,7 @@ from cnnquiz.net.network import Shape
 from cnnquiz.net.spec import Layer, Network, parse_network, parse_shape
 
 if TYPE_CHECKING:
-    from cnnquiz.net.arithmetic import NetworkFigures
+    from cnnquiz.net.figures import NetworkFigures
 
 _MEMO_LIMIT = 512  # networks kept per template; a long quiz draws fresh seeds without end
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, TypeVar
 from cnnquiz.cli.common import Parser, Subcommands, console, positive_int, print_json
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Pool
 from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.spec import (

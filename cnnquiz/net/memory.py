@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnnquiz.errors import SpecError
-from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.optimizers import OPTIMIZER_STATE
 
 VIEW_RULE = (

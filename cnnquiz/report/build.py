@@ -8,7 +8,7 @@ written out as the lines an exam answer shows.
 
 from __future__ import annotations
 
-from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
 from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.options import channels_first_hint

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
 from cnnquiz.net.memory import VIEW_RULE
 from cnnquiz.net.spec import Layer

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.receptive import (
     ReceptiveRow,
     receptive_field,

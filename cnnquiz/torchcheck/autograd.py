@@ -15,7 +15,8 @@ import torch
 from torch import nn
 
 from cnnquiz.errors import SpecError
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.network import Network
 from cnnquiz.torchcheck.build import DTYPES, nchw, to_module
 

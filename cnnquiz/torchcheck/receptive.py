@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Conv, Pool
 from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.receptive import GLOBAL_LAYERS, receptive_field, window

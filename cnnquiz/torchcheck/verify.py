@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.network import Network, Shape
 from cnnquiz.torchcheck.build import hwc, nchw, to_module
 

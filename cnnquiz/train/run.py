@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnnquiz.errors import CnnquizError
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.memory import TrainingRam, training_ram
 from cnnquiz.net.network import Network
 from cnnquiz.net.spec import load_network

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from cnnquiz.net.optimizers import COURSE_OPTIMIZERS
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 if TYPE_CHECKING:  # the figures are computed in a worker, which imports these when it runs
-    from cnnquiz.net.arithmetic import NetworkFigures
+    from cnnquiz.net.figures import NetworkFigures
     from cnnquiz.net.spec import Network
     from cnnquiz.report.model import LayerRow, ModelReport, Totals
     from cnnquiz.report.verdicts import TorchVerdict

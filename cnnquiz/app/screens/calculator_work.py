@@ -14,7 +14,7 @@ from cnnquiz.errors import CnnquizError
 from cnnquiz.net.units import fmt_int
 
 if TYPE_CHECKING:  # imported when the worker first runs, not when the app starts
-    from cnnquiz.net.arithmetic import NetworkFigures
+    from cnnquiz.net.figures import NetworkFigures
     from cnnquiz.net.spec import Network
     from cnnquiz.report.model import ModelReport
 

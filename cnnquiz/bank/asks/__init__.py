@@ -22,7 +22,7 @@ from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, Value
 from cnnquiz.errors import SpecError
 
 if TYPE_CHECKING:
-    from cnnquiz.net.arithmetic import NetworkFigures
+    from cnnquiz.net.figures import NetworkFigures
     from cnnquiz.net.network import Network
 
 AnswerKind = Literal["count", "size", "shape"]

@@ -17,7 +17,7 @@ from cnnquiz.bank.asks.solution import (
     sum_line,
     where,
 )
-from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.layers import Conv
 from cnnquiz.net.spec import Network
 from cnnquiz.net.units import fmt_count, fmt_int

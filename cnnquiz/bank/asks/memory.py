@@ -10,7 +10,7 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 from __future__ import annotations
 
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, mb, selected, target
-from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
 from cnnquiz.net.network import Shape
 from cnnquiz.net.spec import Network

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap
-from cnnquiz.net.arithmetic import NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.receptive import receptive_field
 from cnnquiz.net.spec import Network
 

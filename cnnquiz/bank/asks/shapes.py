@@ -10,7 +10,8 @@ from functools import partial
 
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, target
 from cnnquiz.errors import SpecError
-from cnnquiz.net.arithmetic import NetworkFigures, analyze
+from cnnquiz.net.arithmetic import analyze
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Conv, Pool
 from cnnquiz.net.spec import Layer, Network
 from cnnquiz.net.units import fmt_int

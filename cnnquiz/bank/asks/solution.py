@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 if TYPE_CHECKING:
-    from cnnquiz.net.arithmetic import LayerFigures, NetworkFigures
+    from cnnquiz.net.figures import LayerFigures, NetworkFigures
 
 Value = Decimal | tuple[int, ...]
 
