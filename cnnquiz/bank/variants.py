@@ -11,6 +11,7 @@ text, so a drawn variant is the same with or without it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -159,13 +160,22 @@ def _layer_names(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], ...] | None:
     return tuple(tuple(sorted(computed.names_in(item))) for item in layers)
 
 
+_INLINE_GRAPH = re.compile(r"(?:^|[\s,(])(?:name|from|repeat)\s*=")
+"""The same keys in a layer written inline: ``conv 64 k3 name=a``, ``add from=a,-1``."""
+
+
 def _is_graph(raw: Mapping[str, Any]) -> bool:
     """Whether the template writes a graph: blocks, or a layer that names, reads or repeats."""
     if "blocks" in raw:
         return True
-    return any(
-        isinstance(item, Mapping) and any(k in item for k in _GRAPH_KEYS) for item in raw["layers"]
-    )
+    return any(_places(item) for item in raw["layers"])
+
+
+def _places(item: Any) -> bool:
+    """Whether a layer item says where it sits (name, from, repeat), as a mapping or inline."""
+    if isinstance(item, Mapping):
+        return any(k in item for k in _GRAPH_KEYS)
+    return isinstance(item, str) and bool(_INLINE_GRAPH.search(item))
 
 
 def _key(names: tuple[str, ...], values: Mapping[str, Any], source: str) -> tuple[Any, ...]:
