@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cnnquiz.bank.asks.solution import Solution, Trap, count, mb
 from cnnquiz.net.figures import NetworkFigures
-from cnnquiz.net.memory import PredictionRam
+from cnnquiz.net.memory import LiveTensor, PredictionRam
 from cnnquiz.net.network import Network
 from cnnquiz.net.units import fmt_int
 
@@ -32,7 +32,11 @@ def graph_ram_predict(network: Network, fig: NetworkFigures, ram: PredictionRam)
         "it has run; views (flatten, a separate activation) share their source's memory",
         f"the peak is while {tensor_label(network, fig, peak)} runs; alive then:",
     ]
-    alive = ram.alive or ()
+    # the figures name the live tensors; without them, the peak layer's input and output
+    alive = ram.alive or (
+        LiveTensor(network.sources(peak)[0] if peak else 0, ram.input_bytes),
+        LiveTensor(peak, ram.output_bytes),
+    )
     steps += [f"{tensor_label(network, fig, t.producer)}: {mb(t.nbytes)}" for t in alive]
     live = sum(t.nbytes for t in alive)
     steps.append(
