@@ -14,7 +14,7 @@ from typing import Any
 
 from cnnquiz import yamlio
 from cnnquiz.bank import computed
-from cnnquiz.bank.asks import ASKS, Trap, evaluate
+from cnnquiz.bank.asks import ASKS, Trap, evaluate, layer_named
 from cnnquiz.bank.authored import (
     ASK_OPTIONS,
     FieldError,
@@ -30,6 +30,7 @@ from cnnquiz.bank.keys import Key, NumberKey
 from cnnquiz.bank.lint import decimals_mismatch
 from cnnquiz.bank.model import Recomputed
 from cnnquiz.bank.variants import NetworkTemplate, Template, template_options
+from cnnquiz.errors import SpecError
 from cnnquiz.net.spec import parse_network
 
 Warn = Callable[[int | None, str], None]  # a style warning at a line
@@ -87,6 +88,11 @@ def _recomputed(q: Mapping[str, Any], key: Key, source: str) -> Recomputed:
         raise FieldError(f"ask {q['ask']} gives a {wanted} answer; use type: {wanted}", "ask")
     network = parse_network(q["network"], source)
     options = ask_options(q)
+    if options.layer_name is not None:
+        try:
+            layer_named(network, options.layer_name)
+        except SpecError as exc:
+            raise FieldError(str(exc), "layer") from None  # the line of layer:, not the question's
     solution = evaluate(network, q["ask"], options)
     # a shape needs no unit: like the author's key, only a number reads unit and tolerance
     rules = (

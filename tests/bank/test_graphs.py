@@ -166,9 +166,11 @@ def test_a_layer_is_asked_about_by_its_name_on_a_graph(tmp_path):
     path = tmp_path / "bank.yaml"
     path.write_text(textwrap.dedent(NAMED), encoding="utf-8")
     banks, problems = read_banks([path])
-    assert [p.message for p in problems] == [
-        "typo: no layer is named 'projektion'; the named layers are projection"
+    # the line of ``layer: projektion``, not the question's
+    assert [(p.line, p.message) for p in problems] == [
+        (33, "no layer is named 'projektion'; the named layers are projection")
     ]
     (q,) = banks[0].questions
-    assert q.recomputed.options.layer == 2
-    assert q.recomputed.solution.value == 8192
+    assert q.recomputed.options.layer_name == "projection"
+    assert q.recomputed.solution.value == 8192  # layer 2's; the whole network has 81,920
+    assert any("layer 2" in step for step in q.recomputed.solution.steps)
