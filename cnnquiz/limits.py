@@ -85,3 +85,8 @@ def check_max(value: int, where: str | None, what: str, maximum: int = MAX_DIM) 
         raise SpecError(too_big(what, number_text(value) if value.bit_length() > 128
                                 else f"{value:,}", maximum), where)
     return value
+
+MAX_LAYERS = 10_000
+"""Most layers a network may have once its blocks and repeats are expanded (ResNet-152 has
+about 500 with its activations as layers). A spec whose blocks nest and repeat past it (six
+blocks of ten uses each make 10^6) is refused while it is expanded, before it is built."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text, parse_int
-from cnnquiz.net.layers import ACTIVATIONS, Padding, Size2
+from cnnquiz.net.layers import ACTIVATIONS, Padding, Size2, kind_named, name_key
 from cnnquiz.net.network import Shape
 
 
@@ -133,11 +133,24 @@ def _activation(value: Any, where: str) -> str | None:
     return None if name == "linear" else name
 
 
+_ACTIVATION_NAMES = (
+    {name_key(a): a for a in ACTIVATIONS}
+    | {"none": "linear", "identity": "linear"}
+    | {
+        name_key(alias): variant.name
+        for variant in kind_named("activation").variants
+        for alias in variant.aliases
+        if alias != "activation"  # the layer's own name, a relu as a layer, not a function
+    }
+)
+"""Every way an activation is written, as :func:`name_key` reads it: the registry's aliases
+(``silu``, ``hard_silu``) included, so ``activation: silu`` and a ``silu`` layer agree."""
+
+
 def canonical_activation(text: str) -> str | None:
-    """``LeakyReLU``, ``leaky-relu`` → ``leaky_relu``; ``none``, ``identity`` → ``linear``."""
-    key = text.strip().lower().replace("-", "").replace("_", "").replace(" ", "")
-    aliases = {a.replace("_", ""): a for a in ACTIVATIONS} | {"none": "linear", "identity": "linear"}
-    return aliases.get(key)
+    """``LeakyReLU``, ``leaky-relu`` → ``leaky_relu``; ``SiLU`` → ``swish``; ``none``,
+    ``identity`` → ``linear``."""
+    return _ACTIVATION_NAMES.get(name_key(text))
 
 
 def _bool(value: Any, where: str, what: str) -> bool:
@@ -181,6 +194,43 @@ def _alpha(value: Any, where: str) -> float:
     return alpha
 
 
+def _slopes(value: Any, where: str) -> str:
+    """A PReLU's slopes: ``channel`` (one per channel), ``one`` (one in all), ``all`` (one per
+    value)."""
+    text = str(value).strip().lower()
+    if isinstance(value, bool) or text not in _SLOPES:
+        raise SpecError(
+            f"prelu slopes must be channel (one per channel), one (one in all) or all (one per "
+            f"value), got {number_text(value)}",
+            where,
+        )
+    return text
+
+
+_SLOPES = ("channel", "one", "all")
+
+
+def zero_padding(value: Any, where: str) -> tuple[int, int, int, int]:
+    """Keras ZeroPadding2D's padding → (top, bottom, left, right): ``1`` on every side, ``1x2``
+    or ``[1, 2]`` rows above and below and columns left and right, ``[[t, b], [l, r]]``."""
+    try:
+        if isinstance(value, list | tuple) and all(isinstance(v, list | tuple) for v in value):
+            if len(value) != 2:
+                raise SpecError("two pairs", where)
+            (top, bottom), (left, right) = (parse_size2(v, where, "padding", 0) for v in value)
+            return (top, bottom, left, right)
+        rows, cols = parse_size2(value, where, "padding", minimum=0)
+    except SpecError as exc:
+        if "at most" in exc.message:  # past the limit: that is the message to give
+            raise
+        raise SpecError(
+            "zeropad padding must be pixels: 1 (every side), 1x2 or [1, 2] (rows, columns) or "
+            f"[[top, bottom], [left, right]], got {number_text(value)}",
+            where,
+        ) from None
+    return (rows, rows, cols, cols)
+
+
 def _named(reader: Callable[[Any, str, str], Any], what: str) -> Callable[[Any, str], Any]:
     return lambda value, where: reader(value, where, what)
 
@@ -199,10 +249,22 @@ READERS: dict[str, Callable[[Any, str], Any]] = {
     "op": _op,
     "name": _activation_name,
     "alpha": _alpha,
+    "groups": _named(_positive_int, "groups"),
+    "multiplier": _named(_positive_int, "multiplier"),
+    "slopes": _slopes,
 }
 """One reader per option name, whichever kind takes it (conv and pool read ``stride`` alike)."""
 
 
-def read_option(option: str, value: Any, where: str) -> Any:
-    """One option's value, read and checked (``"kernel", "3x5"`` → (3, 5))."""
-    return READERS[option](value, where)
+_KIND_READERS: dict[tuple[str, str], Callable[[Any, str], Any]] = {
+    ("zeropad", "padding"): zero_padding,
+}
+"""Where an option means something else for one kind: a zeropad's ``padding`` is the pixels
+it adds on each side, a conv's or a pool's how its window meets the border."""
+
+
+def read_option(option: str, value: Any, where: str, kind: str | None = None) -> Any:
+    """One option's value, read and checked (``"kernel", "3x5"`` → (3, 5)), as ``kind`` (the
+    registry's key) reads it where that differs."""
+    reader = _KIND_READERS.get((kind, option)) if kind else None
+    return (reader or READERS[option])(value, where)

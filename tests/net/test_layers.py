@@ -19,7 +19,7 @@ from cnnquiz.net.spec import (
 )
 from cnnquiz.yamlio import loads
 
-SAMPLE = {"filters": 4, "units": 3}
+SAMPLE = {"filters": 4, "units": 3, "size": 2}
 """A value for each required option, to write a layer of every kind."""
 
 VARIANTS = [(kind, variant) for kind in KINDS for variant in kind.variants]
@@ -30,8 +30,11 @@ def _id(case: tuple) -> str:
 
 
 def _yaml_layer(item: str) -> Layer:
-    text = f"input: 16\nlayers:\n  - {item}\n"
-    return parse_network(loads(text, "n.yaml"), "n.yaml").layers[0]
+    data = loads(f"input: 16\nlayers:\n  - {item}\n", "n.yaml")
+    first = data["layers"][0]
+    if find_name(str(first.get("type", next(iter(first)))))[0].merge:
+        first["from"] = ["input", "input"]  # a merge layer reads two inputs
+    return parse_network(data, "n.yaml").layers[0]
 
 
 @pytest.mark.parametrize("case", VARIANTS, ids=_id)
@@ -59,9 +62,10 @@ def test_every_name_writes_back_to_itself_with_its_options(case):
     kind, variant = case
     layer = parse_inline_layer(variant.name + "".join(f" {o}={SAMPLE[o]}" for o in kind.required), "x")
     shape = "16" if isinstance(layer, Dense) else "8x8x3"
-    net = parse_network({"input": shape, "layers": [layer_to_dict(layer)]})
+    item = layer_to_dict(layer) | ({"from": ["input", "input"]} if kind.merge else {})
+    net = parse_network({"input": shape, "layers": [item]})
     assert net.layers == (layer,)
-    assert network_to_dict(net)["layers"] == [layer_to_dict(layer)]
+    assert network_to_dict(net)["layers"] == [item]
     assert analyze(net).layers[0].name == variant.title
 
 
@@ -87,7 +91,9 @@ def test_names_are_unique_and_the_error_lists_one_per_variant():
 
 def test_options_come_from_the_dataclass_in_its_order():
     conv = KINDS[0]
-    assert conv.options == ("filters", "kernel", "stride", "padding", "dilation", "bias", "activation")
+    assert conv.options == (
+        "filters", "kernel", "stride", "padding", "dilation", "bias", "activation", "groups"
+    )
     assert conv.required == ("filters",) and conv.defaults()["kernel"] == (3, 3)
     with pytest.raises(SpecError, match="maxpool takes size, stride, padding, op"):
         parse_inline_layer("maxpool filters=3", "here")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cnnquiz.errors import SpecError
+from cnnquiz.net import layers
 from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, GlobalPool, Pool
 from cnnquiz.net.network import Shape
 from cnnquiz.net.options import channels_first_hint, parse_shape
@@ -114,8 +115,7 @@ def test_activation_layers_are_written_by_name():
     assert parse_network(network_to_dict(net)).layers == net.layers
 
 
-KNOWN = ("expected one of conv, maxpool, avgpool, dense, flatten, gap, gmp, batchnorm, dropout, relu, "
-         "leaky_relu, elu, gelu, sigmoid, tanh, softmax")
+KNOWN = "expected one of " + ", ".join(layers.KNOWN)
 
 
 @pytest.mark.parametrize("layers", ["lstm 32", "lstm", "lstm(units=32)", "conv 8; LSTM 32 relu"])
