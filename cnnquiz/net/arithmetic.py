@@ -2,32 +2,44 @@
 
 Pure Python, no torch: the calculators answer at once, and the torch bridge proves these
 figures independently. The RAM rules built on them are in :mod:`cnnquiz.net.memory`, the
-receptive field in :mod:`cnnquiz.net.receptive`. Each layer's figures carry the derivation as an exam answer writes it
-(``ceil(200 / 2) = 100``), so every face shows the same working.
+receptive field in :mod:`cnnquiz.net.receptive`. Each layer's figures carry the derivation as an
+exam answer writes it (``ceil(200 / 2) = 100``), so every face shows the same working.
+
+A graph is walked in its order: each layer reads the outputs its sources made (0 the input),
+one for most kinds, several for a merge. The convolutions' rules are in
+:mod:`cnnquiz.net.convs`, pooling and padding in :mod:`cnnquiz.net.pools`, the merges in
+:mod:`cnnquiz.net.merges`; the small ones are here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
-
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max
+from cnnquiz.net import convs, merges, pools
 from cnnquiz.net.figures import LayerFigures, NetworkFigures, Step
 from cnnquiz.net.layers import (
     Activation,
+    AdaptivePool,
+    Add,
     BatchNorm,
+    Concat,
     Conv,
     Dense,
+    Depthwise,
     Dropout,
     Flatten,
     GlobalPool,
     Layer,
+    Multiply,
     Pool,
-    Size2,
+    PReLU,
+    Separable,
+    ZeroPad,
+    kind_of,
 )
 from cnnquiz.net.network import Network, Shape
 from cnnquiz.net.options import channels_first_hint
+from cnnquiz.net.spatial import Counts, Operand, Rule, one
 from cnnquiz.net.units import DTYPE_BYTES
 
 
@@ -37,74 +49,6 @@ def bytes_per_value(dtype: str) -> int:
     return DTYPE_BYTES[dtype]
 
 
-# --------------------------------------------------------------------------------------------
-# Spatial arithmetic shared by convolution and pooling.
-
-
-def _axis(
-    what: str, size: int, k: int, s: int, d: int, padding: str | int
-) -> tuple[int, int, int, Step]:
-    """Output length along one axis, the padding before and after, and the working."""
-    k_eff = d * (k - 1) + 1
-    kd = f"{d}·({k} - 1) + 1" if d > 1 else str(k)
-    if padding == "same":
-        out = -(-size // s)
-        total = max((out - 1) * s + k_eff - size, 0)
-        before = total // 2
-        return out, before, total - before, Step(what, "ceil(in / stride)", f"ceil({size} / {s})", out)
-    p = 0 if padding == "valid" else int(padding)
-    span = size + 2 * p
-    if k_eff > span:
-        raise SpecError(
-            f"the {k_eff}-pixel {'dilated ' if d > 1 else ''}window does not fit the {size}-pixel "
-            f"{what.split()[-1]} with {'valid' if p == 0 else f'{p}-pixel'} padding; use padding: same, "
-            f"more padding or a smaller kernel"
-        )
-    out = (span - k_eff) // s + 1
-    if p:
-        formula = "floor((in + 2p - k) / stride) + 1"
-        numbers = f"floor(({size} + 2·{p} - {kd}) / {s}) + 1"
-    else:
-        formula = "floor((in - k) / stride) + 1"
-        numbers = f"floor(({size} - {kd}) / {s}) + 1"
-    return out, p, p, Step(what, formula, numbers, out)
-
-
-def _spatial(
-    shape: Shape, kernel: Size2, stride: Size2, dilation: Size2, padding: str | Size2
-) -> tuple[int, int, tuple[int, int, int, int], list[Step]]:
-    pad_h, pad_w = (padding, padding) if isinstance(padding, str) else padding
-    h, w = shape.dims[0], shape.dims[1]
-    oh, top, bottom, step_h = _axis("output height", h, kernel[0], stride[0], dilation[0], pad_h)
-    ow, left, right, step_w = _axis("output width", w, kernel[1], stride[1], dilation[1], pad_w)
-    return oh, ow, (top, bottom, left, right), [step_h, step_w]
-
-
-def _need_image(layer: Layer, shape: Shape) -> None:
-    if not shape.is_image:
-        raise SpecError(f"{layer.title} needs an H x W x C input, got the vector {shape}")
-
-
-def _size(pair: Size2) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
-
-
-def _check_pool_padding(layer: Pool) -> None:
-    """PyTorch's rule: pooling pads at most half the window (``k // 2``) on each side.
-
-    More and a window can lie wholly in the padding: max pooling outputs -inf there, average
-    pooling a value of nothing, and torch itself refuses the layer.
-    """
-    if isinstance(layer.padding, str):
-        return  # valid pads nothing; same pads at most (k - 1) / 2 per side, within the rule
-    for pad, k, axis in zip(layer.padding, layer.size, ("rows", "columns"), strict=True):
-        if pad > k // 2:
-            raise SpecError(
-                f"padding {pad} on the {axis} is more than half the {k}-pixel pooling window; "
-                f"the rule (PyTorch's): padding at most half the pool size, here at most {k // 2}"
-            )
-
-
 def _check_counts(f: LayerFigures, bpv: int) -> None:
     """Counts past 2^63 - 1 are refused: torch sizes tensors in int64 (see cnnquiz.limits)."""
     check_max(f.output_values * bpv, None, "the bytes of its output", MAX_COUNT)
@@ -112,58 +56,7 @@ def _check_counts(f: LayerFigures, bpv: int) -> None:
     check_max(f.macs, None, "its multiplications", MAX_COUNT)
 
 
-def analyze_layer(layer: Layer, shape: Shape, index: int = 1) -> LayerFigures:
-    """Figures of one layer reading ``shape``; errors name the layer where it was written."""
-    try:
-        return _analyze(layer, shape, index)
-    except SpecError as exc:
-        raise exc.at(layer.where or f"layer {index} ({layer.title})") from None
-
-
-class _Counts(NamedTuple):
-    """What one kind's rule finds; ``analyze_layer`` adds the layer, its place and input."""
-
-    output: Shape
-    weights: int = 0
-    biases: int = 0
-    non_trainable: int = 0
-    macs: int = 0
-    padding: tuple[int, int, int, int] | None = None
-    steps: tuple[Step, ...] = ()
-
-
-def _conv(layer: Conv, shape: Shape) -> _Counts:
-    _need_image(layer, shape)
-    if max(layer.stride) > 1 and max(layer.dilation) > 1:
-        raise SpecError(
-            f"stride {_size(layer.stride)} together with dilation {_size(layer.dilation)}: "
-            "a convolution strides or dilates, not both (Keras refuses stride > 1 with "
-            "dilation > 1)"
-        )
-    c_in = shape.dims[2]
-    oh, ow, padding, steps = _spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
-    kh, kw = layer.kernel
-    f = layer.filters
-    weights = kh * kw * c_in * f
-    biases = f if layer.bias else 0
-    macs = oh * ow * f * kh * kw * c_in
-    if layer.bias:
-        steps.append(Step("parameters", "(kh·kw·C_in + 1)·filters", f"({kh}·{kw}·{c_in} + 1)·{f}", weights + biases))
-    else:
-        steps.append(Step("parameters", "kh·kw·C_in·filters (no bias)", f"{kh}·{kw}·{c_in}·{f}", weights))
-    steps.append(Step("multiplications", "H_out·W_out·filters·kh·kw·C_in", f"{oh}·{ow}·{f}·{kh}·{kw}·{c_in}", macs))
-    return _Counts(Shape((oh, ow, f)), weights, biases, 0, macs, padding, tuple(steps))
-
-
-def _pool(layer: Pool, shape: Shape) -> _Counts:
-    _need_image(layer, shape)
-    _check_pool_padding(layer)
-    oh, ow, padding, steps = _spatial(shape, layer.size, layer.strides, (1, 1), layer.padding)
-    steps.append(Step("parameters", "none: pooling learns nothing", "0", 0))
-    return _Counts(Shape((oh, ow, shape.dims[2])), padding=padding, steps=tuple(steps))
-
-
-def _dense(layer: Dense, shape: Shape) -> _Counts:
+def _dense(layer: Dense, shape: Shape) -> Counts:
     if shape.is_image:
         raise SpecError(f"Dense needs a vector input, got {shape}; put flatten or gap before it")
     n, units = shape.dims[0], layer.units
@@ -173,7 +66,7 @@ def _dense(layer: Dense, shape: Shape) -> _Counts:
     else:
         params = Step("parameters", "in·units (no bias)", f"{n}·{units}", weights)
     macs = Step("multiplications", "in·units", f"{n}·{units}", n * units)
-    return _Counts(Shape((units,)), weights, biases, macs=n * units, steps=(params, macs))
+    return Counts(Shape((units,)), weights, biases, macs=n * units, steps=(params, macs))
 
 
 def dense_params(inputs: int, units: int, bias: bool = True) -> int:
@@ -181,48 +74,65 @@ def dense_params(inputs: int, units: int, bias: bool = True) -> int:
     return (inputs + (1 if bias else 0)) * units
 
 
-def _flatten(layer: Flatten, shape: Shape) -> _Counts:
+def _flatten(layer: Flatten, shape: Shape) -> Counts:
     if not shape.is_image:
-        return _Counts(Shape((shape.values,)))
+        return Counts(Shape((shape.values,)))
     h, w, c = shape.dims
-    return _Counts(Shape((shape.values,)), steps=(Step("output length", "H·W·C", f"{h}·{w}·{c}", shape.values),))
+    return Counts(Shape((shape.values,)), steps=(Step("output length", "H·W·C", f"{h}·{w}·{c}", shape.values),))
 
 
-def _global_pool(layer: GlobalPool, shape: Shape) -> _Counts:
-    _need_image(layer, shape)
-    c = shape.dims[2]
-    return _Counts(Shape((c,)), steps=(Step("output length", "C (one value per channel)", str(c), c),))
-
-
-def _batch_norm(layer: BatchNorm, shape: Shape) -> _Counts:
+def _batch_norm(layer: BatchNorm, shape: Shape) -> Counts:
     c = shape.dims[-1]
     step = Step("parameters", "4·C (2·C trainable γ, β; 2·C moving mean, variance)", f"4·{c}", 4 * c)
-    return _Counts(shape, c, c, 2 * c, steps=(step,))
+    return Counts(shape, c, c, 2 * c, steps=(step,))
 
 
-def _same_shape(layer: Dropout | Activation, shape: Shape) -> _Counts:
-    return _Counts(shape)
+def _same_shape(layer: Dropout | Activation, shape: Shape) -> Counts:
+    return Counts(shape)
 
 
-RULES: dict[type, Callable[[Any, Shape], _Counts]] = {
-    Conv: _conv,
-    Pool: _pool,
-    Dense: _dense,
-    Flatten: _flatten,
-    GlobalPool: _global_pool,
-    BatchNorm: _batch_norm,
-    Dropout: _same_shape,
-    Activation: _same_shape,
+def _prelu(layer: PReLU, shape: Shape) -> Counts:
+    """A learnt negative slope per channel (PyTorch's PReLU(C)), one in all, or one per value
+    (Keras's default): the slopes are its weights."""
+    c, dims = shape.dims[-1], "·".join(str(d) for d in shape.dims)
+    per = {
+        "channel": (c, "C (one slope per channel)", str(c)),
+        "one": (1, "1 (one slope for every value)", "1"),
+        "all": (shape.values, "H·W·C (one slope per value)" if shape.is_image else "N (one slope per value)", dims),
+    }
+    if layer.slopes not in per:
+        raise SpecError(f"prelu slopes must be channel, one or all, got {layer.slopes!r}")
+    n, formula, numbers = per[layer.slopes]
+    return Counts(shape, weights=n, steps=(Step("parameters", formula, numbers, n),))
+
+
+RULES: dict[type, Rule] = {
+    Conv: one(convs.conv),
+    Depthwise: one(convs.depthwise),
+    Separable: one(convs.separable),
+    ZeroPad: one(pools.zero_pad),
+    Pool: one(pools.pool),
+    AdaptivePool: one(pools.adaptive_pool),
+    Dense: one(_dense),
+    Flatten: one(_flatten),
+    GlobalPool: one(pools.global_pool),
+    BatchNorm: one(_batch_norm),
+    Dropout: one(_same_shape),
+    Activation: one(_same_shape),
+    PReLU: one(_prelu),
+    Add: merges.add,
+    Concat: merges.concat,
+    Multiply: merges.multiply,
 }
 """Each layer kind's rule for its output shape, parameters and multiplications."""
 
 
-def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
-    counts = RULES[type(layer)](layer, shape)
+def _figures(layer: Layer, index: int, sources: tuple[int, ...], inputs: tuple[Operand, ...]) -> LayerFigures:
+    counts = RULES[type(layer)](layer, inputs)
     return LayerFigures(
         index,
         layer,
-        shape,
+        inputs[0].shape,
         counts.output,
         counts.weights,
         counts.biases,
@@ -230,9 +140,46 @@ def _analyze(layer: Layer, shape: Shape, index: int) -> LayerFigures:
         counts.macs,
         counts.padding,
         counts.steps,
-        (index - 1,),
-        (shape,),
+        sources,
+        tuple(op.shape for op in inputs),
     )
+
+
+def analyze_layer(layer: Layer, shape: Shape, index: int = 1) -> LayerFigures:
+    """Figures of one layer reading ``shape``; errors name the layer where it was written."""
+    try:
+        return _figures(layer, index, (index - 1,), (Operand(shape, _label(None, index - 1)),))
+    except SpecError as exc:
+        raise exc.at(layer.where or f"layer {index} ({layer.title})") from None
+
+
+def _label(network: Network | None, j: int) -> str:
+    """How an error names what a layer read: ``the input``, ``layer 3, f.yaml:9``."""
+    if j == 0:
+        return "the input"
+    layer = network.layers[j - 1] if network else None
+    return f"layer {j}, {layer.where}" if layer and layer.where else f"layer {j}"
+
+
+def _sources(network: Network, index: int, layer: Layer) -> tuple[int, ...]:
+    """What layer ``index`` reads, refused where it cannot: a layer not yet run, a merge of one
+    input, or one input expected and several given."""
+    sources = network.sources(index)
+    for j in sources:
+        if not 0 <= j < index:
+            raise SpecError(f"it reads layer {j}, which does not run before it (layer {index})")
+    labels = [_label(network, j) for j in sources]
+    if kind_of(layer).merge and len(sources) < 2:
+        raise SpecError(
+            f"{layer.kind} merges several inputs but reads only {', '.join(labels) or 'nothing'}; "
+            "list them in from: [a, b]"
+        )
+    if not kind_of(layer).merge and len(sources) != 1:
+        raise SpecError(
+            f"{layer.title} reads one input, got {len(sources)} ({'; '.join(labels)}); "
+            "only add, concat and multiply merge several"
+        )
+    return sources
 
 
 def analyze(network: Network, dtype: str = "float32") -> NetworkFigures:
@@ -251,15 +198,18 @@ def analyze(network: Network, dtype: str = "float32") -> NetworkFigures:
 
 def _analyze_network(network: Network, dtype: str) -> NetworkFigures:
     bpv = bytes_per_value(dtype)
-    shape = network.input
-    check_max(shape.values * bpv, "input", "the bytes of the input", MAX_COUNT)
+    check_max(network.input.values * bpv, "input", "the bytes of the input", MAX_COUNT)
+    if network.inputs and len(network.inputs) != len(network.layers):
+        raise SpecError(f"{len(network.layers)} layers but sources for {len(network.inputs)}")
+    shapes = [network.input]  # shapes[j]: what layer j made (0: the input)
     figures = []
     for i, layer in enumerate(network.layers, 1):
-        f = analyze_layer(layer, shape, i)
         try:
+            sources = _sources(network, i, layer)
+            f = _figures(layer, i, sources, tuple(Operand(shapes[j], _label(network, j)) for j in sources))
             _check_counts(f, bpv)
         except SpecError as exc:
             raise exc.at(layer.where or f"layer {i} ({layer.title})") from None
         figures.append(f)
-        shape = f.output_shape
+        shapes.append(f.output_shape)
     return NetworkFigures(network, tuple(figures), dtype, bpv)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from cnnquiz.net.layers import Layer, kind_of
 from cnnquiz.net.network import Network, Shape
-from cnnquiz.net.units import fmt_int
+from cnnquiz.net.units import fmt_int, fmt_sig
 
 
 @dataclass(frozen=True)
@@ -21,12 +21,13 @@ class Step:
     what: str
     formula: str
     numbers: str
-    value: int
+    value: int | float  # a count, or a ratio (a separable conv's multiplications against a conv's)
 
     def __str__(self) -> str:
-        if self.numbers == fmt_int(self.value):
+        shown = fmt_int(self.value) if isinstance(self.value, int) else fmt_sig(self.value)
+        if self.numbers == shown:
             return f"{self.what} = {self.formula} = {self.numbers}"
-        return f"{self.what} = {self.formula} = {self.numbers} = {fmt_int(self.value)}"
+        return f"{self.what} = {self.formula} = {self.numbers} = {shown}"
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,13 @@ class NetworkFigures:
         return 0 if f.is_view else self.output_bytes(f)
 
     def shares_with(self, f: LayerFigures) -> int:
-        """The layer whose memory a view shares (0: the input); a layer that is no view: itself."""
+        """The layer whose memory a view shares (0: the input); a layer that is no view: itself.
+
+        A view reads one source; on a graph that need not be the layer before it, so this
+        follows each view's source back to the layer that made the memory.
+        """
         index = f.index
         while index and self.layers[index - 1].is_view:
-            index -= 1
+            view = self.layers[index - 1]
+            index = view.sources[0] if view.sources else index - 1
         return index
