@@ -22,6 +22,7 @@ from cnnquiz.bank import computed
 from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
 from cnnquiz.errors import CnnquizError, SpecError
+from cnnquiz.net.items import GRAPH_KEYS
 from cnnquiz.net.network import Shape
 from cnnquiz.net.spec import Layer, Network, parse_network, parse_shape
 
@@ -145,10 +146,6 @@ class NetworkTemplate:
         return parse_network(network, source).layers[0]
 
 
-_GRAPH_KEYS = ("name", "from", "repeat")
-"""Keys beside a layer that make the network a graph: such a layer is only read with the others."""
-
-
 def _layer_names(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], ...] | None:
     """The variables each layer uses, or None when the template must be parsed whole."""
     layers = raw.get("layers")
@@ -174,7 +171,7 @@ def _is_graph(raw: Mapping[str, Any]) -> bool:
 def _places(item: Any) -> bool:
     """Whether a layer item says where it sits (name, from, repeat), as a mapping or inline."""
     if isinstance(item, Mapping):
-        return any(k in item for k in _GRAPH_KEYS)
+        return any(k in item for k in GRAPH_KEYS)
     return isinstance(item, str) and bool(_INLINE_GRAPH.search(item))
 
 
