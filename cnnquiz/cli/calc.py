@@ -16,18 +16,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from cnnquiz import zoo
 from cnnquiz.cli.common import Parser, Subcommands, console, positive_int, print_json
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_COUNT, check_max, number_text
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.figures import NetworkFigures
-from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Pool
+from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Pool, find_name
 from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.spec import (
     Layer,
     Network,
     layer_option,
-    load_network,
     network_from_inline,
     parse_shape,
 )
@@ -196,7 +196,7 @@ def _network_args(parser: argparse.ArgumentParser) -> None:
         "spec",
         nargs="?",
         metavar="NET",
-        help="a network YAML file, or the layers inline (with --in)",
+        help="a zoo name (see cnnquiz zoo), a network YAML file, or the layers inline (with --in)",
     )
     parser.add_argument(
         "--in",
@@ -244,11 +244,12 @@ def _layer(args: argparse.Namespace) -> Layer:
 
 
 def resolve_network(spec: str | None, input_shape: str | None) -> Network:
-    """A YAML file (``.yaml``/``.yml`` or an existing path), else inline layers with ``--in``."""
+    """A zoo name (``resnet18``) or a YAML file (``.yaml``/``.yml`` or an existing path), else
+    inline layers with ``--in``; one word without ``--in`` is taken for a name (did you mean?)."""
     if spec is None:
         raise SpecError("give a network YAML file, or --in SHAPE and the layers inline", "NET")
-    if _names_a_file(spec):
-        network = load_network(spec)
+    if spec in zoo.names() or _names_a_file(spec) or (not input_shape and _one_word(spec)):
+        network = zoo.resolve(spec, "NET")
         if input_shape:
             network = replace(network, input=parse_shape(input_shape, "--in"))
         return network
@@ -259,6 +260,12 @@ def resolve_network(spec: str | None, input_shape: str | None) -> Network:
             "--in",
         )
     return network_from_inline(input_shape, spec)
+
+
+def _one_word(spec: str) -> bool:
+    """Whether ``spec`` reads as a name (``resnet17``), not as inline layers (``gap``)."""
+    word = spec.strip()
+    return bool(word) and not any(c in word for c in " ;,()\n\t") and find_name(word) is None
 
 
 def _names_a_file(spec: str) -> bool:
