@@ -174,3 +174,36 @@ def test_a_layer_is_asked_about_by_its_name_on_a_graph(tmp_path):
     assert q.recomputed.options.layer_name == "projection"
     assert q.recomputed.solution.value == 8192  # layer 2's; the whole network has 81,920
     assert any("layer 2" in step for step in q.recomputed.solution.steps)
+
+
+ZOO = """\
+    title: t
+    questions:
+      - id: resnet18
+        type: numeric
+        prompt: ResNet-18's trainable parameters?
+        answer: 11689512
+        hint: Count the stages.
+        explanation: torchvision's figure.
+        network: resnet18
+        ask: trainable_params
+      - id: typo
+        type: numeric
+        prompt: ResNet-18's trainable parameters?
+        answer: 11689512
+        hint: Count the stages.
+        explanation: torchvision's figure.
+        network: resnet81
+        ask: trainable_params
+"""
+
+
+def test_a_fixed_question_names_a_zoo_network(tmp_path):
+    path = tmp_path / "bank.yaml"
+    path.write_text(textwrap.dedent(ZOO), encoding="utf-8")
+    banks, problems = read_banks([path])
+    assert [(p.line, p.message.split(";")[0]) for p in problems] == [
+        (17, "no zoo network or spec file named 'resnet81' (did you mean resnet18?)")
+    ]
+    (q,) = banks[0].questions
+    assert q.network.is_graph and q.recomputed.solution.value == 11_689_512
