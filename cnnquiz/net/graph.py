@@ -18,7 +18,7 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS
-from cnnquiz.net.blocks import Block, arguments, item_where, substitute
+from cnnquiz.net.blocks import Block, arguments, item_where, refuse_dollars, substitute
 from cnnquiz.net.items import Item, Ref, read_item
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.reading import suggest
@@ -65,14 +65,19 @@ class Expander:
         self.flat = Flat()
         self.table: dict[str, int] = {}  # qualified name -> the index of its output
 
-    def expand(self, raw_items: list[Any], where: str) -> Flat:
-        if expanded_size(raw_items, self.blocks) > MAX_LAYERS:
+    def expand(self, raw_items: list[Any], where: str, at: str | None = None) -> Flat:
+        """The flat network; ``where`` names items without a line, ``at`` the list itself."""
+        if self.blocks and expanded_size(raw_items, self.blocks) > MAX_LAYERS:
             raise SpecError(
                 f"the network expands to more than {MAX_LAYERS:,} layers (its blocks and "
                 f"repeats multiply); cnnquiz reads at most {MAX_LAYERS:,}",
-                where,
+                at or where,
             )
-        self.scope(raw_items, where, "", 0)
+        try:
+            self.scope(raw_items, where, "", 0)
+        except SpecError:
+            refuse_dollars(raw_items, self.source, where)  # the better message, if that is why
+            raise
         self._check_used()
         return self.flat
 
@@ -82,6 +87,7 @@ class Expander:
             read_item(raw, item_where(raw_items, i, self.source, where), self.blocks)
             for i, raw in enumerate(raw_items)
         ]
+        self._check_copies(items)
         labels = _labels(items, path)
         here = _Scope(path, input_index, {x for copies in labels for x in copies if x})
         for item, copies in zip(items, labels, strict=True):
@@ -96,6 +102,19 @@ class Expander:
                     self._define(here, label, out, item)
                 here.outputs.append(out)
         return here.outputs[-1]
+
+    def _check_copies(self, items: list[Item]) -> None:
+        """Refuse the items whose repeats alone take the network past the limit, before any
+        copy is made (a few lines of YAML aliases can repeat a layer millions of times)."""
+        total = len(self.flat.layers)
+        for item in items:
+            total += item.repeat
+            if total > MAX_LAYERS:
+                raise SpecError(
+                    f"the network expands to more than {MAX_LAYERS:,} layers (its repeats add "
+                    f"up); cnnquiz reads at most {MAX_LAYERS:,}",
+                    item.where,
+                )
 
     def _define(self, here: _Scope, label: str, out: int, item: Item) -> None:
         key = here.qualified(label)
@@ -233,7 +252,7 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
         total = 0
         for item in items:
             repeat = item.get("repeat", 1) if isinstance(item, Mapping) else 1
-            if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+            if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_LAYERS:
                 repeat = 1  # ``$n``, or a mistake the item's reader will name
             name = _block_named(item, blocks)
             total += repeat * (block_size(name) if name else 1)

@@ -15,14 +15,13 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS, number_text
-from cnnquiz.net.layers import Layer, find_name, kind_of
+from cnnquiz.net.layers import Layer, kind_of
 from cnnquiz.net.options import canonical_activation
 from cnnquiz.net.reading import (
     line_where,
     lookup,
     parse_inline_layer,
     suggest,
-    unknown_layer,
     yaml_layer,
 )
 
@@ -86,9 +85,8 @@ def read_item(raw: Any, where: str, blocks: Mapping[str, Any]) -> Item:
         raise SpecError(f"{head}: needs a layer beside it, e.g. conv: {{filters: 32}}", where)
     if str(head) in blocks:
         return Item(where, block=str(head), args=raw[head], **graph)
-    if find_name(str(head)) is None:
-        unknown_layer(head, where, tuple(blocks))
-    return _checked(Item(where, layer=yaml_layer(head, raw[head], where), **graph))
+    layer = yaml_layer(head, raw[head], where, tuple(blocks))
+    return _checked(Item(where, layer=layer, **graph))
 
 
 def _typed_item(raw: Mapping[str, Any], where: str) -> Item:

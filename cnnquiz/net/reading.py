@@ -43,11 +43,11 @@ def suggest(word: str, options: list[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def lookup(name: Any, where: str) -> tuple[LayerKind, Variant]:
+def lookup(name: Any, where: str, blocks: tuple[str, ...] = ()) -> tuple[LayerKind, Variant]:
     """The kind and variant a layer's name means; an unknown name is refused."""
     found = find_name(str(name))
     if found is None:
-        unknown_layer(name, where)
+        unknown_layer(name, where, blocks)
     return found
 
 
@@ -63,13 +63,20 @@ def unknown_layer(name: Any, where: str, blocks: tuple[str, ...] = ()) -> NoRetu
     )
 
 
-def make_layer(name: str, options: Mapping[str, Any] | None, where: str) -> Layer:
-    """Build one layer from its name (``conv``, ``MaxPooling2D``...) and its options."""
-    kind, variant = lookup(name, where)
+def make_layer(
+    name: str,
+    options: Mapping[str, Any] | None,
+    where: str,
+    found: tuple[LayerKind, Variant] | None = None,
+) -> Layer:
+    """Build one layer from its name (``conv``, ``MaxPooling2D``...) and its options
+    (``found``: what the name means, when the caller has looked it up already)."""
+    kind, variant = found or lookup(name, where)
+    takes, required = _shape(kind)
     given: dict[str, Any] = {}
     for raw_key, value in (options or {}).items():
         opt = _KEY_ALIASES.get(str(raw_key).lower(), str(raw_key).lower())
-        if opt not in kind.options:
+        if opt not in takes:
             allowed = ", ".join(kind.options) or "no options"
             raise SpecError(
                 f"unknown option {raw_key!r} for {name}{suggest(opt, list(kind.options))}; "
@@ -80,10 +87,21 @@ def make_layer(name: str, options: Mapping[str, Any] | None, where: str) -> Laye
     values = dict(variant.preset)
     for opt, (raw_key, value) in given.items():
         values[opt] = read_option(opt, value, line_where(options, raw_key, where), kind.kind)
-    for required in kind.required:
-        if required not in values:
-            raise SpecError(f"{name} needs {required}", where)
+    for option in required:
+        if option not in values:
+            raise SpecError(f"{name} needs {option}", where)
     return kind.cls(**values, where=where)
+
+
+_SHAPES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+def _shape(kind: LayerKind) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A kind's options and required options, computed once (every layer read asks)."""
+    shape = _SHAPES.get(kind.kind)
+    if shape is None:
+        shape = _SHAPES[kind.kind] = (frozenset(kind.options), kind.required)
+    return shape
 
 
 def line_where(options: Any, key: Any, where: str) -> str:
@@ -116,14 +134,15 @@ def parse_inline_layer(text: str, where: str) -> Layer:
     if not tokens:
         raise SpecError("empty layer", where)
     name, rest = tokens[0], tokens[1:]
-    kind, _ = lookup(name, where)
+    found = lookup(name, where)
+    kind = found[0]
     options: dict[str, Any] = {}
     for token in rest:
         opt, value = _inline_option(kind, token, options)
         if opt is None:
             raise SpecError(f"cannot read {token!r} in layer {text.strip()!r}", where)
         options[opt] = value
-    return make_layer(name, options, where)
+    return make_layer(name, options, where, found)
 
 
 def _inline_option(kind: LayerKind, token: str, given: Mapping[str, Any]) -> tuple[str | None, Any]:
@@ -167,15 +186,17 @@ def _scalar(value: str) -> Any:
     return v
 
 
-def yaml_layer(name: Any, options: Any, where: str) -> Layer:
-    """``{conv: {filters: 32}}``; ``{conv: 32}`` sets the kind's primary option."""
-    kind, _ = lookup(name, where)
+def yaml_layer(name: Any, options: Any, where: str, blocks: tuple[str, ...] = ()) -> Layer:
+    """``{conv: {filters: 32}}``; ``{conv: 32}`` sets the kind's primary option. An unknown
+    name is refused with the known ones (and ``blocks``, the network's)."""
+    found = lookup(name, where, blocks)
+    kind = found[0]
     if options is None:
-        return make_layer(str(name), {}, where)
+        return make_layer(str(name), {}, where, found)
     if isinstance(options, int | float | str | list) and not isinstance(options, bool):
         if kind.primary is None:
             raise SpecError(f"{name} takes options as a mapping, got {number_text(options)}", where)
-        return make_layer(str(name), {kind.primary: options}, where)
+        return make_layer(str(name), {kind.primary: options}, where, found)
     if not isinstance(options, Mapping):
         raise SpecError(f"options of {name} must be a mapping like {{filters: 32}}", where)
-    return make_layer(str(name), options, where)
+    return make_layer(str(name), options, where, found)

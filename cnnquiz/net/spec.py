@@ -24,7 +24,7 @@ from typing import Any
 
 from cnnquiz import lines
 from cnnquiz.errors import SpecError
-from cnnquiz.net.blocks import read_blocks, refuse_dollars
+from cnnquiz.net.blocks import read_blocks
 from cnnquiz.net.graph import Expander
 from cnnquiz.net.layers import Layer, ZeroPad, kind_of
 from cnnquiz.net.network import Network, Shape
@@ -68,14 +68,14 @@ def parse_network(data: Any, source: str = "network") -> Network:
         where = at("layers")
     elif isinstance(layers_data, list) and layers_data:
         items, where = layers_data, source
-        refuse_dollars(items, source, source)
     else:
         raise SpecError("the network needs a list of layers", at("layers") if "layers" in data else base)
     train = data.get("train")
     if train is not None and not isinstance(train, Mapping):
         raise SpecError("train must be a mapping of training settings", at("train"))
     name = data.get("name")
-    return _network(shape, items, where, source, blocks, str(name) if name is not None else None, train)
+    named = str(name) if name is not None else None
+    return _network(shape, items, where, source, blocks, named, train, at("layers"))
 
 
 def _network(
@@ -86,9 +86,10 @@ def _network(
     blocks: Mapping[str, Any] | None = None,
     name: str | None = None,
     train: Mapping[str, Any] | None = None,
+    at: str | None = None,
 ) -> Network:
     """The flat network ``items`` make: a chain keeps ``inputs`` empty, as it always had."""
-    flat = Expander(source, blocks or {}).expand(items, where)
+    flat = Expander(source, blocks or {}).expand(items, where, at)
     chain = all(sources == (i,) for i, sources in enumerate(flat.sources))
     return Network(
         shape,
