@@ -207,3 +207,36 @@ def test_a_fixed_question_names_a_zoo_network(tmp_path):
     ]
     (q,) = banks[0].questions
     assert q.network.is_graph and q.recomputed.solution.value == 11_689_512
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return {q.id: q for b in load_banks(BANKS) for q in b.questions}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_residual_blocks_prediction_peak_holds_its_input_beside_the_layer(bundled, seed):
+    """Three tensors at once with the shortcut, two without it, the same parameters."""
+    for qid, tensors in (("ram-c-residual-peak", 3), ("ram-c-plain-peak", 2)):
+        variant = bundled[qid].variant(seed)
+        h, c = variant.values["h"], variant.values["c"]
+        params = 2 * 9 * c * c + 2 * 4 * c  # two convs, two batch norms of 4C stored values
+        assert variant.solution.value == tensors * h * h * c * 4 + params * 4, (qid, h, c)
+    steps = bundled["ram-c-residual-peak"].variant(seed).solution.steps
+    assert any(step.startswith("the input: ") for step in steps), steps
+
+
+def test_the_chain_rule_on_a_residual_block_is_a_named_mistake(bundled):
+    variant = bundled["ram-c-residual-peak"].variant(0)
+    h, c = variant.values["h"], variant.values["c"]
+    chain = 2 * h * h * c * 4 + (18 * c * c + 8 * c) * 4
+    (trap,) = [t for t in variant.solution.traps if t.value == chain]
+    assert "chain rule" in trap.feedback
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_receptive_field_of_stacked_inception_modules_is_the_widest_path(bundled, seed):
+    variant = bundled["rf-c-inception-stack"].variant(seed)
+    n, k = variant.values["n"], variant.values["k"]
+    field = 1 + n * (k - 1)  # the 1×1 and 3×3 branches are shorter paths, not extra layers
+    assert variant.solution.value == (field, field)
