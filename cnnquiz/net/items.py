@@ -94,8 +94,8 @@ def _typed_item(raw: Mapping[str, Any], where: str) -> Item:
     kind_name = raw.get("type", raw.get("layer"))
     graph_keys = [k for k in GRAPH_KEYS if k in raw]
     kind, _ = lookup(kind_name, where)
-    if "name" in kind.options and "name" in raw:  # an activation's ``name`` is its function
-        graph_keys.remove("name")
+    if "name" in kind.options and "name" in raw and canonical_activation(str(raw["name"])):
+        graph_keys.remove("name")  # ``{type: activation, name: gelu}``: the function's name
     options: Mapping[str, Any] = {
         k: v for k, v in raw.items() if k not in ("type", "layer", *graph_keys)
     }

@@ -304,13 +304,14 @@ def test_an_expansion_past_the_limit_is_refused_before_it_is_built():
     text = "input: 8x8x3\nblocks:\n" + "".join(levels) + "layers:\n  - b11: {}\n    repeat: 10\n"
     message = _error(text)  # 10^12 layers: refused from the counts, nothing expanded
     assert f"the network expands to more than {MAX_LAYERS:,} layers" in message
-    # repeats hidden behind arguments are caught while expanding, at the limit
+    # repeats hidden behind arguments are caught while expanding, at the use that passes it
     levels = ["  b0:\n    layers:\n      - relu: {}\n"] + [
         f"  b{i}:\n    args: {{n: 10}}\n    layers:\n      - b{i - 1}: {{}}\n        repeat: $n\n"
         for i in range(1, 6)
     ]
     message = _error("input: 8x8x3\nblocks:\n" + "".join(levels) + "layers:\n  - b5: {}\n")
-    assert f"more than {MAX_LAYERS:,} layers once its blocks and repeats are expanded" in message
+    assert f"the network expands to more than {MAX_LAYERS:,} layers" in message
+    assert message.startswith("f.yaml:24: ") and "(in b51/b42: block b4 used at f.yaml:29)" in message
     message = _error("input: 8x8x3\nlayers:\n  - relu: {}\n    repeat: 1000000000\n")
     assert message.startswith("f.yaml:4: repeat must be at most 10,000")
 
@@ -377,10 +378,10 @@ def test_activation_aliases_read_as_the_activation():
 def test_the_type_form_takes_name_and_from():
     net = _net(
         "input: 8x8x3\nlayers:\n  - {type: conv, filters: 4, name: a}\n  - {type: batchnorm}\n"
-        "  - {type: add, from: [a, -1]}\n  - {type: activation, name: gelu}\n"
+        "  - {type: add, from: [a, -1]}\n  - {type: activation, name: gelu}\n  - {type: relu, name: r}\n"
     )
-    assert net.layers == (Conv(4), BatchNorm(), Add(), Activation("gelu"))
-    assert net.names == ("a", None, None, None) and net.sources(3) == (1, 2)
+    assert net.layers == (Conv(4), BatchNorm(), Add(), Activation("gelu"), Activation("relu"))
+    assert net.names == ("a", None, None, None, "r") and net.sources(3) == (1, 2)
 
 
 def test_a_pool_reads_as_before_beside_a_concat():
