@@ -3,6 +3,11 @@
 Built on the per-layer figures of :mod:`cnnquiz.net.arithmetic`. Flatten and an activation
 written as its own layer are views (the registry's ``view``): they share the memory of the layer
 before them, so the figures never depend on how the network was written.
+
+One prediction on a graph follows each tensor's lifetime: it lives from the layer that makes it
+until the last layer that reads it (through any view of it) has run, and the network's output
+to the end. On a chain only a layer's input and output are ever alive together: the notes' rule,
+max over layers of input + output.
 """
 
 from __future__ import annotations
@@ -31,16 +36,17 @@ class LiveTensor:
 
 @dataclass(frozen=True)
 class PredictionRam:
-    """One prediction: a layer needs its input and output at once, plus all the parameters.
+    """One prediction: while a layer runs it needs its inputs, its output and every earlier
+    output a later layer still reads, plus all the parameters; the peak is the largest of these.
 
     A view's input and output are one piece of memory, counted once (``output_bytes`` 0): it never
     needs more than the layer before it, so it is the peak only when nothing but views follows
     the input.
     """
 
-    peak_layer: int  # index of the layer with the largest input + output
-    input_bytes: int  # that layer's input
-    output_bytes: int  # that layer's output
+    peak_layer: int  # index of the layer running at the peak (0: a network of no layers)
+    input_bytes: int  # every other tensor alive then: on a chain, that layer's input
+    output_bytes: int  # that layer's output (0 for a view: it takes no new memory)
     param_bytes: int
     # every tensor alive while the peak layer runs, its output last; on a chain its input and
     # output, on a graph also what a later layer still needs (a residual block's input)
@@ -76,18 +82,45 @@ class TrainingRam:
                 + self.gradient_bytes + self.optimizer_bytes)
 
 
-def prediction_ram(fig: NetworkFigures) -> PredictionRam:
-    bpv = fig.bytes_per_value
-    best = None
-    prev = fig.input_bytes
+def _lifetimes(fig: NetworkFigures) -> tuple[dict[int, int], dict[int, int]]:
+    """Each tensor's bytes and the last layer that needs it, keyed by the layer that made it
+    (0: the input). A view makes no tensor: reading it reads its source's."""
+    size = {0: fig.input_bytes}
+    size.update((f.index, fig.output_bytes(f)) for f in fig.layers if not f.is_view)
+    last = {producer: producer for producer in size}
     for f in fig.layers:
-        out = 0 if f.is_view else f.output_values * bpv
-        if best is None or prev + out > best[1] + best[2]:
-            best = (f.index, prev, out)
-        prev = f.output_values * bpv
-    if best is None:
-        best = (0, fig.input_bytes, 0)
-    return PredictionRam(best[0], best[1], best[2], fig.param_bytes)
+        for j in f.sources or (f.index - 1,):
+            owner = fig.shares_with(fig.layers[j - 1]) if j else 0
+            last[owner] = max(last[owner], f.index)
+    final = fig.shares_with(fig.layers[-1]) if fig.layers else 0
+    last[final] = len(fig.layers)  # the output is what the prediction is for: kept to the end
+    return size, last
+
+
+def prediction_ram(fig: NetworkFigures) -> PredictionRam:
+    """Walk the layers in order; at each, the bytes alive are the tensors made so far and still
+    needed (its inputs, its output, what later layers read). The peak is the largest, the
+    first of equals."""
+    if not fig.layers:
+        return PredictionRam(0, fig.input_bytes, 0, fig.param_bytes, (LiveTensor(0, fig.input_bytes),))
+    size, last = _lifetimes(fig)
+    dies: dict[int, list[int]] = {}
+    for producer, end in last.items():
+        dies.setdefault(end, []).append(producer)
+    live: dict[int, int] = {0: size[0]}
+    peak: tuple[int, int, tuple[tuple[int, int], ...]] = (0, -1, ())
+    for f in fig.layers:
+        if not f.is_view:
+            live[f.index] = size[f.index]
+        held = sum(live.values())
+        if held > peak[1]:
+            peak = (f.index, held, tuple(live.items()))
+        for producer in dies.get(f.index, ()):
+            del live[producer]
+    index, held, alive = peak
+    out = 0 if fig.layers[index - 1].is_view else size[index]
+    tensors = tuple(LiveTensor(producer, nbytes) for producer, nbytes in alive)
+    return PredictionRam(index, held - out, out, fig.param_bytes, tensors)
 
 
 def training_ram(fig: NetworkFigures, batch: int, optimizer: str = "sgd") -> TrainingRam:

@@ -9,7 +9,6 @@ from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.layers import (
     Activation,
-    AdaptivePool,
     Add,
     Concat,
     Conv,
@@ -20,15 +19,7 @@ from cnnquiz.net.layers import (
     Pool,
 )
 from cnnquiz.net.network import Network, Shape
-
-
-def graph(shape: str, *nodes) -> Network:
-    """A network from (layer, sources) pairs in order: 0 is the input, j layer j."""
-    return Network(
-        Shape(tuple(int(d) for d in shape.split("x"))),
-        tuple(layer for layer, _ in nodes),
-        inputs=tuple(tuple(src) for _, src in nodes),
-    )
+from tests.net.graphs import graph, inception, squeeze_excite
 
 
 def _lines(f) -> list[str]:
@@ -77,21 +68,6 @@ def test_an_add_of_three_sums_twice_per_value():
     assert fig.layers[2].steps[0].value == 2 * 32
 
 
-def inception(shape: str = "28x28x192") -> Network:
-    """GoogLeNet's inception (3a): four branches on one input, joined along the channels."""
-    return graph(
-        shape,
-        (Conv(64, kernel=(1, 1), activation="relu"), [0]),
-        (Conv(96, kernel=(1, 1), activation="relu"), [0]),
-        (Conv(128, padding="same", activation="relu"), [2]),
-        (Conv(16, kernel=(1, 1), activation="relu"), [0]),
-        (Conv(32, kernel=(5, 5), padding="same", activation="relu"), [4]),
-        (Pool((3, 3), stride=(1, 1), padding="same"), [0]),
-        (Conv(32, kernel=(1, 1), activation="relu"), [6]),
-        (Concat(), [1, 3, 5, 7]),
-    )
-
-
 def test_a_concat_joins_the_branches_channels():
     fig = analyze(inception())
     cat = fig.layers[-1]
@@ -119,17 +95,6 @@ def test_a_concat_of_two_sizes_or_an_image_and_a_vector_is_refused():
     )
     with pytest.raises(SpecError, match="a concat needs images of one height and width, or vectors"):
         analyze(graph("4x4x2", (GlobalPool(), [0]), (Concat(), [0, 1])))
-
-
-def squeeze_excite(c: int = 64, r: int = 16, gate_as_image: bool = False) -> Network:
-    """An SE block: squeeze (global pooling), excite (two dense layers), scale the channels."""
-    if gate_as_image:  # the gate kept as 1x1xC, as PyTorch's SE blocks write it with 1x1 convs
-        squeeze = [(AdaptivePool((1, 1)), [0]), (Conv(c // r, (1, 1), activation="relu"), [1])]
-        excite = (Conv(c, (1, 1), activation="sigmoid"), [2])
-    else:
-        squeeze = [(GlobalPool(), [0]), (Dense(c // r, activation="relu"), [1])]
-        excite = (Dense(c, activation="sigmoid"), [2])
-    return graph(f"56x56x{c}", *squeeze, excite, (Multiply(), [0, 3]))
 
 
 @pytest.mark.parametrize("gate_as_image", [False, True])
