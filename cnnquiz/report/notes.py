@@ -189,9 +189,12 @@ def autograd(fig: NetworkFigures, saved: SavedForBackward, textbook: int) -> Aut
     """What autograd really saved for backward, beside the textbook's ``textbook`` bytes of
     layer outputs and inputs."""
     where = (
-        f"a real forward on the CPU (batch {saved.batch})"
-        if saved.device == "cpu"
-        else f"the meta device (batch {saved.batch}, nothing allocated)"
+        f"the meta device (batch {saved.batch}, nothing allocated)"
+        if saved.device == "meta"
+        else f"a real forward on the CPU (batch {saved.batch})"
+        if saved.scaled_from is None
+        else f"a real forward of {saved.scaled_from} images on the CPU, "
+        f"what it keeps per image counted for the batch of {saved.batch}"
     )
     return AutogradNote(
         batch=saved.batch,

@@ -81,6 +81,9 @@ class SavedForBackward(Protocol):
     @property
     def tensors(self) -> int: ...
 
+    @property
+    def scaled_from(self) -> int | None: ...  # the images that ran, when not the whole batch
+
 
 class MeasuredField(Protocol):
     @property

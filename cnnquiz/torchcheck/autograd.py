@@ -19,19 +19,34 @@ from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.network import Network
 from cnnquiz.torchcheck.build import DTYPES, nchw, to_module
+from cnnquiz.torchcheck.graph import Model
 
 REAL_MEASURE_CAP = 256 * 10**6
 """Bytes a real measuring forward may allocate; beyond it autograd is measured on ``meta``."""
 REAL_MEASURE_MACS = 2 * 10**9
-"""Multiply-accumulates a real measuring forward may cost (about a second on a laptop core)."""
+"""Multiply-accumulates a real measuring forward of the whole batch may cost (about a second
+on a slow laptop core)."""
+SCALED_BATCH = 2
+"""The batch of the small real forward a large batch's measurement is scaled from: 2, not 1,
+so that a tensor kept per image (its first axis the batch, 2) is told from one of a single
+image's size (Keras's same average pooling's count of real pixels: first axis 1), and so that
+batch norm has two values per channel wherever it normalises one per image."""
+SCALED_MEASURE_MACS = 25 * 10**9
+"""Multiply-accumulates the small real forward may cost: about a quarter of a second on two
+cores with oneDNN (ResNet-50's two images: 8 G), less than the second the meta device's first use
+spends importing torch's compiler stack. VGG16's 31 G go to meta: writing its 553 MB of
+weights and running them costs about as much."""
+SCALED_MEASURE_CAP = 10**9
+"""Estimated bytes (``affordable``'s generous three copies per output) the small real forward
+may take: ResNet-50's two images are estimated at 0.6 GB and really keep 0.18 GB."""
 
 
 @dataclass(frozen=True)
 class SavedTensors:
     """Bytes autograd saves for backward during one training forward, deduplicated by storage."""
 
-    batch: int  # the batch that ran, whole
-    device: str  # "cpu" (a real forward) or "meta" (shapes only, nothing allocated)
+    batch: int  # the batch measured for
+    device: str  # "cpu" (real forwards) or "meta" (shapes only, nothing allocated)
     dtype: str
     total_bytes: int  # activations kept for the batch (parameters excluded)
     input_bytes: int  # of which the network's input itself
@@ -39,12 +54,14 @@ class SavedTensors:
     index_bytes: int  # of which integer tensors (max pool's indices)
     param_bytes: int  # parameters autograd also references (they exist anyway)
     tensors: int  # distinct storages saved
+    scaled_from: int | None = None  # the images that ran, when not the whole batch did
 
 
 class _Saved(NamedTuple):
     nbytes: int
     layer: int  # index of the spec layer that first saved it
     integer: bool  # an integer tensor (max pool's indices)
+    per_image: bool  # its first axis is the batch: it grows with the batch
 
 
 def _storage_key(t: torch.Tensor) -> int:
@@ -58,12 +75,14 @@ def _per_image_estimate(figures: NetworkFigures) -> int:
     return 3 * (figures.input_bytes + figures.outputs_bytes)
 
 
-def affordable(figures: NetworkFigures, batch: int, cap_bytes: int = REAL_MEASURE_CAP) -> bool:
+def affordable(
+    figures: NetworkFigures,
+    batch: int,
+    cap_bytes: int = REAL_MEASURE_CAP,
+    cap_macs: int = REAL_MEASURE_MACS,
+) -> bool:
     """Whether a real forward of ``batch`` images stays under ``cap_bytes`` and is quick."""
-    return (
-        batch * _per_image_estimate(figures) <= cap_bytes
-        and batch * figures.macs <= REAL_MEASURE_MACS
-    )
+    return batch * _per_image_estimate(figures) <= cap_bytes and batch * figures.macs <= cap_macs
 
 
 def measure_saved(
@@ -72,26 +91,44 @@ def measure_saved(
     dtype: str = "float32",
     figures: NetworkFigures | None = None,
     cap_bytes: int = REAL_MEASURE_CAP,
+    scaled_cap_bytes: int = SCALED_MEASURE_CAP,
 ) -> SavedTensors:
-    """Run one training-mode forward under ``saved_tensors_hooks`` and count what is kept.
+    """Run a training-mode forward under ``saved_tensors_hooks`` and count what is kept.
 
-    A real forward on the CPU when the batch stays under ``cap_bytes`` and is quick to run
-    (``REAL_MEASURE_MACS``); otherwise, and for the half precision dtypes the CPU may not run,
-    on the meta device, where sizes are exact and nothing is allocated. Either way the whole
-    batch runs: nothing is extrapolated.
+    A real forward of the whole batch on the CPU when it stays under ``cap_bytes`` and is quick
+    (``REAL_MEASURE_MACS``). Else, when ``SCALED_BATCH`` images are quick
+    (``SCALED_MEASURE_MACS``, ``scaled_cap_bytes``), a real forward of those, and every storage
+    kept per image (its first axis the batch) counted for the whole batch: what autograd saves
+    per image does not depend on how many images there are, and what it saves once (batch
+    norm's statistics) is counted once. Otherwise, and for the half precision dtypes the CPU
+    may not run, the whole batch on the meta device, where sizes are exact and nothing is
+    allocated (but whose first use imports torch's compiler stack: about a second).
     """
     figures = figures or analyze(network, dtype)
-    torch_dtype = DTYPES[dtype]
-    real = dtype in ("float32", "float64") and affordable(figures, batch, cap_bytes)
-    device = "cpu" if real else "meta"
-    torch.manual_seed(0)
-    model = to_module(network, device=device, dtype=torch_dtype).train()
+    real = dtype in ("float32", "float64")
+    if real and affordable(figures, batch, cap_bytes):
+        return _measure(network, dtype, batch, batch)
+    small = affordable(figures, SCALED_BATCH, scaled_cap_bytes, SCALED_MEASURE_MACS)
+    if real and batch > SCALED_BATCH and small:
+        return _measure(network, dtype, SCALED_BATCH, batch)
+    return _measure(network, dtype, batch, batch, "meta")
+
+
+def _measure(
+    network: Network, dtype: str, runs: int, batch: int, device: str = "cpu"
+) -> SavedTensors:
+    """A forward of ``runs`` images, what it keeps per image counted for ``batch``."""
+    model = to_module(network, device=device, dtype=DTYPES[dtype], init=False).train()
+    if device == "cpu":  # what is saved does not depend on the values: one value is quickest
+        with torch.no_grad():
+            for p in model.parameters():
+                p.fill_(0.01)
     with torch.device(device):
-        make = torch.randn if real else torch.empty
-        x = make(nchw(network.input, batch), dtype=torch_dtype)
-    seen = _record_saved(model, x, batch)
+        make = torch.randn if device == "cpu" else torch.empty
+        x = make(nchw(network.input, runs), dtype=DTYPES[dtype])
+    seen = _record_saved(model, x, runs)
     param_keys = {_storage_key(p) for p in model.parameters()}
-    kept = [s for key, s in seen.items() if key not in param_keys]
+    kept = [_at(s, runs, batch) for key, s in seen.items() if key not in param_keys]
     per_layer = [0] * len(model)
     for s in kept:
         per_layer[s.layer] += s.nbytes
@@ -101,15 +138,23 @@ def measure_saved(
         device,
         dtype,
         total_bytes=sum(s.nbytes for s in kept),
-        input_bytes=input_saved.nbytes if input_saved else 0,
+        input_bytes=_at(input_saved, runs, batch).nbytes if input_saved else 0,
         per_layer=tuple(per_layer),
         index_bytes=sum(s.nbytes for s in kept if s.integer),
         param_bytes=sum(s.nbytes for key, s in seen.items() if key in param_keys),
         tensors=len(kept),
+        scaled_from=runs if runs != batch else None,
     )
 
 
-def _record_saved(model: nn.Sequential, x: torch.Tensor, batch: int) -> dict[int, _Saved]:
+def _at(saved: _Saved, runs: int, batch: int) -> _Saved:
+    """A storage measured with ``runs`` images, at ``batch``: per image, it grows with it."""
+    if not saved.per_image or runs == batch:
+        return saved
+    return saved._replace(nbytes=saved.nbytes // runs * batch)
+
+
+def _record_saved(model: Model, x: torch.Tensor, batch: int) -> dict[int, _Saved]:
     """Every storage autograd saves while ``model`` runs on ``x``, by key, first saver first.
 
     The graph (and what it saved) lives until this returns, so the keys stay unique meanwhile.
@@ -121,7 +166,8 @@ def _record_saved(model: nn.Sequential, x: torch.Tensor, batch: int) -> dict[int
         key = _storage_key(t)
         if key not in seen:
             integer = not (t.is_floating_point() or t.is_complex())
-            seen[key] = _Saved(t.untyped_storage().nbytes(), current[0], integer)
+            per_image = t.dim() >= 2 and t.shape[0] == batch
+            seen[key] = _Saved(t.untyped_storage().nbytes(), current[0], integer, per_image)
         return t
 
     hooks = [

@@ -22,6 +22,7 @@ from torch import nn
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.network import Network
 from cnnquiz.torchcheck.build import to_module
+from cnnquiz.torchcheck.graph import Graph, Model
 from cnnquiz.train.config import TrainConfig
 from cnnquiz.train.data import Dataset, Split
 from cnnquiz.train.networks import ends_in_softmax
@@ -43,7 +44,7 @@ class EpochMetrics:
 
 @dataclass
 class TrainResult:
-    model: nn.Sequential  # the whole spec, softmax included if it has one
+    model: Model  # the whole spec, softmax included if it has one
     epochs: list[EpochMetrics]
     test_accuracy: float | None  # None without a test split
     test_loss: float | None
@@ -99,13 +100,18 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def logits_of(model: nn.Sequential, network: Network) -> nn.Sequential:
+def logits_of(model: Model, network: Network) -> Model:
     """The same modules without a final softmax: cross-entropy wants logits (and is stabler)."""
     if not ends_in_softmax(network):
         return model
     *before, last = model  # each child is one spec layer, its own nn.Sequential
     if isinstance(last, nn.Sequential) and isinstance(last[-1], nn.Softmax):
-        return nn.Sequential(*before, nn.Sequential(*list(last)[:-1]))
+        trimmed = nn.Sequential(*list(last)[:-1])
+        return (
+            model.with_last(trimmed)
+            if isinstance(model, Graph)
+            else nn.Sequential(*before, trimmed)
+        )
     return model
 
 
@@ -153,7 +159,7 @@ def train(
     data: Dataset,
     config: TrainConfig,
     reporter: Reporter | None = None,
-    model: nn.Sequential | None = None,
+    model: Model | None = None,
     threads: int | None = None,
 ) -> TrainResult:
     """Train ``network`` on ``data`` as ``config`` says; deterministic on the CPU for a seed.
@@ -330,7 +336,7 @@ def _report(loop: _Loop, epoch: int, step: int, tally: _Tally, start: float) -> 
 
 
 def _finish(
-    model: nn.Sequential,
+    model: Model,
     loop: _Loop,
     data: Dataset,
     history: list[EpochMetrics],

@@ -49,6 +49,7 @@ class FakeSaved:
     index_bytes: int = 0
     param_bytes: int = 3_613_600
     tensors: int = 7
+    scaled_from: int | None = None
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from cnnquiz.torchcheck.autograd import measure_saved  # noqa: E402
 WORKED = "conv 100 k3 s2 same; conv 200 k3 s2 same; conv 400 k3 s2 same"
 
 
-def test_autograd_keeps_the_worked_example_measured_on_meta():
+def test_autograd_keeps_the_worked_example_scaled_from_two_images_and_on_meta():
     network = network_from_inline("200x300x3", WORKED)
     saved = measure_saved(network, 50)
-    assert saved.device == "meta"  # a real batch of 50 would pass the 256 MB cap
+    # a real batch of 50 would pass the 256 MB cap: 2 images run, per-image tensors times 25
+    assert (saved.device, saved.scaled_from) == ("cpu", 2)
     # padded copies of each conv's input: 201x301x3, 101x151x100, 51x77x200, float32, batch 50
     assert saved.per_layer == (
         50 * 201 * 301 * 3 * 4,
@@ -28,6 +29,29 @@ def test_autograd_keeps_the_worked_example_measured_on_meta():
     assert saved.total_bytes == 498_400_600
     assert saved.input_bytes == 0  # the unpadded input is not kept: its padded copy is
     assert saved.param_bytes == 4 * (2_700 + 180_000 + 720_000)  # weights, not biases
+    meta = measure_saved(network, 50, scaled_cap_bytes=0)
+    assert (meta.device, meta.scaled_from) == ("meta", None)
+    assert dataclasses.replace(meta, device="cpu", scaled_from=2) == saved
+
+
+@pytest.mark.parametrize(
+    ("shape", "layers"),
+    [
+        # batch norm's per-channel statistics are kept once, whatever the batch
+        (
+            "12x12x3",
+            "conv 8 k3 same; bn; relu; maxpool 2; conv 4 k3; flatten; dense 6; bn; softmax",
+        ),
+        # same average pooling keeps its count of real pixels once: first axis 1, not the batch
+        ("9x9x2", "avgpool 3 s2 same; conv 3 k2 s2 same; dropout 0.5; gap; dense 5 sigmoid"),
+    ],
+)
+def test_a_batch_scaled_from_two_images_is_what_the_whole_batch_keeps(shape, layers):
+    network = network_from_inline(shape, layers)
+    whole = measure_saved(network, 7, cap_bytes=10**9)
+    scaled = measure_saved(network, 7, cap_bytes=0)
+    assert (whole.scaled_from, scaled.scaled_from) == (None, 2)
+    assert dataclasses.replace(scaled, scaled_from=None) == whole
 
 
 def test_autograd_deduplicates_a_tensor_two_steps_keep():

@@ -28,7 +28,9 @@ def test_a_field_cut_short_by_padding_inside_the_border_counts_as_clipped():
     measured = measure_receptive(network)
     assert measured[-1].field == (1, 1) and measured[-1].clipped == (True, False)
     assert field_mismatches(network, measured) == []
-    only_padding = Network(Shape((1, 1, 1)), (Conv(filters=1, kernel=(1, 1), stride=(2, 1), padding=(1, 0)),))
+    only_padding = Network(
+        Shape((1, 1, 1)), (Conv(filters=1, kernel=(1, 1), stride=(2, 1), padding=(1, 0)),)
+    )
     assert measure_receptive(only_padding)[0].field == (0, 0)
 
 
