@@ -37,7 +37,10 @@ def graph_ram_predict(network: Network, fig: NetworkFigures, ram: PredictionRam)
         LiveTensor(network.sources(peak)[0] if peak else 0, ram.input_bytes),
         LiveTensor(peak, ram.output_bytes),
     )
-    steps += [f"{tensor_label(network, fig, t.producer)}: {mb(t.nbytes)}" for t in alive]
+    steps += [
+        f"{tensor_label(network, fig, t.producer)}{' output' if t.producer else ''}: {mb(t.nbytes)}"
+        for t in alive
+    ]
     live = sum(t.nbytes for t in alive)
     steps.append(
         f"parameters: {fmt_int(fig.params)}·{fig.bytes_per_value} = {fmt_int(ram.param_bytes)} "
