@@ -16,12 +16,15 @@ from cnnquiz.net.units import fmt_int
 
 
 def tensor_label(network: Network, fig: NetworkFigures, producer: int) -> str:
-    """``the input`` or ``layer 5 (BatchNorm, main)``: a tensor by the layer that made it."""
+    """``the input``, ``layer 5 (BatchNorm, main)`` or ``layer 8 (Conv2D, in basic2)``: a tensor
+    by the layer that made it, with its name or the block use it came from."""
     if producer == 0:
         return "the input"
-    name = network.name_of(producer)
     title = fig.layers[producer - 1].name
-    return f"layer {producer} ({title}, {name})" if name else f"layer {producer} ({title})"
+    name = network.name_of(producer)
+    scope = network.scope_of(producer)
+    where = name or (f"in {scope}" if scope else None)
+    return f"layer {producer} ({title}, {where})" if where else f"layer {producer} ({title})"
 
 
 def graph_ram_predict(network: Network, fig: NetworkFigures, ram: PredictionRam) -> Solution:
