@@ -46,6 +46,12 @@ class Block:
     args: Mapping[str, Any]
     layers: list[Any]
     where: str
+    dollars: tuple[frozenset[str], ...] = ()  # the $names each of its layers uses
+
+    @property
+    def fixed(self) -> tuple[Any, ...]:
+        """Its layers that use no argument: the same at every use, so read once."""
+        return tuple(item for item, names in zip(self.layers, self.dollars, strict=True) if not names)
 
 
 def read_blocks(data: Any, source: str, where: str) -> dict[str, Block]:
@@ -101,7 +107,7 @@ def _read_block(name: Any, body: Any, source: str, where: str) -> Block:
     layers = body.get("layers")
     if not isinstance(layers, list) or not layers:
         raise SpecError(f"block {name} needs a list of layers", where)
-    return Block(name, args, layers, where)
+    return Block(name, args, layers, where, tuple(frozenset(dollar_names(x)) for x in layers))
 
 
 def dollar_names(node: Any) -> set[str]:
@@ -134,8 +140,7 @@ def refuse_dollars(items: list[Any], source: str, where: str) -> None:
 
 def _check_args(block: Block, source: str) -> None:
     used: set[str] = set()
-    for i, item in enumerate(block.layers):
-        found = dollar_names(item)
+    for i, found in enumerate(block.dollars):
         for name in sorted(found - set(block.args)):
             declared = ", ".join(block.args) or "none"
             raise SpecError(
@@ -207,6 +212,18 @@ def arguments(block: Block, given: Any, where: str) -> dict[str, Any]:
         if value is None:
             raise SpecError(f"block {block.name} needs {arg} (it has no default)", where)
     return values
+
+
+def substitute_body(block: Block, values: Mapping[str, Any]) -> list[Any]:
+    """A use's copy of ``block``'s layers, ``values`` in place of its arguments (the layers that
+    use none are the block's own)."""
+    body = [
+        substitute(item, values) if names else item
+        for item, names in zip(block.layers, block.dollars, strict=True)
+    ]
+    copy = lines.LineList(body)
+    _keep_lines(block.layers, copy, "item_lines")
+    return copy
 
 
 def substitute(node: Any, values: Mapping[str, Any]) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS
-from cnnquiz.net.blocks import Block, arguments, item_where, refuse_dollars, substitute
+from cnnquiz.net.blocks import Block, arguments, item_where, refuse_dollars, substitute_body
 from cnnquiz.net.items import Item, Ref, read_item
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.reading import suggest
@@ -64,6 +64,9 @@ class Expander:
         self.blocks = blocks
         self.flat = Flat()
         self.table: dict[str, int] = {}  # qualified name -> the index of its output
+        # a block's layers that use no argument are read once, however often it is used
+        self.fixed = {id(raw) for block in blocks.values() for raw in block.fixed}
+        self.read: dict[int, Item] = {}
 
     def expand(self, raw_items: list[Any], where: str, at: str | None = None) -> Flat:
         """The flat network; ``where`` names items without a line, ``at`` the list itself."""
@@ -83,10 +86,7 @@ class Expander:
 
     def scope(self, raw_items: list[Any], where: str, path: str, input_index: int) -> int:
         """Expand one scope's items; the index of its output (its last item's)."""
-        items = [
-            read_item(raw, item_where(raw_items, i, self.source, where), self.blocks)
-            for i, raw in enumerate(raw_items)
-        ]
+        items = [self._item(raw_items, i, where) for i in range(len(raw_items))]
         self._check_copies(items)
         labels = _labels(items, path)
         here = _Scope(path, input_index, {x for copies in labels for x in copies if x})
@@ -102,6 +102,15 @@ class Expander:
                     self._define(here, label, out, item)
                 here.outputs.append(out)
         return here.outputs[-1]
+
+    def _item(self, raw_items: list[Any], index: int, where: str) -> Item:
+        raw = raw_items[index]
+        item = self.read.get(id(raw)) if id(raw) in self.fixed else None
+        if item is None:
+            item = read_item(raw, item_where(raw_items, index, self.source, where), self.blocks)
+            if id(raw) in self.fixed:
+                self.read[id(raw)] = item
+        return item
 
     def _check_copies(self, items: list[Item]) -> None:
         """Refuse the items whose repeats alone take the network past the limit, before any
@@ -171,7 +180,7 @@ class Expander:
                 item.from_where,
             )
         block = self.blocks[item.block]
-        body = substitute(block.layers, arguments(block, item.args, item.where))
+        body = substitute_body(block, arguments(block, item.args, item.where))
         path = here.qualified(label)
         try:
             return self.scope(body, block.where, path, sources[0])
@@ -204,9 +213,12 @@ class Expander:
             if i not in used:
                 name, scope = flat.names[i - 1], flat.scopes[i - 1]
                 about = f", {name}" if name else f", in {scope}" if scope else ""
+                which = f"layer {i} ({layer.title}{about})"
+                if (layer.where or "").endswith(f"layer {i}"):  # inline: the where says which
+                    which = f"{layer.title}{about}"
                 raise SpecError(
-                    f"layer {i} ({layer.title}{about}): its output is never used; the "
-                    "network's output is the last layer's",
+                    f"{which}: its output is never used; the network's output is the last "
+                    "layer's",
                     layer.where,
                 )
 

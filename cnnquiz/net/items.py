@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cnnquiz import lines
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS, number_text
 from cnnquiz.net.layers import Layer, kind_of
@@ -72,17 +73,18 @@ def read_item(raw: Any, where: str, blocks: Mapping[str, Any]) -> Item:
         )
     if "type" in raw or "layer" in raw:
         return _typed_item(raw, where)
-    head = next(iter(raw))
-    for key in raw:
-        if key != head and key not in GRAPH_KEYS:
-            raise SpecError(
-                f"unexpected key {key!r} beside {head}{suggest(str(key), list(GRAPH_KEYS))}; "
-                f"an item is one layer, with name, from or repeat beside it",
-                line_where(raw, key, where),
-            )
+    heads = [key for key in raw if key not in GRAPH_KEYS]
+    if not heads:
+        raise SpecError(f"{next(iter(raw))}: needs a layer beside it, e.g. conv: {{filters: 32}}", where)
+    head = heads[0]
+    if len(heads) > 1:
+        key = heads[1]
+        raise SpecError(
+            f"unexpected key {key!r} beside {head}{suggest(str(key), list(GRAPH_KEYS))}; "
+            f"an item is one layer, with name, from or repeat beside it",
+            line_where(raw, key, where),
+        )
     graph = _graph_keys(raw, where)
-    if head in GRAPH_KEYS:
-        raise SpecError(f"{head}: needs a layer beside it, e.g. conv: {{filters: 32}}", where)
     if str(head) in blocks:
         return Item(where, block=str(head), args=raw[head], **graph)
     layer = yaml_layer(head, raw[head], where, tuple(blocks))
@@ -100,8 +102,6 @@ def _typed_item(raw: Mapping[str, Any], where: str) -> Item:
         k: v for k, v in raw.items() if k not in ("type", "layer", *graph_keys)
     }
     if hasattr(raw, "key_lines"):
-        from cnnquiz import lines
-
         options = lines.LineDict(options)
         options.key_lines = raw.key_lines
     graph = _graph_keys({k: raw[k] for k in graph_keys}, where, raw)

@@ -375,6 +375,11 @@ def test_activation_aliases_read_as_the_activation():
     assert yaml_net.layers == (Activation("swish"), Activation("hard_swish"), Activation("relu6"))
 
 
+def test_the_keys_beside_a_layer_may_come_first():
+    net = _net("input: 8x8x3\nlayers:\n  - name: a\n    conv: 4\n  - from: [a, -1]\n    concat: {}\n")
+    assert net.names == ("a", None) and net.inputs == ((0,), (1, 1))
+
+
 def test_the_type_form_takes_name_and_from():
     net = _net(
         "input: 8x8x3\nlayers:\n  - {type: conv, filters: 4, name: a}\n  - {type: batchnorm}\n"
