@@ -17,6 +17,7 @@ from torch import nn
 from cnnquiz.errors import SpecError
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.figures import NetworkFigures
+from cnnquiz.net.layers import BatchNorm, Pool
 from cnnquiz.net.network import Network
 from cnnquiz.torchcheck.build import DTYPES, nchw, to_module
 from cnnquiz.torchcheck.graph import Model
@@ -26,19 +27,19 @@ REAL_MEASURE_CAP = 256 * 10**6
 REAL_MEASURE_MACS = 2 * 10**9
 """Multiply-accumulates a real measuring forward of the whole batch may cost (about a second
 on a slow laptop core)."""
-SCALED_BATCH = 2
-"""The batch of the small real forward a large batch's measurement is scaled from: 2, not 1,
-so that a tensor kept per image (its first axis the batch, 2) is told from one of a single
-image's size (Keras's same average pooling's count of real pixels: first axis 1), and so that
-batch norm has two values per channel wherever it normalises one per image."""
-SCALED_MEASURE_MACS = 25 * 10**9
-"""Multiply-accumulates the small real forward may cost: about a quarter of a second on two
-cores with oneDNN (ResNet-50's two images: 8 G), less than the second the meta device's first use
-spends importing torch's compiler stack. VGG16's 31 G go to meta: writing its 553 MB of
-weights and running them costs about as much."""
+MEASURE_THREADS = 1
+"""CPU threads of a measuring forward. A few images are little work to share, and on a busy
+machine OpenMP's waiting threads cost many times the work: ResNet-50's forward of one image
+took 0.6 s on one thread and 6 s on two of two busy cores (load 5). The figure does not depend
+on it."""
+SCALED_MEASURE_MACS = 10 * 10**9
+"""Multiply-accumulates the small real forward of a scaled measurement may cost: well under a
+second on one core with oneDNN (ResNet-50's one image: 4.1 G), less than the second the meta
+device's first use spends importing torch's compiler stack. VGG16 (15.5 G for one image, and
+553 MB of weights to write) goes to meta."""
 SCALED_MEASURE_CAP = 10**9
 """Estimated bytes (``affordable``'s generous three copies per output) the small real forward
-may take: ResNet-50's two images are estimated at 0.6 GB and really keep 0.18 GB."""
+may take: ResNet-50's image is estimated at 0.3 GB and really keeps 0.09 GB."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,19 @@ def affordable(
     return batch * _per_image_estimate(figures) <= cap_bytes and batch * figures.macs <= cap_macs
 
 
+def scaled_batch(figures: NetworkFigures) -> int:
+    """The images of the small forward a large batch's measurement is scaled from: 1, or 2 where
+    one image would not tell a tensor kept per image (first axis the batch) from one of one
+    image's size (same average pooling's count of real pixels, first axis 1), or where batch
+    norm would see one value per channel (a vector, a 1x1 image: no variance, torch refuses)."""
+    for f in figures.layers:
+        if isinstance(f.layer, Pool) and f.layer.op == "avg" and f.layer.padding != "valid":
+            return 2
+        if isinstance(f.layer, BatchNorm) and f.input_shape.values == f.input_shape.dims[-1]:
+            return 2
+    return 1
+
+
 def measure_saved(
     network: Network,
     batch: int,
@@ -96,7 +110,7 @@ def measure_saved(
     """Run a training-mode forward under ``saved_tensors_hooks`` and count what is kept.
 
     A real forward of the whole batch on the CPU when it stays under ``cap_bytes`` and is quick
-    (``REAL_MEASURE_MACS``). Else, when ``SCALED_BATCH`` images are quick
+    (``REAL_MEASURE_MACS``). Else, when ``scaled_batch`` images (1 or 2) are quick
     (``SCALED_MEASURE_MACS``, ``scaled_cap_bytes``), a real forward of those, and every storage
     kept per image (its first axis the batch) counted for the whole batch: what autograd saves
     per image does not depend on how many images there are, and what it saves once (batch
@@ -108,9 +122,10 @@ def measure_saved(
     real = dtype in ("float32", "float64")
     if real and affordable(figures, batch, cap_bytes):
         return _measure(network, dtype, batch, batch)
-    small = affordable(figures, SCALED_BATCH, scaled_cap_bytes, SCALED_MEASURE_MACS)
-    if real and batch > SCALED_BATCH and small:
-        return _measure(network, dtype, SCALED_BATCH, batch)
+    runs = scaled_batch(figures)
+    small = affordable(figures, runs, scaled_cap_bytes, SCALED_MEASURE_MACS)
+    if real and batch > runs and small:
+        return _measure(network, dtype, runs, batch)
     return _measure(network, dtype, batch, batch, "meta")
 
 
@@ -126,7 +141,12 @@ def _measure(
     with torch.device(device):
         make = torch.randn if device == "cpu" else torch.empty
         x = make(nchw(network.input, runs), dtype=DTYPES[dtype])
-    seen = _record_saved(model, x, runs)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(MEASURE_THREADS)
+    try:
+        seen = _record_saved(model, x, runs)
+    finally:
+        torch.set_num_threads(threads)
     param_keys = {_storage_key(p) for p in model.parameters()}
     kept = [_at(s, runs, batch) for key, s in seen.items() if key not in param_keys]
     per_layer = [0] * len(model)

@@ -64,3 +64,27 @@ def test_receptive_field_is_not_measured_where_a_real_forward_cannot_afford_it()
     assert measure_receptive(costly) is None
     small = network_from_inline("32x32x1", "conv 1 k3; conv 1 k3")
     assert [m.field for m in measure_receptive(small)] == [(3, 3), (5, 5)]
+
+
+def test_a_graph_s_fields_are_measured_at_its_windows_and_merges():
+    from cnnquiz.net.layers import Activation, Add, BatchNorm, Concat, Dense, GlobalPool, Multiply
+    from tests.torchcheck.nets import GraphWriter
+
+    g = GraphWriter()
+    a = g.add(Conv(8, (3, 3), padding="same"), 0)  # 3x3
+    b = g.add(Conv(8, (3, 3), padding="same"), g.add(BatchNorm(), a))  # 5x5
+    added = g.add(Add(), a, b)  # the widest path: 5x5
+    wide = g.add(Conv(4, (7, 1), padding="same"), 0)  # 7x1
+    joined = g.add(Concat(), g.add(Activation("relu"), added), wide)  # 7x5: the union per axis
+    scale = g.add(Dense(12), g.add(GlobalPool("avg"), joined))
+    g.add(Multiply(), joined, scale)  # reads a vector that sees everything: global, not measured
+    network = g.network(Shape((20, 20, 3)))
+    measured = measure_receptive(network)
+    assert [(m.index, m.field) for m in measured] == [
+        (1, (3, 3)),
+        (3, (5, 5)),
+        (4, (5, 5)),
+        (5, (7, 1)),
+        (7, (7, 5)),
+    ]
+    assert field_mismatches(network, measured) == []
