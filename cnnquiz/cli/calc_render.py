@@ -16,6 +16,7 @@ from rich.text import Text
 
 from cnnquiz.cli.common import console, print_table
 from cnnquiz.net.units import fmt_int, fmt_mb
+from cnnquiz.report.graph import from_cell, inputs_text, local_name
 from cnnquiz.report.labels import memory_cell
 from cnnquiz.report.model import (
     AutogradNote,
@@ -23,6 +24,7 @@ from cnnquiz.report.model import (
     LayersReport,
     ModelReport,
     NextDense,
+    PredictionRamNote,
     RamTerm,
     ReceptiveReport,
     TrainingRamNote,
@@ -86,8 +88,9 @@ def _footer(report: Report) -> list[Any]:
 
 
 def _working(row: LayerRow) -> list[Any]:
+    shapes = inputs_text(row) if len(row.input_shapes) > 1 else row.input_shape
     lines: list[Any] = [
-        Text(f"{row.index}. {row.label}: {row.input_shape} → {row.output_shape}", style="bold")
+        Text(f"{row.index}. {row.label}: {shapes} → {row.output_shape}", style="bold")
     ]
     pad = row.padding
     for step in row.steps:
@@ -121,30 +124,46 @@ def render_layers(report: LayersReport) -> None:
 
 def _summary_table(report: ModelReport) -> Table:
     t = report.totals
+    graph = any(row.sources for row in report.layers)
     table = Table(
         show_footer=True, box=None, pad_edge=False, header_style="bold", footer_style="bold"
     )
     table.add_column("#", justify="right", footer="")
     table.add_column("Layer", footer="Total")
-    table.add_column("Output shape", footer="")
+    if graph:  # narrow: its names break at the commas, the labels keep the room
+        table.add_column("From", footer="", max_width=10)
+    table.add_column("Shape" if graph else "Output shape", footer="")
     table.add_column("Params", justify="right", footer=fmt_int(t.params))
     table.add_column("MACs", justify="right", footer=fmt_int(t.macs))
     if t.flops is not None:
         table.add_column("FLOPs", justify="right", footer=fmt_int(t.flops))
-    table.add_column("Output (1 image)", justify="right", footer=fmt_mb(t.stored_bytes))
+    table.add_column(
+        "Output" if graph else "Output (1 image)", justify="right", footer=fmt_mb(t.stored_bytes)
+    )
+    scope = ""
     for row in report.layers:
-        cells = [
-            str(row.index),
-            row.label,
-            row.output_shape,
-            fmt_int(row.params),
-            fmt_int(row.macs),
-        ]
+        if graph and row.scope != scope and row.scope:
+            table.add_row("", Text(row.scope, style="bold"))  # the block use its rows come from
+        scope = row.scope
+        cells: list[str | Text] = [str(row.index), _layer_cell(row) if graph else row.label]
+        if graph:
+            cells.append(from_cell(report.layers, row))
+        cells += [row.output_shape, fmt_int(row.params), fmt_int(row.macs)]
         if row.flops is not None:
             cells.append(fmt_int(row.flops))
         cells.append(memory_cell(row))
         table.add_row(*cells)
     return table
+
+
+def _layer_cell(row: LayerRow) -> str:
+    """On a graph: indented under its block's heading, its name first, a merge's input shapes."""
+    text = row.label
+    if row.name:
+        text = f"{local_name(row.name, row.scope)}: {text}"
+    if len(row.input_shapes) > 1:
+        text = f"{text} {inputs_text(row)}"
+    return f" {text}" if row.scope else text
 
 
 def _ram_table(terms: tuple[RamTerm, ...], total: int) -> Table:
@@ -174,6 +193,8 @@ def _parameters(report: ModelReport) -> Text:
 
 def _prediction(report: ModelReport) -> list[Any]:
     p = report.prediction_ram
+    if p.held:
+        return _prediction_graph(p)
     items: list[Any] = [
         Text(
             "\nRAM for one prediction (a layer needs its input and its output at once, plus all parameters)",
@@ -190,6 +211,28 @@ def _prediction(report: ModelReport) -> list[Any]:
     items.append(_line(f"parameters: {fmt_mb(p.param_bytes)}"))
     items.append(_line(f"total: {p.working}", style="bold"))
     return items
+
+
+def _prediction_graph(p: PredictionRamNote) -> list[Any]:
+    """On a graph: the tensors alive at the peak, each with why it is still held."""
+    where = f"{p.peak_name}, {p.peak_scope}" if p.peak_scope else p.peak_name
+    held = Table(show_header=False, box=None, pad_edge=False)
+    held.add_column("tensor")
+    held.add_column("bytes", justify="right")
+    held.add_column("why")
+    for t in p.held:
+        held.add_row(f"    {t.layer}", fmt_mb(t.bytes), t.why)
+    return [
+        Text(
+            "\nRAM for one prediction (a tensor lives from the layer that makes it until its "
+            "last reader has run, plus all parameters)",
+            style="bold",
+        ),
+        _line(f"peak at layer {p.peak_layer} ({where}): {len(p.held)} tensors alive while it runs"),
+        _Fit(held, wrap=("why", "tensor")),
+        _line(f"parameters: {fmt_mb(p.param_bytes)}"),
+        _line(f"total: {p.working}", style="bold"),
+    ]
 
 
 def _training(tr: TrainingRamNote) -> list[Any]:
@@ -217,13 +260,26 @@ def _autograd(a: AutogradNote) -> list[Any]:
     return items
 
 
+_GRAPH_COLUMNS = (
+    "From: what a layer reads, where not the layer above (input: the network's); "
+    "Shape and Output: its output's, for one image"
+)
+
+
 def render_model(report: ModelReport) -> None:
     """``calc model``: summary table, parameters, then RAM to predict and to train."""
     title = report.name or report.source
     items: list[Any] = [Text(f"Network: {title}", style="bold")] if title else []
     # FLOPs are 2 x MACs; the row number only orders the rows: both give way on a narrow terminal
-    summary = _Fit(_summary_table(report), wrap=("Layer",), optional=("FLOPs", "#"))
-    items += [Text(_input_line(report)), summary, _parameters(report)]
+    graph = any(row.sources for row in report.layers)
+    # on a graph the From column reads row numbers: the one-image output gives way instead
+    optional = ("FLOPs", "Output") if graph else ("FLOPs", "#")
+    wrap = ("Layer", "From") if graph else ("Layer",)
+    summary = _Fit(_summary_table(report), wrap=wrap, optional=optional)
+    items += [Text(_input_line(report)), summary]
+    if graph:
+        items.append(Text(_GRAPH_COLUMNS, style="dim"))
+    items.append(_parameters(report))
     items += _prediction(report)
     items += _training(report.training_ram)
     if report.autograd:
@@ -249,14 +305,18 @@ _FIELD_COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
 def _field_table(report: ReceptiveReport) -> Table:
     table = Table(box=None, pad_edge=False, header_style="bold")
     measured = report.measured_how is not None
+    graph = any(row.sources for row in report.layers)
     torch: tuple[tuple[str, JustifyMethod], ...] = (("Torch", "right"),) if measured else ()
-    for name, justify in (*_FIELD_COLUMNS, *torch):
+    columns = (*_FIELD_COLUMNS[:2], ("From", "left"), *_FIELD_COLUMNS[2:])
+    for name, justify in (*(columns if graph else _FIELD_COLUMNS), *torch):
         table.add_column(name, justify=justify)
     for row in report.layers:
         glob = row.is_global
-        cells = [
-            str(row.index),
-            row.label,
+        label = row.label
+        if graph and row.name:
+            label = f"{local_name(row.name, row.scope)}: {label}"
+        cells = [str(row.index), label, *([from_cell(report.layers, row)] if graph else [])]
+        cells += [
             row.output_shape,
             "-" if glob else row.kernel,
             "-" if glob else row.stride,

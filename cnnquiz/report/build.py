@@ -9,13 +9,14 @@ written out as the lines an exam answer shows.
 from __future__ import annotations
 
 from cnnquiz.net.figures import LayerFigures, NetworkFigures
-from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
+from cnnquiz.net.memory import PredictionRam, TrainingRam, prediction_ram, training_ram
 from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.options import channels_first_hint
 from cnnquiz.net.spec import layer_to_dict
 from cnnquiz.net.units import fmt_int, fmt_mb
 from cnnquiz.report.figures import flops as flops_of
 from cnnquiz.report.figures import textbook_bytes
+from cnnquiz.report.graph import held_tensors, held_working
 from cnnquiz.report.labels import layer_label
 from cnnquiz.report.model import (
     DenseCost,
@@ -78,10 +79,12 @@ def _steps(
 def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> LayerRow:
     """One layer: its shapes, parameters (weights and biases apart), MACs, bytes and working."""
     view_of = fig.shares_with(f) if f.is_view else None
+    network = fig.network
+    graph = network.is_graph
     return LayerRow(
         index=f.index,
         layer=f.name,
-        label=layer_label(f.layer),
+        label=layer_label(f.layer, short=graph),
         spec=layer_to_dict(f.layer),
         input_shape=str(f.input_shape),
         output_shape=str(f.output_shape),
@@ -99,6 +102,10 @@ def layer_row(fig: NetworkFigures, f: LayerFigures, flops: bool = False) -> Laye
         padding=Padding(*f.padding) if f.padding else None,
         steps=_steps(fig, f, flops, view_of),
         flops=flops_of(f.macs) if flops else None,
+        name=network.name_of(f.index),
+        scope=network.scope_of(f.index),
+        sources=network.sources(f.index) if graph else (),
+        input_shapes=tuple(str(s) for s in f.input_shapes) if graph else (),
     )
 
 
@@ -181,10 +188,26 @@ def _views(fig: NetworkFigures) -> str:
     return f" (views add nothing: layer{'s' if len(views) > 1 else ''} {', '.join(views)})"
 
 
-def prediction_note(fig: NetworkFigures) -> PredictionRamNote:
-    """RAM for one prediction: the peak layer's input and output, plus the parameters."""
-    pred = prediction_ram(fig)
+def prediction_note(fig: NetworkFigures, pred: PredictionRam | None = None) -> PredictionRamNote:
+    """RAM for one prediction: the peak layer's input and output, plus the parameters; on a
+    graph every tensor alive at the peak, each with why it is held (``pred``: the figures'
+    own ``prediction_ram``, unless given)."""
+    pred = pred or prediction_ram(fig)
     peak = fig.layers[pred.peak_layer - 1] if pred.peak_layer else None
+    if fig.network.is_graph and pred.alive:
+        held = held_tensors(fig, pred)
+        total = sum(t.bytes for t in held) + pred.param_bytes  # what the working adds up
+        return PredictionRamNote(
+            peak_layer=pred.peak_layer,
+            peak_name=peak.name if peak else None,
+            input_bytes=pred.input_bytes,
+            output_bytes=pred.output_bytes,
+            param_bytes=pred.param_bytes,
+            total=total,
+            working=held_working(held, pred.param_bytes, total),
+            peak_scope=fig.network.scope_of(pred.peak_layer) if pred.peak_layer else "",
+            held=held,
+        )
     return PredictionRamNote(
         peak_layer=pred.peak_layer,
         peak_name=peak.name if peak else None,

@@ -2,7 +2,7 @@
 
 Every field of a report dataclass becomes a key, in the field's order, under its name (or the
 ``JSON_KEY`` its metadata gives); tuples become lists; a field marked ``OMIT_EMPTY`` is left out
-while it is None or empty. The document's keys and order are the ones scripts have read since
+while it is None or empty (``()``, ``""``). The document's keys and order are the ones scripts have read since
 the reports were dicts: the golden files and the docs' JSON blocks pin them.
 """
 
@@ -23,7 +23,7 @@ def to_json(report: object) -> dict[str, Json]:
     out: dict[str, Json] = {}
     for f in dataclasses.fields(report):
         value = getattr(report, f.name)
-        if f.metadata.get(OMIT_EMPTY) and (value is None or value == ()):
+        if f.metadata.get(OMIT_EMPTY) and (value is None or value == () or value == ""):
             continue
         out[f.metadata.get(JSON_KEY, f.name)] = _value(value)
     return out

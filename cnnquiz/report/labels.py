@@ -24,10 +24,10 @@ def _padding(padding: str | tuple[int, int]) -> str:
     return padding if isinstance(padding, str) else f"p{_short(padding)}"
 
 
-def _conv_parts(layer: Conv) -> list[str]:
+def _conv_parts(layer: Conv, short: bool = False) -> list[str]:
     parts = [layer.title, str(layer.filters), size_text(layer.kernel)]
     parts += [f"s{_short(layer.stride)}"] if layer.stride != (1, 1) else []
-    parts += [_padding(layer.padding)]
+    parts += [] if short and layer.padding == "valid" else [_padding(layer.padding)]
     parts += [f"d{_short(layer.dilation)}"] if layer.dilation != (1, 1) else []
     parts += [] if layer.bias else ["no bias"]
     parts += [layer.activation] if layer.activation else []
@@ -41,10 +41,11 @@ def _pool_parts(layer: Pool) -> list[str]:
     return parts
 
 
-def layer_label(layer: Layer) -> str:
-    """``Conv2D 100 3x3 s2 same relu``: the layer and its settings, in one short cell."""
+def layer_label(layer: Layer, short: bool = False) -> str:
+    """``Conv2D 100 3x3 s2 same relu``: the layer and its settings, in one short cell;
+    ``short`` (a graph's long tables) leaves out valid padding, Keras's default."""
     if isinstance(layer, Conv):
-        parts = _conv_parts(layer)
+        parts = _conv_parts(layer, short)
     elif isinstance(layer, Pool):
         parts = _pool_parts(layer)
     elif isinstance(layer, Dense):

@@ -76,6 +76,12 @@ class LayerRow:
     padding: Padding | None
     steps: tuple[str, ...]  # the working, one line each
     flops: int | None = _omitted_when_empty(None)  # only with --flops
+    # on a graph only (a chain's document is as it always was): the layer's name as written,
+    # the block use it came from, what it reads (0: the input, j: layer j) and their shapes
+    name: str | None = _omitted_when_empty(None)
+    scope: str = _omitted_when_empty("")
+    sources: tuple[int, ...] = _omitted_when_empty(())
+    input_shapes: tuple[str, ...] = _omitted_when_empty(())
 
 
 @dataclass(frozen=True)
@@ -154,8 +160,21 @@ class LayersReport:
 
 
 @dataclass(frozen=True)
+class HeldTensor:
+    """A tensor alive while the peak layer runs, and why it is still held."""
+
+    producer: int  # the layer that made it (0: the network's input)
+    layer: str  # ``layer 3 (ReLU, stem)``, ``the input``
+    bytes: int
+    why: str  # ``its input``, ``its output``, ``input of basic1, kept for layer 9 (Add)``
+
+
+@dataclass(frozen=True)
 class PredictionRamNote:
-    """One prediction: the layer with the largest input + output, plus all parameters."""
+    """One prediction: the layer with the largest input + output, plus all parameters.
+
+    On a graph the peak is where the most tensors are alive at once: ``held`` names each (a
+    residual block's input held across the branch), and ``working`` adds them up."""
 
     peak_layer: int  # 0: no layer (nothing but the input)
     peak_name: str | None
@@ -164,6 +183,8 @@ class PredictionRamNote:
     param_bytes: int
     total: int
     working: str
+    peak_scope: str = _omitted_when_empty("")  # on a graph: the block use of the peak layer
+    held: tuple[HeldTensor, ...] = _omitted_when_empty(())  # on a graph: every tensor alive
 
 
 @dataclass(frozen=True)
@@ -238,6 +259,11 @@ class FieldRow:
     is_global: bool = dataclasses.field(metadata={JSON_KEY: "global"})
     working: str
     measured: str | None  # the field torch measured; "(edge)" where the border may cut it
+    # on a graph only: the layer's name, its block use and what it reads (its field is the
+    # largest over every path from the input)
+    name: str | None = _omitted_when_empty(None)
+    scope: str = _omitted_when_empty("")
+    sources: tuple[int, ...] = _omitted_when_empty(())
 
 
 @dataclass(frozen=True)

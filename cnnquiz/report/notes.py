@@ -28,6 +28,12 @@ _RAM = (
     "parameters + gradients + optimizer state (sgd 0, momentum 1×, adam 2× the parameters)",
     VIEW_RULE,
 )
+_RAM_GRAPH = (
+    "RAM for one prediction on a graph: a tensor lives from the layer that makes it until its "
+    "last reader has run (the network's output to the end); the peak is the most bytes alive "
+    "while one layer runs, plus parameters (on a chain: max of input + output, Geron, ch. 14)",
+    *_RAM[1:],
+)
 
 
 def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> tuple[str, ...]:
@@ -41,7 +47,9 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
         "MACs: multiply-accumulates for one image"
         + ("; FLOPs = 2 × MACs" if flops else " (FLOPs would be 2 × MACs)"),
     ]
-    return (*lines, *(_RAM if ram else ()))
+    if not ram:
+        return tuple(lines)
+    return (*lines, *(_RAM_GRAPH if fig.network.is_graph else _RAM))
 
 
 def _padding_lines(layers: Sequence[Layer]) -> list[str]:

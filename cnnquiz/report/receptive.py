@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cnnquiz.net.figures import LayerFigures, NetworkFigures
+from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.receptive import (
     ReceptiveRow,
     receptive_field,
@@ -17,7 +17,7 @@ from cnnquiz.net.receptive import (
     weights_per_channel_pair,
 )
 from cnnquiz.report.build import hints, input_size
-from cnnquiz.report.figures import Pair, with_inputs
+from cnnquiz.report.figures import Pair
 from cnnquiz.report.labels import layer_label, size_text
 from cnnquiz.report.model import FieldRow, ReceptiveReport
 from cnnquiz.report.notes import verification
@@ -51,13 +51,14 @@ def _measured(m: MeasuredField | None) -> str | None:
     return f"{text} (edge)" if any(m.clipped) else text
 
 
-def _row(
-    r: ReceptiveRow, field_in: Pair, jump_in: Pair, f: LayerFigures, m: MeasuredField | None
-) -> FieldRow:
+def _row(fig: NetworkFigures, r: ReceptiveRow, m: MeasuredField | None) -> FieldRow:
+    field_in, jump_in = r.field_in, r.jump_in
+    f = fig.layers[r.index - 1]
+    network = fig.network
     return FieldRow(
         index=r.index,
         layer=r.name,
-        label=layer_label(f.layer),
+        label=layer_label(f.layer, short=network.is_graph),
         output_shape=str(f.output_shape),
         kernel=size_text(r.kernel),
         stride=size_text(r.stride),
@@ -66,6 +67,27 @@ def _row(
         is_global=r.is_global,
         working=_working(r, field_in, jump_in),
         measured=_measured(m),
+        name=network.name_of(r.index),
+        scope=network.scope_of(r.index),
+        sources=network.sources(r.index) if network.is_graph else (),
+    )
+
+
+def _merges_worked(rows: tuple[FieldRow, ...]) -> tuple[FieldRow, ...]:
+    """A merge layer (add, concat, multiply) sees what each of its inputs sees: its working
+    names their fields, the largest of which is its own (the field over every path)."""
+
+    def field_of(source: int) -> str:
+        return rows[source - 1].field if source else "1x1"
+
+    return tuple(
+        replace(
+            row,
+            working=f"largest of its inputs': {', '.join(field_of(s) for s in row.sources)}",
+        )
+        if len(row.sources) > 1 and not row.is_global
+        else row
+        for row in rows
     )
 
 
@@ -89,11 +111,8 @@ def receptive_report(
     ``measured``: the fields torch found (``torchcheck.receptive``), shown beside the arithmetic's.
     """
     by_index = {m.index: m for m in measured or ()}
-    rows = tuple(
-        _row(r, field_in, jump_in, f, by_index.get(r.index))
-        for (r, field_in, jump_in), f in zip(
-            with_inputs(receptive_field(fig.network)), fig.layers, strict=True
-        )
+    rows = _merges_worked(
+        tuple(_row(fig, r, by_index.get(r.index)) for r in receptive_field(fig.network))
     )
     check = verification(v)
     if check and check.ok and measured:

@@ -20,6 +20,7 @@ from tests.fakes import FakeProgress, calculator_settled
 pytestmark = pytest.mark.slow  # renders every screen with Textual: seconds a test
 
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
+RESNET_BLOCK = Path(__file__).parents[2] / "examples" / "resnet-block.yaml"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
@@ -118,6 +119,18 @@ class TestScreens:
             await pilot.press("f3")
             await calculator_settled(pilot)
             pilot.app.screen.query_one("#calc-layers", TextArea).text = "conv 100 k3 s2 same\ndense"
+            await calculator_settled(pilot)
+
+        assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)
+
+    def test_calculator_graph(self, snap_compare, size):
+        """Two ResNet basic blocks opened from their file: a heading per block use, the From
+        column, and the tensors alive at the prediction peak."""
+
+        async def run_before(pilot) -> None:
+            await pilot.press("f3")
+            await calculator_settled(pilot)
+            pilot.app.screen.open_network(str(RESNET_BLOCK))
             await calculator_settled(pilot)
 
         assert snap_compare(snap_app(), terminal_size=size, run_before=run_before)

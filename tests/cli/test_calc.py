@@ -290,7 +290,7 @@ BAD = [
         "refuses stride > 1 with dilation > 1)",
     ),
     (["model", "--in", "8x8x3", "lstm 32"], "layers: layer 1: unknown layer 'lstm'; expected one of conv,"),
-    (["model", "LSTM"], "LSTM.yaml:3: unknown layer 'lstm'; expected one of conv, maxpool"),
+    (["model", "LSTM"], "LSTM.yaml:3: unknown layer 'lstm'; expected one of conv, depthwise"),
     # issue 9.17: a negative shape reaches the shape reader, with or without "="
     (["conv", "--in", "-200x300x3", "--filters", "2"], "--in: every dimension must be at least 1"),
     (["conv", "--in=-200x300x3", "--filters", "2"], "--in: every dimension must be at least 1"),

@@ -5,8 +5,10 @@ computed 0.3 s after the last key (a paste of many lines is one computation, not
 in a thread worker, so typing never waits for them; a result for text that has changed since is
 dropped. The screen takes at most ``calculator_work.MAX_LAYERS`` layers (``cnnquiz calc model``
 has no such limit). The torch check (``bridge.verify``: every output shape and parameter count)
-runs in a thread worker on Ctrl+R and posts ``VerifyDone`` back. Ctrl+L loads the course's
-worked example; Ctrl+Z right after brings back what was typed before.
+runs in a thread worker on Ctrl+R and posts ``VerifyDone`` back. Ctrl+O opens a network file or
+a zoo name (its YAML goes into the layers box, to be edited); on a graph the table gains a From
+column and a heading per block use. Ctrl+L loads the course's worked example; Ctrl+Z right after
+brings back what was typed before.
 """
 
 from __future__ import annotations
@@ -25,20 +27,20 @@ from textual.worker import get_current_worker
 
 from cnnquiz.app.messages import Calculated, VerifyDone
 from cnnquiz.app.screens.calculator_work import Calculation, Computed, calculate
+from cnnquiz.errors import CnnquizError
 from cnnquiz.net.optimizers import COURSE_OPTIMIZERS
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 if TYPE_CHECKING:  # the figures are computed in a worker, which imports these when it runs
     from cnnquiz.net.figures import NetworkFigures
     from cnnquiz.net.spec import Network
-    from cnnquiz.report.model import LayerRow, ModelReport, Totals
+    from cnnquiz.report.model import ModelReport
     from cnnquiz.report.verdicts import TorchVerdict
 
 WORKED_INPUT = "200x300x3"
 WORKED_LAYERS = "conv 100 k3 s2 same\nconv 200 k3 s2 same\nconv 400 k3 s2 same"
 DEBOUNCE = 0.3  # seconds after the last key before the figures are computed
 WORKED = (WORKED_INPUT, "50", WORKED_LAYERS)  # shape, batch, layers
-STEPS_SHOWN = 100  # layers whose working is written out (the table has every layer)
 
 
 class LayersArea(TextArea):
@@ -63,40 +65,11 @@ class LayersArea(TextArea):
         super().redo()
 
 
-def _ram_text(report: ModelReport) -> Text:
-    """Parameters, one prediction and training, each term with its working."""
-    t, pred, train = report.totals, report.prediction_ram, report.training_ram
-    ram = Text()
-    ram.append("Parameters ", style="bold")
-    ram.append(f"{fmt_int(t.params)} = {fmt_int(t.param_bytes)} bytes = {fmt_mb(t.param_bytes)}")
-    if t.non_trainable:
-        ram.append(f" ({fmt_int(t.trainable)} trainable)")
-    ram.append("\nOne prediction ", style="bold")
-    ram.append(f"(peak at layer {pred.peak_layer}: input + output + parameters) {pred.working}")
-    ram.append(f"\nTraining, batch {train.batch}, {train.optimizer} ", style="bold")
-    ram.append(f"{fmt_mb(train.total)}")
-    for term in train.terms:
-        ram.append(f"\n  {term.term:<26} {fmt_mb(term.bytes):>10}  ")
-        ram.append(term.working, style="dim")
-    return ram
+def _zoo_names() -> tuple[str, ...]:
+    """The bundled networks' names, for the open dialog's hint."""
+    from cnnquiz import zoo
 
-
-def _steps_text(report: ModelReport) -> Text:
-    """The working of the first ``STEPS_SHOWN`` layers, then the assumptions."""
-    steps = Text()
-    rows = report.layers
-    for row in rows[:STEPS_SHOWN]:
-        steps.append(f"{row.index}. {row.label}\n", style="bold")
-        for line in row.steps:
-            steps.append(f"   {line}\n")
-    if len(rows) > STEPS_SHOWN:
-        steps.append(
-            f"… the working of layers {STEPS_SHOWN + 1}-{len(rows)}: cnnquiz calc model FILE\n",
-            style="italic",
-        )
-    for line in report.assumptions:
-        steps.append(f"· {line}\n", style="dim")
-    return steps
+    return tuple(zoo.names())
 
 
 class CalculatorScreen(Screen[None]):
@@ -105,6 +78,7 @@ class CalculatorScreen(Screen[None]):
     CSS_PATH = "calculator.tcss"
     BINDINGS = [
         Binding("ctrl+r", "verify", "Verify", tooltip="Verify in torch"),
+        Binding("ctrl+o", "open", "Open", tooltip="Open a network file or a zoo name"),
         Binding("ctrl+l", "worked_example", "Example", tooltip="Load the worked example"),
         Binding(
             "ctrl+z",
@@ -150,8 +124,6 @@ class CalculatorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#calc-table", DataTable)
-        table.add_columns("#", "Layer", "Output", "Params", "MACs", "Out MB")
         self._verdict(None)
         self._start()
         self.query_one("#calc-layers", TextArea).focus()
@@ -226,6 +198,8 @@ class CalculatorScreen(Screen[None]):
         self.query_one("#calc-out", VerticalScroll).scroll_home(animate=False)
 
     def _show(self, report: ModelReport) -> None:
+        from cnnquiz.app.screens import calculator_text as text
+
         t = report.totals
         pred, train = report.prediction_ram, report.training_ram
         self.query_one("#calc-summary", Static).update(
@@ -237,32 +211,16 @@ class CalculatorScreen(Screen[None]):
                 (fmt_mb(train.total), "bold"),
             )
         )
-        self._fill_table(report.layers, t)
-        self.query_one("#calc-ram", Static).update(_ram_text(report))
-        self.query_one("#calc-steps", Static).update(_steps_text(report))
-
-    def _fill_table(self, rows: tuple[LayerRow, ...], t: Totals) -> None:
-        from cnnquiz.report.labels import memory_cell
-
         table = self.query_one("#calc-table", DataTable)
+        columns = text.GRAPH_COLUMNS if text.is_graph(report) else text.CHAIN_COLUMNS
+        if tuple(str(c.label) for c in table.columns.values()) != columns:
+            table.clear(columns=True)
+            table.add_columns(*columns)
         table.clear()
-        for row in rows:
-            table.add_row(
-                str(row.index),
-                row.label,
-                row.output_shape,
-                fmt_int(row.params),
-                fmt_int(row.macs),
-                memory_cell(row).removesuffix(" MB"),
-            )
-        table.add_row(
-            "",
-            Text("total", style="bold"),
-            "",
-            Text(fmt_int(t.params), style="bold"),
-            Text(fmt_int(t.macs), style="bold"),
-            fmt_mb(t.stored_bytes).removesuffix(" MB"),
-        )
+        for row in text.table_rows(report):
+            table.add_row(*row)
+        self.query_one("#calc-ram", Static).update(text.ram_text(report))
+        self.query_one("#calc-steps", Static).update(text.steps_text(report))
 
     # ---- torch ----------------------------------------------------------------------------
     def action_verify(self) -> None:
@@ -318,6 +276,29 @@ class CalculatorScreen(Screen[None]):
                     style="bold red",
                 )
             )
+
+    # ---- a file or a zoo network ----------------------------------------------------------
+    def action_open(self) -> None:
+        """Ctrl+O: a network file or a zoo name; its YAML goes into the layers box."""
+        from cnnquiz.app.screens.calculator_open import OpenSpecScreen
+
+        self.app.push_screen(OpenSpecScreen(_zoo_names()), self.open_network)
+
+    def open_network(self, name: str | None) -> None:
+        """Put the network's YAML and input shape in the boxes (the figures follow as if typed);
+        a name that opens nothing leaves the boxes as they were and says why."""
+        if name is None:
+            return
+        from cnnquiz.app.screens.calculator_work import open_spec
+
+        try:
+            opened = open_spec(name)
+        except CnnquizError as exc:
+            self.notify(str(exc), title="Cannot open it", severity="error", timeout=8)
+            return
+        self._set_fields(opened.shape, self.query_one("#calc-batch", Input).value, opened.text)
+        self.query_one("#calc-layers", TextArea).focus()  # to edit what was opened
+        self.notify(f"Opened {opened.title}.", timeout=4)
 
     # ---- the worked example ---------------------------------------------------------------
     def _fields(self) -> tuple[str, str, str]:

@@ -26,13 +26,14 @@ MAX_BATCH = 10**9  # images per batch: any real batch, and the byte counts stay 
 
 
 def parse_calculator(shape_text: str, layers_text: str) -> Network:
-    """The network typed: a YAML network (``input:`` and ``layers:``), a YAML list of layers,
-    or the inline form (one layer per line or separated by ``;``) on the shape typed above.
+    """The network typed: a YAML network (``input:`` and ``layers:``, maybe ``blocks:``), a YAML
+    list of layers, or the inline form (one layer per line or separated by ``;``, with
+    ``name=`` and ``from=`` where it branches) on the shape typed above.
 
     More than ``MAX_LAYERS`` layers (or ``MAX_CHARS`` characters) is refused with the limit
     in the message, before any of it is parsed where the count shows in the text."""
     from cnnquiz import yamlio
-    from cnnquiz.net.spec import Network, parse_inline_layers, parse_network, parse_shape
+    from cnnquiz.net.spec import network_from_inline, parse_network
 
     text = layers_text.strip()
     if not text:
@@ -51,9 +52,8 @@ def parse_calculator(shape_text: str, layers_text: str) -> Network:
     else:
         lines = [part for line in text.splitlines() for part in line.split(";") if part.strip()]
         _check_layer_count(len(lines))
-        network = Network(
-            parse_shape(shape_text.strip(), "input"), parse_inline_layers(text, "layers")
-        )
+        # name= and from= make a graph of it: conv 8 name=a; relu; add from=a,-1
+        network = network_from_inline(shape_text.strip(), text, "input", "layers")
     _check_layer_count(len(network.layers))
     return network
 
@@ -126,3 +126,39 @@ def calculate(shape: str, layers: str, batch_text: str, optimizer: str) -> Calcu
         first = (str(exc).splitlines() or [""])[0][:200]
         return Calculation(token, inputs, error=f"layers: cannot compute this: {first}")
     return Calculation(token, inputs, Computed(network, figures, report))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A spec file or a zoo network, as the screen's boxes take it: its YAML text (the screen
+    shows what it computes, and it can be edited) and its input shape."""
+
+    title: str  # the network's name, or the file's
+    shape: str
+    text: str
+
+
+def open_spec(arg: str) -> Opened:
+    """The YAML of the zoo network ``arg`` names (``resnet18``) or of a network file; the
+    network is parsed once here, so a file that does not parse is refused with its line."""
+    from pathlib import Path
+
+    from cnnquiz import zoo  # the bundled networks, once a network is opened
+
+    name = arg.strip()
+    if not name:
+        raise CnnquizError("type a network file (net.yaml) or a zoo name (resnet18)", "open")
+    network = zoo.resolve(name, "open")
+    path = zoo.path(name) if name in zoo.names() else Path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:  # it parsed a moment ago: gone or unreadable since
+        raise CnnquizError(f"cannot read it: {exc.strerror or exc}", str(path)) from None
+    if len(text) > MAX_CHARS:
+        raise CnnquizError(
+            f"{fmt_int(len(text))} characters; the calculator screen reads at most "
+            f"{fmt_int(MAX_CHARS)} (cnnquiz calc model {name} reads it)",
+            str(path),
+        )
+    _check_layer_count(len(network.layers))
+    return Opened(network.name or path.name, str(network.input), text)
