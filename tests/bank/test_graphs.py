@@ -118,7 +118,8 @@ def test_at_least_twelve_graph_templates_whose_figures_change_with_their_vars():
 @pytest.mark.slow  # builds every variant's network in torch
 def test_bank_check_proves_the_graph_questions_with_torch():
     pytest.importorskip("torch")
-    paths = [ROOT / "questions" / n for n in ("architectures.yaml", "memory.yaml")]
+    names = ("architectures.yaml", "conv1x1.yaml", "memory.yaml", "receptive-fields.yaml")
+    paths = [ROOT / "questions" / n for n in names]
     report = check_banks(paths, verify=True, samples=5)
     assert report.exit_status == 0, report.problems
     assert not report.problems
