@@ -90,3 +90,8 @@ MAX_LAYERS = 10_000
 """Most layers a network may have once its blocks and repeats are expanded (ResNet-152 has
 about 500 with its activations as layers). A spec whose blocks nest and repeat past it (six
 blocks of ten uses each make 10^6) is refused while it is expanded, before it is built."""
+
+MAX_BLOCK_DEPTH = 50
+"""Deepest nesting of blocks using blocks (GoogLeNet's and ResNet's specs nest 2 deep); each
+level is a step of recursion when a network is read, so a chain of a thousand blocks is one
+line of error, not Python's recursion limit."""

@@ -27,7 +27,8 @@ from typing import Any
 
 from cnnquiz import lines
 from cnnquiz.errors import SpecError
-from cnnquiz.limits import number_text
+from cnnquiz.limits import MAX_BLOCK_DEPTH, number_text
+from cnnquiz.net.items import GRAPH_KEYS
 from cnnquiz.net.layers import find_name
 from cnnquiz.net.reading import line_where, suggest
 
@@ -158,34 +159,53 @@ def _check_args(block: Block, source: str) -> None:
             )
 
 
+def block_used(item: Any, blocks: Mapping[str, Block]) -> str | None:
+    """The block an item uses, or None: its key that is not name, from or repeat, as
+    :func:`cnnquiz.net.items.read_item` reads it."""
+    if isinstance(item, Mapping):
+        for key in item:
+            if key not in GRAPH_KEYS:
+                return str(key) if str(key) in blocks else None
+    return None
+
+
 def uses_of(block: Block, blocks: Mapping[str, Block]) -> list[tuple[str, int]]:
     """The blocks ``block``'s layers use, with the index of the item that uses each."""
-    return [
-        (str(next(iter(item))), i)
-        for i, item in enumerate(block.layers)
-        if isinstance(item, Mapping) and item and str(next(iter(item))) in blocks
-    ]
+    found = [(block_used(item, blocks), i) for i, item in enumerate(block.layers)]
+    return [(name, i) for name, i in found if name is not None]
 
 
 def _check_no_cycle(blocks: Mapping[str, Block], source: str) -> None:
-    """Refuse a block that uses itself, directly or through others: it would never end."""
-    done: set[str] = set()
+    """Refuse a block that uses itself, directly or through others (it would never end), and
+    blocks that nest past ``MAX_BLOCK_DEPTH`` (reading them recurses once per level)."""
+    heights: dict[str, int] = {}  # a checked block: how deep the blocks in it nest (1: none)
 
-    def visit(name: str, path: list[str]) -> None:  # path: the uses that led here, name last
+    def visit(name: str, path: list[str]) -> int:  # path: the uses that led here, name last
         block = blocks[name]
+        height = 1
         for used, index in uses_of(block, blocks):
+            where = item_where(block.layers, index, source, block.where)
             if used in path:
                 chain = " -> ".join([*path[path.index(used) :], used])
+                raise SpecError(f"block {used} uses itself ({chain}); a block cannot contain itself", where)
+            below = heights.get(used, 1)
+            if used not in heights and len(path) < MAX_BLOCK_DEPTH:
+                below = visit(used, [*path, used])
+            if len(path) + below > MAX_BLOCK_DEPTH:
+                nested = [*path, used]
+                shown = " -> ".join(nested) if len(nested) <= 4 else f"{path[0]} -> ... -> {used}"
+                inside = f", and {below - 1} more inside {used}" if below > 1 else ""
                 raise SpecError(
-                    f"block {used} uses itself ({chain}); a block cannot contain itself",
-                    item_where(block.layers, index, source, block.where),
+                    f"blocks nest more than {MAX_BLOCK_DEPTH} deep ({shown}{inside}); cnnquiz "
+                    f"reads at most {MAX_BLOCK_DEPTH}",
+                    where,
                 )
-            if used not in done:
-                visit(used, [*path, used])
-        done.add(name)
+            height = max(height, below + 1)
+        heights[name] = height
+        return height
 
     for name in blocks:
-        if name not in done:
+        if name not in heights:
             visit(name, [name])
 
 

@@ -18,7 +18,14 @@ from typing import Any
 
 from cnnquiz.errors import SpecError
 from cnnquiz.limits import MAX_LAYERS
-from cnnquiz.net.blocks import Block, arguments, item_where, refuse_dollars, substitute_body
+from cnnquiz.net.blocks import (
+    Block,
+    arguments,
+    block_used,
+    item_where,
+    refuse_dollars,
+    substitute_body,
+)
 from cnnquiz.net.items import Item, Ref, read_item
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.reading import suggest
@@ -86,6 +93,12 @@ class Expander:
 
     def scope(self, raw_items: list[Any], where: str, path: str, input_index: int) -> int:
         """Expand one scope's items; the index of its output (its last item's)."""
+        if len(self.flat.layers) + len(raw_items) > MAX_LAYERS:  # before reading a million
+            raise SpecError(
+                f"the network has more than {MAX_LAYERS:,} layers; cnnquiz reads at most "
+                f"{MAX_LAYERS:,}",
+                item_where(raw_items, MAX_LAYERS - len(self.flat.layers), self.source, where),
+            )
         items = [self._item(raw_items, i, where) for i in range(len(raw_items))]
         self._check_copies(items)
         labels = _labels(items, path)
@@ -266,7 +279,7 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
             repeat = item.get("repeat", 1) if isinstance(item, Mapping) else 1
             if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_LAYERS:
                 repeat = 1  # ``$n``, or a mistake the item's reader will name
-            name = _block_named(item, blocks)
+            name = block_used(item, blocks)
             total += repeat * (block_size(name) if name else 1)
             if total > MAX_LAYERS:  # enough to refuse; the exact figure is not needed
                 return total
@@ -278,10 +291,3 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
         return sizes[name]
 
     return size(raw_items)
-
-
-def _block_named(item: Any, blocks: Mapping[str, Block]) -> str | None:
-    if isinstance(item, Mapping) and item:
-        head = str(next(iter(item)))
-        return head if head in blocks else None
-    return None
