@@ -12,7 +12,7 @@ from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
 from cnnquiz.net.memory import VIEW_RULE
 from cnnquiz.net.spec import Layer
-from cnnquiz.net.units import fmt_int
+from cnnquiz.net.units import fmt_count, fmt_int
 from cnnquiz.report.model import AutogradNote, Mismatch, VerificationNote
 from cnnquiz.report.verdicts import SavedForBackward, TorchVerdict
 
@@ -201,7 +201,7 @@ def autograd(fig: NetworkFigures, saved: SavedForBackward, textbook: int) -> Aut
         if saved.device == "meta"
         else f"a real forward on the CPU (batch {saved.batch})"
         if saved.scaled_from is None
-        else f"a real forward of {saved.scaled_from} images on the CPU, "
+        else f"a real forward of {fmt_count(saved.scaled_from, 'image')} on the CPU, "
         f"what it keeps per image counted for the batch of {saved.batch}"
     )
     return AutogradNote(
