@@ -7,6 +7,7 @@ field's line; a question whose key cannot be made is never asked.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,7 +77,8 @@ def ask_options(data: Mapping[str, Any], values: Mapping[str, Any] | None = None
     raw = {k: data.get(k) for k in ASK_OPTIONS}
     if values:
         raw = {k: computed.substitute(v, values) for k, v in raw.items()}
-    layer = _positive(raw["layer"], "layer")
+    layer_name = _name(raw["layer"])
+    layer = None if layer_name else _positive(raw["layer"], "layer")
     batch = _positive(raw["batch"], "batch")
     optimizer = str(raw["optimizer"] or "sgd").lower()
     if optimizer not in OPTIMIZER_STATE:
@@ -91,10 +93,18 @@ def ask_options(data: Mapping[str, Any], values: Mapping[str, Any] | None = None
         )
     return AskOptions(
         layer=layer,
+        layer_name=layer_name,
         batch=batch or 32,
         optimizer=optimizer,
         dtype=dtype,
     )
+
+
+def _name(value: Any) -> str | None:
+    """``layer: projection``: a layer named on a graph, as opposed to a number (``2``, ``"2"``)."""
+    if not isinstance(value, str) or re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return None
+    return value.strip() or None
 
 
 def _positive(value: Any, name: str) -> int | None:

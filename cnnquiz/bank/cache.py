@@ -154,7 +154,8 @@ def _digest(text: str) -> str:
 @lru_cache(maxsize=1)
 def _source_stamp() -> str:
     """Every source file of the installed cnnquiz by name, size and mtime: a developer's edit
-    (same version number) makes every entry stale, where a version check alone would not."""
+    (same version number) makes every entry stale, where a version check alone would not. The
+    zoo's specs count as source: a question with ``network: resnet18`` holds their figures."""
     root = Path(cnnquiz.__file__).parent
     seen: list[str] = []
     folders = [str(root)]
@@ -163,7 +164,7 @@ def _source_stamp() -> str:
             for e in entries:
                 if e.is_dir() and e.name != "__pycache__":
                     folders.append(e.path)
-                elif e.name.endswith(".py"):
+                elif e.name.endswith((".py", ".yaml")):
                     info = e.stat()
                     seen.append(f"{e.path}\0{info.st_size}\0{info.st_mtime_ns}")
     return _digest("\n".join(sorted(seen)))

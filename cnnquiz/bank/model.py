@@ -201,7 +201,8 @@ def key_mismatch(q: Question) -> str | None:
         figure = f"{fmt_int(int(value))} bytes ({key_text(calc.key)})"
     else:
         figure = key_text(calc.key)
-    layer = f" of layer {calc.options.layer}" if calc.options.layer else ""
+    which = calc.options.layer_name or calc.options.layer
+    layer = f" of layer {which}" if which else ""
     message = (
         f"wrong answer key: the answer says {key_text(q.key)}, the calculator gives {figure} "
         f"for {calc.ask}{layer}"

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cnnquiz import yamlio
+from cnnquiz import yamlio, zoo
 from cnnquiz.bank import computed
-from cnnquiz.bank.asks import ASKS, Trap, evaluate
+from cnnquiz.bank.asks import ASKS, Trap, evaluate, layer_named
 from cnnquiz.bank.authored import (
     ASK_OPTIONS,
     FieldError,
@@ -30,6 +30,8 @@ from cnnquiz.bank.keys import Key, NumberKey
 from cnnquiz.bank.lint import decimals_mismatch
 from cnnquiz.bank.model import Recomputed
 from cnnquiz.bank.variants import NetworkTemplate, Template, template_options
+from cnnquiz.errors import SpecError
+from cnnquiz.net.network import Network
 from cnnquiz.net.spec import parse_network
 
 Warn = Callable[[int | None, str], None]  # a style warning at a line
@@ -85,8 +87,13 @@ def _recomputed(q: Mapping[str, Any], key: Key, source: str) -> Recomputed:
     wanted = ASKS[q["ask"]].question_type
     if q["type"] != wanted:
         raise FieldError(f"ask {q['ask']} gives a {wanted} answer; use type: {wanted}", "ask")
-    network = parse_network(q["network"], source)
+    network = _network(q["network"], source)
     options = ask_options(q)
+    if options.layer_name is not None:
+        try:
+            layer_named(network, options.layer_name)
+        except SpecError as exc:
+            raise FieldError(str(exc), "layer") from None  # the line of layer:, not the question's
     solution = evaluate(network, q["ask"], options)
     # a shape needs no unit: like the author's key, only a number reads unit and tolerance
     rules = (
@@ -96,6 +103,20 @@ def _recomputed(q: Mapping[str, Any], key: Key, source: str) -> Recomputed:
     )
     calc = key_from_solution(solution, rules)
     return Recomputed(network, q["ask"], options, solution, calc)
+
+
+_ZOO_NAME = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def _network(raw: Any, source: str) -> Network:
+    """The spec as written, or a zoo network by its name (``network: resnet18``): the zoo's files
+    are held to their published counts by their own tests, so a bank need not copy them out."""
+    if isinstance(raw, str) and _ZOO_NAME.fullmatch(raw.strip()):
+        try:
+            return zoo.load(raw.strip())
+        except SpecError as exc:
+            raise FieldError(str(exc), "network") from None
+    return parse_network(raw, source)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """A computed question's variants: the template they are drawn from, and each draw.
 
-The network a template writes is parsed once per question, not once per draw: each layer is
-read once for each set of values of the variables it uses, and a network is analysed once for
-each distinct set of values (the parts of an item share it, as they share their draws). The
-memo holds only what the template makes from its own text, so a drawn variant is the same
-with or without it.
+The network a template writes is parsed once per question, not once per draw: each layer of a
+chain is read once for each set of values of the variables it uses, and a network is analysed
+once for each distinct set of values (the parts of an item share it, as they share their
+draws). A graph (``blocks``, or a layer with ``name``, ``from`` or ``repeat``) is parsed whole
+for each distinct set of values, at its first draw: a layer's meaning depends on the layers it
+names, so it cannot be read alone. The memo holds only what the template makes from its own
+text, so a drawn variant is the same with or without it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,6 +22,7 @@ from cnnquiz.bank import computed
 from cnnquiz.bank.asks import AskOptions, Solution, evaluate
 from cnnquiz.bank.authored import KeyRules, ask_options
 from cnnquiz.errors import CnnquizError, SpecError
+from cnnquiz.net.items import GRAPH_KEYS
 from cnnquiz.net.network import Shape
 from cnnquiz.net.spec import Layer, Network, parse_network, parse_shape
 
@@ -31,11 +35,13 @@ _MEMO_LIMIT = 512  # networks kept per template; a long quiz draws fresh seeds w
 class NetworkTemplate:
     """A network as written with ``{var}`` placeholders, parsed once per question.
 
-    Its layers are parsed one by one, each once for each set of values of the variables it
-    uses (a layer without any, once): a variant is the template's network with the layers its
-    values change. A template whose placeholders sit elsewhere (the name, an inline string of
-    layers) is parsed whole, once per distinct network. Whatever cannot be read is read again
-    whole, so that a variant's error is the one the whole network gives."""
+    A chain's layers are parsed one by one, each once for each set of values of the variables
+    it uses (a layer without any, once): a variant is the template's network with the layers
+    its values change. A template whose placeholders sit elsewhere (the name, an inline string
+    of layers) or that writes a graph is parsed whole, once per distinct network, and nothing
+    is parsed before the first draw (loading a bank stays as fast with graphs in it). Whatever
+    cannot be read is read again whole, so that a variant's error is the one the whole network
+    gives."""
 
     def __init__(self, raw: Any) -> None:
         self._read(raw)
@@ -144,11 +150,29 @@ def _layer_names(raw: Mapping[str, Any]) -> tuple[tuple[str, ...], ...] | None:
     """The variables each layer uses, or None when the template must be parsed whole."""
     layers = raw.get("layers")
     elsewhere = computed.names_in({k: v for k, v in raw.items() if k not in ("input", "layers")})
-    if elsewhere or not isinstance(layers, lines.LineList) or not layers:
+    if elsewhere or not isinstance(layers, lines.LineList) or not layers or _is_graph(raw):
         return None
     if len(getattr(layers, "item_lines", ())) != len(layers):
         return None
     return tuple(tuple(sorted(computed.names_in(item))) for item in layers)
+
+
+_INLINE_GRAPH = re.compile(r"(?:^|[\s,(])(?:name|from|repeat)\s*=")
+"""The same keys in a layer written inline: ``conv 64 k3 name=a``, ``add from=a,-1``."""
+
+
+def _is_graph(raw: Mapping[str, Any]) -> bool:
+    """Whether the template writes a graph: blocks, or a layer that names, reads or repeats."""
+    if "blocks" in raw:
+        return True
+    return any(_places(item) for item in raw["layers"])
+
+
+def _places(item: Any) -> bool:
+    """Whether a layer item says where it sits (name, from, repeat), as a mapping or inline."""
+    if isinstance(item, Mapping):
+        return any(k in item for k in GRAPH_KEYS)
+    return isinstance(item, str) and bool(_INLINE_GRAPH.search(item))
 
 
 def _key(names: tuple[str, ...], values: Mapping[str, Any], source: str) -> tuple[Any, ...]:

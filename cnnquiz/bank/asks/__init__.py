@@ -13,7 +13,7 @@ names the mistake.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
@@ -103,6 +103,8 @@ def evaluate(
     from cnnquiz.net.arithmetic import analyze
 
     opts = opts or AskOptions()
+    if opts.layer_name is not None:
+        opts = replace(opts, layer=layer_named(network, opts.layer_name))
     fig = fig or analyze(network, opts.dtype)
     if opts.layer is not None and not 1 <= opts.layer <= len(fig.layers):
         raise SpecError(
@@ -114,10 +116,19 @@ def evaluate(
     return declared.handler(network, fig, opts)
 
 
+def layer_named(network: Network, name: str) -> int:
+    """The position (1-based) of the layer ``name:`` names; SpecError listing the names."""
+    names = [network.name_of(i) for i in range(1, len(network.layers) + 1)]
+    if name in names:
+        return names.index(name) + 1
+    known = ", ".join(n for n in names if n) or "none"
+    raise SpecError(f"no layer is named {name!r}; the named layers are {known}")
+
+
 def is_size(solution: Solution) -> bool:
     """Whether the solution is a number of bytes (shown in MB, graded with a tolerance)."""
     declared = ASKS.get(solution.ask)
     return declared is not None and declared.answer == "size"
 
 
-__all__ = ["ASKS", "Ask", "AskOptions", "Solution", "Trap", "Value", "evaluate", "is_size"]
+__all__ = ["ASKS", "Ask", "AskOptions", "Solution", "Trap", "Value", "evaluate", "is_size", "layer_named"]

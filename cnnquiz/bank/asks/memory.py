@@ -9,6 +9,7 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 
 from __future__ import annotations
 
+from cnnquiz.bank.asks.peak import graph_ram_predict
 from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, mb, selected, target
 from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
@@ -59,6 +60,8 @@ def _bytes_solution(ask: str, label: str, shape: Shape, fig: NetworkFigures) -> 
 
 def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solution:
     ram = prediction_ram(fig)
+    if network.is_graph:
+        return graph_ram_predict(network, fig, ram)
     bpv = fig.bytes_per_value
     steps = [
         "one prediction needs, at the busiest layer, its input and its output at once, plus all parameters"

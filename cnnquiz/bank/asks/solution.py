@@ -41,6 +41,10 @@ class Solution:
 @dataclass(frozen=True)
 class AskOptions:
     layer: int | None = None  # 1-based
+    # a layer named on a graph (``projection``, ``basic2/main``) instead of counted: the
+    # position of a node in a graph with blocks and repeats is hard to count by hand, its name
+    # is what the author wrote; :func:`cnnquiz.bank.asks.evaluate` turns it into ``layer``
+    layer_name: str | None = None
     batch: int = 32
     optimizer: str = "sgd"
     dtype: str = "float32"
