@@ -31,10 +31,8 @@ from cnnquiz.net.pools import adaptive_windows
 GLOBAL_LAYERS = (Flatten, GlobalPool, Dense)
 """After these every value sees the whole input: the field stops being a window."""
 
-UNEVEN_ADAPTIVE = (
-    "adaptive pooling whose size does not divide the input pools windows of uneven size: "
-    "taken as its largest window with a stride of ceil(in / out), an upper bound"
-)
+UNEVEN_ADAPTIVE = "uneven windows: the largest, ceil(in / out) apart, an upper bound"
+"""Adaptive pooling whose size does not divide its input pools windows of uneven size."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnnquiz.net.figures import NetworkFigures
-from cnnquiz.net.layers import Activation, BatchNorm, Conv, Dense, Dropout, Flatten, Pool
+from cnnquiz.net.layers import (
+    Activation,
+    BatchNorm,
+    Conv,
+    Dense,
+    Depthwise,
+    Dropout,
+    Flatten,
+    Pool,
+    Separable,
+)
 from cnnquiz.net.memory import VIEW_RULE
 from cnnquiz.net.spec import Layer
 from cnnquiz.net.units import fmt_count, fmt_int
@@ -52,19 +62,23 @@ def assumptions(fig: NetworkFigures, flops: bool = False, ram: bool = False) -> 
     return (*lines, *(_RAM_GRAPH if fig.network.is_graph else _RAM))
 
 
+_CONVS = Conv | Depthwise | Separable
+_WINDOWED = _CONVS | Pool
+
+
 def _padding_lines(layers: Sequence[Layer]) -> list[str]:
     """The padding rules the convolutions and poolings use, and dilation's and stride's."""
     paddings = {
         ("number" if isinstance(x.padding, tuple) else x.padding)
         for x in layers
-        if isinstance(x, Conv | Pool)
+        if isinstance(x, _WINDOWED)
     }
     lines = [
         rule
         for name, rule in (("same", _SAME), ("valid", _VALID), ("number", _NUMBER))
         if name in paddings
     ]
-    if any(isinstance(x, Conv) and x.dilation != (1, 1) for x in layers):
+    if any(isinstance(x, _CONVS) and x.dilation != (1, 1) for x in layers):
         lines.append("dilation d: a k-wide kernel covers d·(k - 1) + 1 pixels")
     if any(isinstance(x, Pool) and x.stride is None for x in layers):
         lines.append("pooling stride defaults to the pool size (Keras)")
@@ -74,12 +88,12 @@ def _padding_lines(layers: Sequence[Layer]) -> list[str]:
 def _layer_lines(layers: Sequence[Layer]) -> list[str]:
     """Biases, batch norm and flatten, as far as the network has them."""
     lines = []
-    with_bias = [x.bias for x in layers if isinstance(x, Conv | Dense)]
+    with_bias = [x.bias for x in layers if isinstance(x, _CONVS | Dense)]
     if with_bias:
         if all(with_bias):
             lines.append("bias on: one per filter or unit")
         elif not any(with_bias):
-            lines.append("no bias (--no-bias): weights only")
+            lines.append("no bias: weights only")
         else:
             lines.append("bias on except where a layer says no bias")
     if any(isinstance(x, BatchNorm) for x in layers):

@@ -65,7 +65,7 @@ def _row(fig: NetworkFigures, r: ReceptiveRow, m: MeasuredField | None) -> Field
         jump=size_text(r.jump),
         field=size_text(r.field),
         is_global=r.is_global,
-        working=_working(r, field_in, jump_in),
+        working=_working(r, field_in, jump_in) + (f" ({r.note})" if r.note else ""),
         measured=_measured(m),
         name=network.name_of(r.index),
         scope=network.scope_of(r.index),
