@@ -20,6 +20,7 @@ from cnnquiz.report.graph import held_tensors, held_working
 from cnnquiz.report.labels import layer_label
 from cnnquiz.report.model import (
     DenseCost,
+    HeldTensor,
     InputSize,
     LayerRow,
     LayersReport,
@@ -194,29 +195,26 @@ def prediction_note(fig: NetworkFigures, pred: PredictionRam | None = None) -> P
     own ``prediction_ram``, unless given)."""
     pred = pred or prediction_ram(fig)
     peak = fig.layers[pred.peak_layer - 1] if pred.peak_layer else None
+    held: tuple[HeldTensor, ...] = ()
+    total = pred.total
+    working = (
+        f"{fmt_mb(pred.input_bytes)} + {fmt_mb(pred.output_bytes)} + "
+        f"{fmt_mb(pred.param_bytes)} = {fmt_mb(pred.total)}"
+    )
     if fig.network.is_graph and pred.alive:
         held = held_tensors(fig, pred)
         total = sum(t.bytes for t in held) + pred.param_bytes  # what the working adds up
-        return PredictionRamNote(
-            peak_layer=pred.peak_layer,
-            peak_name=peak.name if peak else None,
-            input_bytes=pred.input_bytes,
-            output_bytes=pred.output_bytes,
-            param_bytes=pred.param_bytes,
-            total=total,
-            working=held_working(held, pred.param_bytes, total),
-            peak_scope=fig.network.scope_of(pred.peak_layer) if pred.peak_layer else "",
-            held=held,
-        )
+        working = held_working(held, pred.param_bytes, total)
     return PredictionRamNote(
         peak_layer=pred.peak_layer,
         peak_name=peak.name if peak else None,
         input_bytes=pred.input_bytes,
         output_bytes=pred.output_bytes,
         param_bytes=pred.param_bytes,
-        total=pred.total,
-        working=f"{fmt_mb(pred.input_bytes)} + {fmt_mb(pred.output_bytes)} + "
-        f"{fmt_mb(pred.param_bytes)} = {fmt_mb(pred.total)}",
+        total=total,
+        working=working,
+        peak_scope=fig.network.scope_of(pred.peak_layer) if held and pred.peak_layer else "",
+        held=held,
     )
 
 
