@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from cnnquiz.code import KERAS, CodeRead
 from cnnquiz.code.keras_layers import (
     LAYERS,
     MERGE_FUNCTIONS,
@@ -24,6 +23,7 @@ from cnnquiz.code.keras_layers import (
     read_layer,
 )
 from cnnquiz.code.literals import Env, at, line_of, literal, module_names, snippet
+from cnnquiz.code.result import KERAS, CodeRead
 from cnnquiz.errors import SpecError
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.network import Network, Shape
@@ -268,15 +268,16 @@ class _Reader:
         outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
         if inputs is None or outputs is None:
             raise SpecError("Model needs inputs and outputs", at(call, self.source))
-        if self.tensor(inputs) != 0 or self.graph.input is None:
+        shape = self.graph.input
+        if self.tensor(inputs) != 0 or shape is None:
             raise SpecError(f"cannot read `{snippet(inputs)}` as the model's Input", at(inputs, self.source))
-        keep = self.ancestors(self.tensor(outputs))
+        keep = self.ancestors(self.tensor(outputs), at(outputs, self.source))
         renumber = {0: 0} | {old: new for new, old in enumerate(keep, 1)}
         g = self.graph
         named = _keyword(call, "name")
         label = literal(named, self.env, self.source) if isinstance(named, ast.Constant) else name
         network = Network(
-            g.input,
+            shape,
             tuple(g.layers[i - 1] for i in keep),
             str(label),
             source=self.source,
@@ -284,9 +285,10 @@ class _Reader:
         )
         return network, g.skipped
 
-    def ancestors(self, output: int) -> list[int]:
+    def ancestors(self, output: int, where: str) -> list[int]:
+        """The layers the output depends on, in the order they run."""
         if output == 0:
-            raise SpecError("the model's output is its input: no layers", None)
+            raise SpecError("the model's output is its input: no layers", where)
         seen: set[int] = set()
         todo = [output]
         while todo:
