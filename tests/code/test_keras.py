@@ -189,8 +189,8 @@ def test_no_input_shape_asks_for_one() -> None:
         ),
         (
             "k = 2\nk = 3\nmodel = keras.Sequential([layers.Conv2D(8 * k, 3, input_shape=(8, 8, 1))])\n",
-            "model.py:5:45",
-            "cannot read `k`: only numbers are allowed",
+            "model.py:5:41",
+            "cannot read `8 \\* k`: only numbers are allowed",
         ),
         (
             "model = keras.Sequential([layers.Conv3D(8, 3, input_shape=(8, 8, 8, 1))])\n",
