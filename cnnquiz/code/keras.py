@@ -51,14 +51,12 @@ class _Graph:
 
     layers: list[Layer] = field(default_factory=list)
     sources: list[tuple[int, ...]] = field(default_factory=list)
-    names: list[str | None] = field(default_factory=list)
     input: Shape | None = None
     skipped: list[str] = field(default_factory=list)
 
-    def add(self, layer: Layer, sources: tuple[int, ...], name: str | None = None) -> int:
+    def add(self, layer: Layer, sources: tuple[int, ...]) -> int:
         self.layers.append(layer)
         self.sources.append(sources)
-        self.names.append(name)
         return len(self.layers)
 
 
@@ -103,6 +101,7 @@ class _Reader:
         self.instances: dict[str, tuple[ast.Call, str]] = {}
         self.called: set[str] = set()
         self.models: dict[str, tuple[str, ast.AST]] = {}  # variable -> (kind, node)
+        self.functionals: dict[str, tuple[Network, list[str]]] = {}
 
     # ---- statements ------------------------------------------------------------------------
 
@@ -141,8 +140,9 @@ class _Reader:
             self.models[name] = ("Sequential", value)
         elif cls in _INPUT:
             self.input(name, value)
-        elif cls in _MODEL:
+        elif cls in _MODEL:  # read now: a tensor's name may be bound again after it
             self.models[name] = ("functional Model", value)
+            self.functionals[name] = self.functional(value, name)
         elif cls is not None and (cls in LAYERS or cls in SKIPPED):
             self.instances[name] = (value, cls)
         else:
@@ -334,10 +334,7 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
                             "e.g. --in 32x32x3", seq.line)  # fmt: skip
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
         return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped))
-    assert isinstance(node, ast.Call)
-    if reader.graph.input is None and input_shape is not None:
-        reader.graph.input = input_shape
-    network, skipped = reader.functional(node, name)
+    network, skipped = reader.functionals[name]
     if input_shape is not None:
         network = Network(input_shape, network.layers, network.name, source=source, inputs=network.inputs)
     if not network.is_graph:

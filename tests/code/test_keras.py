@@ -236,3 +236,13 @@ def test_two_models_are_refused() -> None:
             "a = keras.Sequential([layers.Dense(2, input_shape=(4,))])\n"
             "b = keras.Sequential([layers.Dense(3, input_shape=(4,))])\n"
         )
+
+
+def test_a_functional_model_is_read_where_it_is_made() -> None:
+    net = _code(
+        "inputs = keras.Input(shape=(4,))\n"
+        "x = layers.Dense(3)(inputs)\n"
+        "model = keras.Model(inputs, x)\n"
+        "x = layers.Dense(5)(x)\n"
+    )
+    assert [layer.units for layer in net.layers] == [3]
