@@ -236,6 +236,11 @@ class _Reader:
                                         lineno=node.lineno, col_offset=node.col_offset),
                                MERGE_FUNCTIONS[merge], self.env, self.source)  # fmt: skip
             return self.call(layer, node.args, node)
+        if not isinstance(node.func, ast.Call) and not (
+            isinstance(node.func, ast.Name) and (node.func.id in self.instances or node.func.id in self.sequentials)
+        ):
+            raise SpecError(f"cannot read `{snippet(node)}`: an unknown call; the code is read, never run",
+                            at(node, self.source))  # fmt: skip
         if len(node.args) != 1 or node.keywords:
             raise SpecError(f"cannot read `{snippet(node)}`: a layer is called on one tensor", at(node, self.source))
         if isinstance(node.func, ast.Name) and node.func.id in self.sequentials:  # augment(x)

@@ -225,8 +225,9 @@ def test_a_command_in_the_code_is_reported_never_run(tmp_path: Path) -> None:
         f"import os\nmodel = keras.Sequential([layers.Dense(2, input_shape=(4,))])\nmodel.compile(os.system({command!r}))\n",
         f"import os\nx = __import__('os').system({command!r})\n",
     ):
-        with pytest.raises(SpecError, match=r"cannot read `(os|__import__)"):
+        with pytest.raises(SpecError, match=r"cannot read `(os|__import__)") as exc:
             _code(body)
+        assert "only numbers" in exc.value.message or "unknown call" in exc.value.message
     assert not marker.exists()
 
 
