@@ -60,9 +60,12 @@ class _Graph:
         return len(self.layers)
 
 
-def _shape(node: ast.AST, env: Env, source: str) -> Shape:
+def _shape(node: ast.AST, env: Env, source: str) -> Shape | None:
+    """The shape a layer states; None where a size is left open (``(None, None, 3)``)."""
     value = literal(node, env, source)
     value = (value,) if isinstance(value, int) else value
+    if isinstance(value, tuple) and None in value:
+        return None
     if (not isinstance(value, tuple) or len(value) not in (1, 3)
             or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)):
         raise SpecError(f"the input shape must be (H, W, C) or (N,) in numbers, got `{snippet(node)}`",
@@ -93,8 +96,8 @@ def _input_of(call: ast.Call, cls: str, env: Env, source: str) -> Shape | None:
 class _Reader:
     """Reads a module's statements into Sequential models and a functional graph."""
 
-    def __init__(self, source: str, env: Env) -> None:
-        self.source, self.env = source, env
+    def __init__(self, source: str, env: Env, given: Shape | None) -> None:
+        self.source, self.env, self.given = source, env, given
         self.sequentials: dict[str, _Sequential] = {}
         self.graph = _Graph()
         self.tensors: dict[str, int] = {}
@@ -165,7 +168,10 @@ class _Reader:
     def input(self, name: str, call: ast.Call) -> None:
         if self.graph.input is not None:
             raise SpecError("a second Input: cnnquiz reads networks with one input", at(call, self.source))
-        self.graph.input = _input_of(call, "Input", self.env, self.source)
+        self.graph.input = self.given or _input_of(call, "Input", self.env, self.source)
+        if self.graph.input is None:
+            raise SpecError("the Input's size is left open (None): give the input, e.g. --in 32x32x3",
+                            at(call, self.source))  # fmt: skip
         self.tensors[name] = 0
 
     # ---- Sequential --------------------------------------------------------------------------
@@ -325,7 +331,7 @@ def _the_model(reader: _Reader, source: str) -> tuple[str, str, ast.AST]:
 def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) -> CodeRead:
     """The network Keras code builds; ``input_shape`` (H, W, C) replaces the code's own."""
     del text  # read from the tree alone
-    reader = _Reader(source, module_names(tree))
+    reader = _Reader(source, module_names(tree), input_shape)
     for stmt in tree.body:
         reader.statement(stmt)
     name, kind, node = _the_model(reader, source)
@@ -340,8 +346,6 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
         return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped))
     network, skipped = reader.functionals[name]
-    if input_shape is not None:
-        network = Network(input_shape, network.layers, network.name, source=source, inputs=network.inputs)
     if not network.is_graph:
         network = Network(network.input, network.layers, network.name, source=source)
     return CodeRead(network, KERAS, _heading(kind, line_of(node, source), network, skipped))

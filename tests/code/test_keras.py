@@ -247,3 +247,18 @@ def test_a_functional_model_is_read_where_it_is_made() -> None:
         "x = layers.Dense(5)(x)\n"
     )
     assert [layer.units for layer in net.layers] == [3]
+
+
+def test_an_open_input_size_is_given_on_the_command_line() -> None:
+    body = (
+        "inputs = keras.Input(shape=(None, None, 3))\n"
+        "x = layers.Conv2D(8, 3)(inputs)\n"
+        "outputs = layers.GlobalAveragePooling2D()(x)\n"
+        "model = keras.Model(inputs, outputs)\n"
+    )
+    with pytest.raises(SpecError, match=r"left open \(None\)") as exc:
+        _code(body)
+    assert exc.value.where == "model.py:3:10"
+    net = _code(body, Shape((16, 16, 3)))
+    assert net.input == Shape((16, 16, 3))
+    assert analyze(net).params == 8 * 27 + 8
