@@ -262,3 +262,13 @@ def test_an_open_input_size_is_given_on_the_command_line() -> None:
     net = _code(body, Shape((16, 16, 3)))
     assert net.input == Shape((16, 16, 3))
     assert analyze(net).params == 8 * 27 + 8
+
+
+def test_an_activation_named_by_its_function() -> None:
+    net = _code(
+        "import tensorflow as tf\n"
+        "model = keras.Sequential([layers.Dense(4, activation=tf.nn.relu, input_shape=(3,)),\n"
+        "                          layers.Activation(keras.activations.sigmoid)])\n"
+    )
+    assert net.layers[0].activation == "relu"
+    assert net.layers[1].name == "sigmoid"
