@@ -158,12 +158,23 @@ class _Reader:
             if owner in self.sequentials and name == "add" and len(call.args) == 1 and not call.keywords:
                 self.append(self.sequentials[owner], call.args[0])
                 return
+            if owner in self.sequentials and name == "build":
+                self.build(self.sequentials[owner], call)
+                return
             if owner in self.models and name in _PASSED_METHODS:
                 for node in (*call.args, *(kw.value for kw in call.keywords)):
                     check_calls(node, self.source)
                 return
         raise SpecError(f"cannot read `{snippet(call)}`: an unknown call; the code is read, never run",
                         at(call, self.source))  # fmt: skip
+
+    def build(self, seq: _Sequential, call: ast.Call) -> None:
+        """``model.build((None, 28, 28, 1))``: the input, after the batch axis."""
+        node = call.args[0] if call.args else _keyword(call, "input_shape")
+        if not isinstance(node, ast.Tuple | ast.List) or len(node.elts) < 2 or len(call.args) + len(call.keywords) != 1:
+            raise SpecError("cannot read this build(): write model.build((None, H, W, C))", at(call, self.source))
+        rest = ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
+        seq.input = seq.input or _shape(rest, self.env, self.source)
 
     def input(self, name: str, call: ast.Call) -> None:
         if self.graph.input is not None:

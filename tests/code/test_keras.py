@@ -272,3 +272,12 @@ def test_an_activation_named_by_its_function() -> None:
     )
     assert net.layers[0].activation == "relu"
     assert net.layers[1].name == "sigmoid"
+
+
+def test_build_states_the_input_after_the_batch_axis() -> None:
+    net = _code(
+        "model = keras.Sequential()\n"
+        "model.add(layers.Conv2D(4, 3))\n"
+        "model.build((None, 10, 10, 2))\n"
+    )
+    assert net.input == Shape((10, 10, 2))
