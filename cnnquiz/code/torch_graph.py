@@ -27,7 +27,9 @@ def chw(shape: Shape) -> tuple[int, ...]:
 def fixed(call: ast.Call, node: ast.expr, value: int) -> str:
     """The call as written, with one argument replaced by the right number."""
     call = copy.deepcopy(call)
-    index = next(i for i, a in enumerate(_argument_nodes(call)) if a is node or ast.dump(a) == ast.dump(node))
+    index = next(
+        i for i, a in enumerate(_argument_nodes(call)) if a is node or ast.dump(a) == ast.dump(node)
+    )
     if index < len(call.args):
         call.args[index] = ast.Constant(value)
     else:
@@ -50,7 +52,9 @@ class Graph:
         self.names: list[str | None] = []
         self.flattened: dict[int, Shape] = {}  # a flatten's output: the image it flattened
 
-    def add(self, module: Module, sources: tuple[int, ...], node: ast.AST, name: str | None = None) -> int:
+    def add(
+        self, module: Module, sources: tuple[int, ...], node: ast.AST, name: str | None = None
+    ) -> int:
         """Add a layer reading ``sources``; its index (1-based)."""
         layer = module.layer
         if module.expect is not None:

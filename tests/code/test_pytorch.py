@@ -68,7 +68,7 @@ def test_nn_sequential_d2l_lenet() -> None:
     read_ = read_code(fixture("torch_d2l_lenet.py"), "lenet.py", Shape((28, 28, 1)))
     figures = analyze(read_.network)
     assert figures.params == 61_706
-    assert read_.what == "PyTorch nn.Sequential at lenet.py:8, 12 layers"
+    assert read_.what == "PyTorch nn.Sequential at lenet.py:9, 12 layers"
     conv = read_.network.layers[0]
     assert isinstance(conv, Conv) and conv.padding == (2, 2)
     assert figures.layers[0].output_shape.dims == (28, 28, 6)
@@ -115,17 +115,27 @@ def test_the_classic_linear_mismatch_is_the_lesson() -> None:
 
 
 def test_in_channels_and_batch_norm_mismatches_name_both_numbers() -> None:
-    conv = module("self.a = nn.Conv2d(3, 8, 3)\nself.b = nn.Conv2d(16, 8, 3)", "x = self.a(x)\nreturn self.b(x)")
+    conv = module(
+        "self.a = nn.Conv2d(3, 8, 3)\nself.b = nn.Conv2d(16, 8, 3)",
+        "x = self.a(x)\nreturn self.b(x)",
+    )
     assert "nn.Conv2d(16, 8, 3) receives 8 channels" in error(conv)
     assert "write nn.Conv2d(8, 8, 3)" in error(conv)
-    assert "expected input[1, 8, 30, 30] to have 16 channels, but got 8 channels instead" in error(conv)
-    bn = module("self.a = nn.Conv2d(3, 8, 3)\nself.bn = nn.BatchNorm2d(num_features=6)", "return self.bn(self.a(x))")
+    assert "expected input[1, 8, 30, 30] to have 16 channels, but got 8 channels instead" in error(
+        conv
+    )
+    bn = module(
+        "self.a = nn.Conv2d(3, 8, 3)\nself.bn = nn.BatchNorm2d(num_features=6)",
+        "return self.bn(self.a(x))",
+    )
     assert "running_mean should contain 8 elements not 6" in error(bn)
     assert "write nn.BatchNorm2d(num_features=8)" in error(bn)
 
 
 def test_a_linear_on_an_unflattened_map_and_a_wrong_view() -> None:
-    text = module("self.c = nn.Conv2d(3, 4, 3)\nself.fc = nn.Linear(3600, 10)", "return self.fc(self.c(x))")
+    text = module(
+        "self.c = nn.Conv2d(3, 4, 3)\nself.fc = nn.Linear(3600, 10)", "return self.fc(self.c(x))"
+    )
     assert "not flattened" in error(text)
     view = module("self.c = nn.Conv2d(3, 4, 3)", "x = self.c(x)\nreturn x.view(-1, 16 * 5 * 5)")
     assert "receives 3600 = 4·30·30 values per image" in error(view)
@@ -134,7 +144,10 @@ def test_a_linear_on_an_unflattened_map_and_a_wrong_view() -> None:
 def test_view_and_flatten_spellings() -> None:
     for flat in ("x.view(x.size(0), -1)", "x.view(-1, 4 * 30 * 30)", "x.reshape(x.shape[0], -1)", "x.flatten(1)",
                  "torch.flatten(x, start_dim=1)"):  # fmt: skip
-        text = module("self.c = nn.Conv2d(3, 4, 3)\nself.fc = nn.Linear(3600, 10)", f"x = self.c(x)\nx = {flat}\nreturn self.fc(x)")
+        text = module(
+            "self.c = nn.Conv2d(3, 4, 3)\nself.fc = nn.Linear(3600, 10)",
+            f"x = self.c(x)\nx = {flat}\nreturn self.fc(x)",
+        )
         assert analyze(read(text).network).params == 112 + 36_010, flat
 
 
@@ -153,15 +166,27 @@ def test_concat_sequential_and_module_list_attributes() -> None:
 
 
 def test_control_flow_in_forward_is_refused_at_its_line() -> None:
-    text = module("self.c = nn.Conv2d(3, 3, 3, padding=1)", "for _ in range(3):\n    x = self.c(x)\nreturn x")
-    assert error(text) == "net.py:11:9: cannot follow control flow at net.py:11; unroll it or write the network as a spec"
-    assert "cannot follow control flow at net.py:11" in error(module("self.c = nn.ReLU()", "if x:\n    x = self.c(x)\nreturn x"))
+    text = module(
+        "self.c = nn.Conv2d(3, 3, 3, padding=1)", "for _ in range(3):\n    x = self.c(x)\nreturn x"
+    )
+    assert (
+        error(text)
+        == "net.py:11:9: cannot follow control flow at net.py:11; unroll it or write the network as a spec"
+    )
+    assert "cannot follow control flow at net.py:11" in error(
+        module("self.c = nn.ReLU()", "if x:\n    x = self.c(x)\nreturn x")
+    )
 
 
 def test_non_literal_arguments_and_unknown_calls_are_errors_never_run() -> None:
     text = module("self.c = nn.Conv2d(3, n_filters * k, 3)", "return self.c(x)")
-    assert error(text) == "net.py:8:31: cannot read `n_filters`: only numbers are allowed; write the number"
-    run = module("self.c = nn.Conv2d(3, 8, __import__('os').system('touch pwned'))", "return self.c(x)")
+    assert (
+        error(text)
+        == "net.py:8:31: cannot read `n_filters`: only numbers are allowed; write the number"
+    )
+    run = module(
+        "self.c = nn.Conv2d(3, 8, __import__('os').system('touch pwned'))", "return self.c(x)"
+    )
     assert "cannot read" in error(run)
     assert not Path("pwned").exists()
     unknown = module("self.c = nn.Conv2d(3, 8, 3)", "x = self.c(x)\nreturn os.system('ls')")
@@ -188,7 +213,9 @@ def test_syntax_errors_name_file_line_and_column() -> None:
 
 
 def test_same_padding_with_a_stride_is_refused_as_pytorch_does() -> None:
-    text = "import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding='same'))\n"
+    text = (
+        "import torch.nn as nn\nnet = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding='same'))\n"
+    )
     assert "not supported for strided convolutions" in error(text)
 
 
