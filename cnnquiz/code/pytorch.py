@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from cnnquiz.code import CodeRead
+from cnnquiz.code import PYTORCH, CodeRead
 from cnnquiz.code.forward import Attr, Forward, control_flow
 from cnnquiz.code.literals import Env, at, init_defaults, module_names, snippet
 from cnnquiz.code.torch_graph import Graph
@@ -39,7 +39,7 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
         x = graph.add(module, (x,), model)
     network = graph.network(None)
     what = f"PyTorch nn.Sequential at {source}:{model.lineno}, {len(network.layers)} layers"
-    return CodeRead(network, "PyTorch", what, _padding_notes(network.layers))
+    return CodeRead(network, PYTORCH, what, _padding_notes(network.layers))
 
 
 def _find(tree: ast.Module, source: str) -> ast.ClassDef | ast.Call:
@@ -177,7 +177,7 @@ def _read_class(cls: ast.ClassDef, graph: Graph, env: Env, source: str) -> CodeR
         raise SpecError("forward must return the last tensor it makes", at(forward, source))
     network = graph.network(cls.name)
     what = f"PyTorch {cls.name} at {source}:{cls.lineno} (forward at :{forward.lineno})"
-    return CodeRead(network, "PyTorch", what, _padding_notes(network.layers))
+    return CodeRead(network, PYTORCH, what, _padding_notes(network.layers))
 
 
 def _padding_notes(layers: tuple[object, ...]) -> tuple[str, ...]:
