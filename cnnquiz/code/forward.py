@@ -42,6 +42,21 @@ class Forward:
         self.graph, self.attrs, self.env, self.source = graph, attrs, env, source
         self.tensors: dict[str, int | str] = {}
         self.used: set[str] = set()
+        self.made: set[int] = set()  # the modules forward has called (by id)
+
+    def check_all_used(self) -> None:
+        """A layer with weights made in __init__ and never called: PyTorch counts its parameters,
+        forward never runs it; refused rather than left out of the count unsaid."""
+        for name, attr in self.attrs.items():
+            items = [m for a in attr for m in a] if isinstance(attr, list) else list(attr)
+            for module in items:
+                if module.expect is not None and id(module) not in self.made:
+                    node = module.call or module.expect.node
+                    raise SpecError(
+                        f"self.{name}'s {snippet(node)} is made in __init__ but forward never calls it: "
+                        "PyTorch would count its parameters; remove it or call it",
+                        at(node, self.source),
+                    )
 
     def read(self, func: ast.FunctionDef) -> int:
         """Follow the body; the index of the tensor returned."""
@@ -176,6 +191,13 @@ class Forward:
         x = self.tensor(call.args[0])
         for k, module in enumerate(attr):
             label = name if len(attr) == 1 else f"{name}.{k}"
+            if id(module) in self.made and module.expect is not None:
+                raise SpecError(
+                    f"self.{label} is called twice: its weights are shared, which this reader does not "
+                    "count; make two layers",
+                    at(call, self.source),
+                )
+            self.made.add(id(module))
             x = self.graph.add(module, (x,), call, None if label in self.used else label)
             self.used.add(label)
         return x

@@ -16,6 +16,7 @@ from cnnquiz.code.literals import Env, at, init_defaults, module_names, snippet
 from cnnquiz.code.torch_graph import Graph
 from cnnquiz.code.torch_layers import NN_PREFIXES, Module, dotted, read_layer, short_name
 from cnnquiz.errors import SpecError
+from cnnquiz.net.layers import Conv, Layer, Pool
 from cnnquiz.net.network import Shape
 
 _MODULE_BASES = {"nn.Module", "torch.nn.Module", "Module"}
@@ -172,7 +173,9 @@ def _init(init: ast.FunctionDef, env: Env, source: str) -> dict[str, Attr | list
 def _read_class(cls: ast.ClassDef, graph: Graph, env: Env, source: str) -> CodeRead:
     init, forward = _method(cls, "__init__", source), _method(cls, "forward", source)
     bound = init_defaults(init, env, source)
-    out = Forward(graph, _init(init, bound, source), env, source).read(forward)
+    reader = Forward(graph, _init(init, bound, source), env, source)
+    out = reader.read(forward)
+    reader.check_all_used()
     if out != len(graph.layers) or out == 0:
         raise SpecError("forward must return the last tensor it makes", at(forward, source))
     network = graph.network(cls.name)
@@ -180,11 +183,22 @@ def _read_class(cls: ast.ClassDef, graph: Graph, env: Env, source: str) -> CodeR
     return CodeRead(network, PYTORCH, what, _padding_notes(network.layers))
 
 
-def _padding_notes(layers: tuple[object, ...]) -> tuple[str, ...]:
-    """PyTorch pads explicitly and symmetrically: said once, with the pixels each conv used."""
-    padded = [layer for layer in layers if isinstance(getattr(layer, "padding", None), tuple)]
-    if not padded:
+def _padding_notes(layers: tuple[Layer, ...]) -> tuple[str, ...]:
+    """The padding PyTorch actually uses: explicit pixels on both sides of each axis."""
+    at_: dict[str, list[str]] = {}
+    for layer in layers:
+        padding = getattr(layer, "padding", None)
+        if isinstance(layer, Conv | Pool) and isinstance(padding, tuple) and padding != (0, 0):
+            rows, cols = padding
+            text = (
+                f"{rows} pixel{'s' * (rows != 1)} on each side"
+                if rows == cols
+                else f"{rows} row{'s' * (rows != 1)} top and bottom, {cols} column{'s' * (cols != 1)} left and right"
+            )
+            at_.setdefault(text, []).append((layer.where or "?").rsplit(":", 1)[-1])
+    if not at_:
         return ()
-    return (
-        "PyTorch padding is explicit and symmetric: each conv and pool adds its padding on both sides, never Keras's 'same'",
+    parts = "; ".join(
+        f"{text} at line{'s' * (len(lines) > 1)} {', '.join(lines)}" for text, lines in at_.items()
     )
+    return (f"PyTorch pads explicitly and symmetrically (never Keras's 'same'): {parts}",)

@@ -93,7 +93,7 @@ class Binder:
                 )
             self.args[kw.arg] = kw.value
         for name, node in self.args.items():  # every argument but the input must be literal
-            if name != "input":
+            if name not in ("input", "training"):  # F.dropout(x, training=self.training)
                 literal(node, env, source)
 
     def get(self, name: str, default: Any = None) -> Any:

@@ -228,3 +228,29 @@ def test_torch_builds_what_the_reader_reads() -> None:
                         ("torch_d2l_lenet.py", (28, 28, 1))):  # fmt: skip
         network = read_code(fixture(name), name, Shape(shape)).network
         assert verify(network, analyze(network)).ok, name
+
+
+def test_a_layer_made_but_never_called_or_called_twice_is_refused() -> None:
+    unused = module("self.c = nn.Conv2d(3, 8, 3)\nself.fc = nn.Linear(10, 2)", "return self.c(x)")
+    assert "self.fc's nn.Linear(10, 2) is made in __init__ but forward never calls it" in error(
+        unused
+    )
+    shared = module("self.c = nn.Conv2d(3, 3, 3, padding=1)", "x = self.c(x)\nreturn self.c(x)")
+    assert "self.c is called twice: its weights are shared" in error(shared)
+    relu_twice = module(
+        "self.c = nn.Conv2d(3, 3, 3)\nself.r = nn.ReLU()", "x = self.r(self.c(x))\nreturn self.r(x)"
+    )
+    assert len(read(relu_twice).network.layers) == 3
+
+
+def test_functional_dropout_with_self_training_and_the_padding_notes() -> None:
+    text = module(
+        "self.c = nn.Conv2d(3, 3, 3, padding=(1, 2))",
+        "x = self.c(x)\nreturn F.dropout(x, 0.2, training=self.training)",
+    )
+    read_ = read(text)
+    assert read_.network.layers[1].rate == 0.2
+    assert read_.padding_notes == (
+        "PyTorch pads explicitly and symmetrically (never Keras's 'same'): 1 row top and bottom, 2 columns left and right at line 8",
+    )
+    assert analyze(read_.network).output_shape.dims == (32, 34, 3)
