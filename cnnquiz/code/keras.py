@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from cnnquiz.code import KERAS, CodeRead
 from cnnquiz.code.keras_layers import (
     LAYERS,
     MERGE_FUNCTIONS,
@@ -24,6 +23,7 @@ from cnnquiz.code.keras_layers import (
     read_layer,
 )
 from cnnquiz.code.literals import Env, at, line_of, literal, module_names, snippet
+from cnnquiz.code.result import KERAS, CodeRead
 from cnnquiz.errors import SpecError
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.network import Network, Shape
@@ -51,14 +51,12 @@ class _Graph:
 
     layers: list[Layer] = field(default_factory=list)
     sources: list[tuple[int, ...]] = field(default_factory=list)
-    names: list[str | None] = field(default_factory=list)
     input: Shape | None = None
     skipped: list[str] = field(default_factory=list)
 
-    def add(self, layer: Layer, sources: tuple[int, ...], name: str | None = None) -> int:
+    def add(self, layer: Layer, sources: tuple[int, ...]) -> int:
         self.layers.append(layer)
         self.sources.append(sources)
-        self.names.append(name)
         return len(self.layers)
 
 
@@ -103,6 +101,7 @@ class _Reader:
         self.instances: dict[str, tuple[ast.Call, str]] = {}
         self.called: set[str] = set()
         self.models: dict[str, tuple[str, ast.AST]] = {}  # variable -> (kind, node)
+        self.functionals: dict[str, tuple[Network, list[str]]] = {}
 
     # ---- statements ------------------------------------------------------------------------
 
@@ -141,8 +140,9 @@ class _Reader:
             self.models[name] = ("Sequential", value)
         elif cls in _INPUT:
             self.input(name, value)
-        elif cls in _MODEL:
+        elif cls in _MODEL:  # read now: a tensor's name may be bound again after it
             self.models[name] = ("functional Model", value)
+            self.functionals[name] = self.functional(value, name)
         elif cls is not None and (cls in LAYERS or cls in SKIPPED):
             self.instances[name] = (value, cls)
         else:
@@ -268,15 +268,16 @@ class _Reader:
         outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
         if inputs is None or outputs is None:
             raise SpecError("Model needs inputs and outputs", at(call, self.source))
-        if self.tensor(inputs) != 0 or self.graph.input is None:
+        shape = self.graph.input
+        if self.tensor(inputs) != 0 or shape is None:
             raise SpecError(f"cannot read `{snippet(inputs)}` as the model's Input", at(inputs, self.source))
-        keep = self.ancestors(self.tensor(outputs))
+        keep = self.ancestors(self.tensor(outputs), at(outputs, self.source))
         renumber = {0: 0} | {old: new for new, old in enumerate(keep, 1)}
         g = self.graph
         named = _keyword(call, "name")
         label = literal(named, self.env, self.source) if isinstance(named, ast.Constant) else name
         network = Network(
-            g.input,
+            shape,
             tuple(g.layers[i - 1] for i in keep),
             str(label),
             source=self.source,
@@ -284,9 +285,10 @@ class _Reader:
         )
         return network, g.skipped
 
-    def ancestors(self, output: int) -> list[int]:
+    def ancestors(self, output: int, where: str) -> list[int]:
+        """The layers the output depends on, in the order they run."""
         if output == 0:
-            raise SpecError("the model's output is its input: no layers", None)
+            raise SpecError("the model's output is its input: no layers", where)
         seen: set[int] = set()
         todo = [output]
         while todo:
@@ -332,10 +334,7 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
                             "e.g. --in 32x32x3", seq.line)  # fmt: skip
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
         return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped))
-    assert isinstance(node, ast.Call)
-    if reader.graph.input is None and input_shape is not None:
-        reader.graph.input = input_shape
-    network, skipped = reader.functional(node, name)
+    network, skipped = reader.functionals[name]
     if input_shape is not None:
         network = Network(input_shape, network.layers, network.name, source=source, inputs=network.inputs)
     if not network.is_graph:
