@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import ast
 
-from cnnquiz.code import PYTORCH, CodeRead
 from cnnquiz.code.forward import Attr, Forward, control_flow
 from cnnquiz.code.literals import Env, at, init_defaults, module_names, snippet
+from cnnquiz.code.result import PYTORCH, CodeRead
 from cnnquiz.code.torch_graph import Graph
 from cnnquiz.code.torch_layers import NN_PREFIXES, Module, dotted, read_layer, short_name
 from cnnquiz.errors import SpecError

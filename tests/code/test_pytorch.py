@@ -182,7 +182,7 @@ def test_non_literal_arguments_and_unknown_calls_are_errors_never_run() -> None:
     text = module("self.c = nn.Conv2d(3, n_filters * k, 3)", "return self.c(x)")
     assert (
         error(text)
-        == "net.py:8:31: cannot read `n_filters`: only numbers are allowed; write the number"
+        == "net.py:8:31: cannot read `n_filters * k`: only numbers are allowed; write the number"
     )
     run = module(
         "self.c = nn.Conv2d(3, 8, __import__('os').system('touch pwned'))", "return self.c(x)"
