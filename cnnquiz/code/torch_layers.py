@@ -199,10 +199,17 @@ def _linear(b: Binder) -> Module:
     return Module(dense, b.expect("features", "in_features"))
 
 
-def _batch_norm(b: Binder) -> Module:
+def _batch_norm(what: str) -> Callable[[Binder], Module]:
+    def read(b: Binder) -> Module:
+        return _batch_norm_of(b, what)
+
+    return read
+
+
+def _batch_norm_of(b: Binder, what: str) -> Module:
     b.refuse("affine", True, "a batch norm without its scale and shift is not counted")
     b.refuse("track_running_stats", True, "a batch norm without running statistics is not counted")
-    return Module(BatchNorm(where=line_of(b.call, b.source)), b.expect("channels", "num_features"))
+    return Module(BatchNorm(where=line_of(b.call, b.source)), b.expect(what, "num_features"))
 
 
 def _dropout(b: Binder) -> Module:
@@ -244,8 +251,8 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable[[Binder], Module]]] = {
     "AdaptiveMaxPool2d": (("output_size", "return_indices"), _adaptive("max")),
     "Flatten": (("start_dim", "end_dim"), _flatten),
     "Linear": (("in_features", "out_features", "bias", "device", "dtype"), _linear),
-    "BatchNorm2d": (_BN, _batch_norm),
-    "BatchNorm1d": (_BN, _batch_norm),
+    "BatchNorm2d": (_BN, _batch_norm("channels")),
+    "BatchNorm1d": (_BN, _batch_norm("features")),
     "Dropout": (("p", "inplace"), _dropout),
     "Dropout2d": (("p", "inplace"), _dropout),
     "ReLU": (("inplace",), _act("relu")),

@@ -254,3 +254,21 @@ def test_functional_dropout_with_self_training_and_the_padding_notes() -> None:
         "PyTorch pads explicitly and symmetrically (never Keras's 'same'): 1 row top and bottom, 2 columns left and right at line 8",
     )
     assert analyze(read_.network).output_shape.dims == (32, 34, 3)
+
+
+def test_batch_norm_1d_and_2d_read_what_pytorch_lets_them() -> None:
+    two = module(
+        "self.fc = nn.Linear(3072, 10)\nself.bn = nn.BatchNorm2d(10)",
+        "x = torch.flatten(x, 1)\nreturn self.bn(self.fc(x))",
+    )
+    assert error(two).endswith(
+        "nn.BatchNorm2d(10) receives the vector 10; PyTorch would fail with 'expected 4D input (got 2D input)'; "
+        "write nn.BatchNorm1d(10)"
+    )
+    one = module("self.bn = nn.BatchNorm1d(3)", "return self.bn(x)")
+    assert "write nn.BatchNorm2d(3)" in error(one)
+    ok = module(
+        "self.fc = nn.Linear(3072, 10)\nself.bn = nn.BatchNorm1d(10)",
+        "x = torch.flatten(x, 1)\nreturn self.bn(self.fc(x))",
+    )
+    assert analyze(read(ok).network).params == 30_730 + 40
