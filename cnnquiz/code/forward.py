@@ -150,7 +150,7 @@ class Forward:
         if read is None:
             raise SpecError(
                 f"cannot read `{snippet(call)}`: {name or 'this'} is not a PyTorch layer or function this "
-                "reader knows (nothing is run)",
+                "reader knows; the code is read, never run",
                 at(call, self.source),
             )
         module, input_node = read

@@ -104,7 +104,7 @@ def _layers(node: ast.expr, env: Env, source: str) -> Attr:
     if module is None:
         raise SpecError(
             f"cannot read `{snippet(node)}`: {dotted(node.func) or 'this'} is not a PyTorch layer this reader "
-            "knows (nothing is run)",
+            "knows; the code is read, never run",
             at(node, source),
         )
     return (module,)
