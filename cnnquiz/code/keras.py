@@ -60,9 +60,12 @@ class _Graph:
         return len(self.layers)
 
 
-def _shape(node: ast.AST, env: Env, source: str) -> Shape:
+def _shape(node: ast.AST, env: Env, source: str) -> Shape | None:
+    """The shape a layer states; None where a size is left open (``(None, None, 3)``)."""
     value = literal(node, env, source)
     value = (value,) if isinstance(value, int) else value
+    if isinstance(value, tuple) and None in value:
+        return None
     if (not isinstance(value, tuple) or len(value) not in (1, 3)
             or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)):
         raise SpecError(f"the input shape must be (H, W, C) or (N,) in numbers, got `{snippet(node)}`",
@@ -93,8 +96,8 @@ def _input_of(call: ast.Call, cls: str, env: Env, source: str) -> Shape | None:
 class _Reader:
     """Reads a module's statements into Sequential models and a functional graph."""
 
-    def __init__(self, source: str, env: Env) -> None:
-        self.source, self.env = source, env
+    def __init__(self, source: str, env: Env, given: Shape | None) -> None:
+        self.source, self.env, self.given = source, env, given
         self.sequentials: dict[str, _Sequential] = {}
         self.graph = _Graph()
         self.tensors: dict[str, int] = {}
@@ -155,6 +158,9 @@ class _Reader:
             if owner in self.sequentials and name == "add" and len(call.args) == 1 and not call.keywords:
                 self.append(self.sequentials[owner], call.args[0])
                 return
+            if owner in self.sequentials and name == "build":
+                self.build(self.sequentials[owner], call)
+                return
             if owner in self.models and name in _PASSED_METHODS:
                 for node in (*call.args, *(kw.value for kw in call.keywords)):
                     check_calls(node, self.source)
@@ -162,10 +168,21 @@ class _Reader:
         raise SpecError(f"cannot read `{snippet(call)}`: an unknown call; the code is read, never run",
                         at(call, self.source))  # fmt: skip
 
+    def build(self, seq: _Sequential, call: ast.Call) -> None:
+        """``model.build((None, 28, 28, 1))``: the input, after the batch axis."""
+        node = call.args[0] if call.args else _keyword(call, "input_shape")
+        if not isinstance(node, ast.Tuple | ast.List) or len(node.elts) < 2 or len(call.args) + len(call.keywords) != 1:
+            raise SpecError("cannot read this build(): write model.build((None, H, W, C))", at(call, self.source))
+        rest = ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
+        seq.input = seq.input or _shape(rest, self.env, self.source)
+
     def input(self, name: str, call: ast.Call) -> None:
         if self.graph.input is not None:
             raise SpecError("a second Input: cnnquiz reads networks with one input", at(call, self.source))
-        self.graph.input = _input_of(call, "Input", self.env, self.source)
+        self.graph.input = self.given or _input_of(call, "Input", self.env, self.source)
+        if self.graph.input is None:
+            raise SpecError("the Input's size is left open (None): give the input, e.g. --in 32x32x3",
+                            at(call, self.source))  # fmt: skip
         self.tensors[name] = 0
 
     # ---- Sequential --------------------------------------------------------------------------
@@ -236,6 +253,11 @@ class _Reader:
                                         lineno=node.lineno, col_offset=node.col_offset),
                                MERGE_FUNCTIONS[merge], self.env, self.source)  # fmt: skip
             return self.call(layer, node.args, node)
+        if not isinstance(node.func, ast.Call) and not (
+            isinstance(node.func, ast.Name) and (node.func.id in self.instances or node.func.id in self.sequentials)
+        ):
+            raise SpecError(f"cannot read `{snippet(node)}`: an unknown call; the code is read, never run",
+                            at(node, self.source))  # fmt: skip
         if len(node.args) != 1 or node.keywords:
             raise SpecError(f"cannot read `{snippet(node)}`: a layer is called on one tensor", at(node, self.source))
         if isinstance(node.func, ast.Name) and node.func.id in self.sequentials:  # augment(x)
@@ -320,7 +342,7 @@ def _the_model(reader: _Reader, source: str) -> tuple[str, str, ast.AST]:
 def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) -> CodeRead:
     """The network Keras code builds; ``input_shape`` (H, W, C) replaces the code's own."""
     del text  # read from the tree alone
-    reader = _Reader(source, module_names(tree))
+    reader = _Reader(source, module_names(tree), input_shape)
     for stmt in tree.body:
         reader.statement(stmt)
     name, kind, node = _the_model(reader, source)
@@ -335,8 +357,6 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
         return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped))
     network, skipped = reader.functionals[name]
-    if input_shape is not None:
-        network = Network(input_shape, network.layers, network.name, source=source, inputs=network.inputs)
     if not network.is_graph:
         network = Network(network.input, network.layers, network.name, source=source)
     return CodeRead(network, KERAS, _heading(kind, line_of(node, source), network, skipped))

@@ -225,8 +225,9 @@ def test_a_command_in_the_code_is_reported_never_run(tmp_path: Path) -> None:
         f"import os\nmodel = keras.Sequential([layers.Dense(2, input_shape=(4,))])\nmodel.compile(os.system({command!r}))\n",
         f"import os\nx = __import__('os').system({command!r})\n",
     ):
-        with pytest.raises(SpecError, match=r"cannot read `(os|__import__)"):
+        with pytest.raises(SpecError, match=r"cannot read `(os|__import__)") as exc:
             _code(body)
+        assert "only numbers" in exc.value.message or "unknown call" in exc.value.message
     assert not marker.exists()
 
 
@@ -246,3 +247,37 @@ def test_a_functional_model_is_read_where_it_is_made() -> None:
         "x = layers.Dense(5)(x)\n"
     )
     assert [layer.units for layer in net.layers] == [3]
+
+
+def test_an_open_input_size_is_given_on_the_command_line() -> None:
+    body = (
+        "inputs = keras.Input(shape=(None, None, 3))\n"
+        "x = layers.Conv2D(8, 3)(inputs)\n"
+        "outputs = layers.GlobalAveragePooling2D()(x)\n"
+        "model = keras.Model(inputs, outputs)\n"
+    )
+    with pytest.raises(SpecError, match=r"left open \(None\)") as exc:
+        _code(body)
+    assert exc.value.where == "model.py:3:10"
+    net = _code(body, Shape((16, 16, 3)))
+    assert net.input == Shape((16, 16, 3))
+    assert analyze(net).params == 8 * 27 + 8
+
+
+def test_an_activation_named_by_its_function() -> None:
+    net = _code(
+        "import tensorflow as tf\n"
+        "model = keras.Sequential([layers.Dense(4, activation=tf.nn.relu, input_shape=(3,)),\n"
+        "                          layers.Activation(keras.activations.sigmoid)])\n"
+    )
+    assert net.layers[0].activation == "relu"
+    assert net.layers[1].name == "sigmoid"
+
+
+def test_build_states_the_input_after_the_batch_axis() -> None:
+    net = _code(
+        "model = keras.Sequential()\n"
+        "model.add(layers.Conv2D(4, 3))\n"
+        "model.build((None, 10, 10, 2))\n"
+    )
+    assert net.input == Shape((10, 10, 2))
