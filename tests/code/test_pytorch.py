@@ -306,3 +306,18 @@ def test_torch_builds_every_layer_as_read() -> None:
 
     network = read(ALL_LAYERS, (24, 24, 3)).network
     assert verify(network, analyze(network)).ok
+
+
+def test_a_module_list_iterated_in_order_is_followed() -> None:
+    text = module(
+        "self.layers = nn.ModuleList([nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 4, 3)])",
+        "for layer in self.layers:\n    x = layer(x)\nreturn x",
+    )
+    network = read(text).network
+    assert network.names == ("layers.0", "layers.1", "layers.2")
+    assert analyze(network).output_shape.dims == (28, 28, 4)
+    other = module(
+        "self.layers = nn.ModuleList([nn.ReLU()])",
+        "for layer in self.layers:\n    x = layer(x) + x\nreturn x",
+    )
+    assert "cannot follow control flow at net.py:11" in error(other)
