@@ -11,7 +11,7 @@ from typing import Any
 from cnnquiz.errors import SpecError
 from cnnquiz.net.spec import network_to_dict, parse_shape
 
-_WHERE = re.compile(r"(?P<source>.*):(?P<line>\d+)(?::(?P<col>\d+))?")
+_WHERE = re.compile(r"(?P<source>.*?):(?P<line>\d+)(?::(?P<col>\d+))?")
 
 
 def code_block(code: str) -> str:
