@@ -9,26 +9,13 @@ from __future__ import annotations
 
 import ast
 import importlib
-from dataclasses import dataclass
 
 from cnnquiz.code.literals import parse
+from cnnquiz.code.result import KERAS, PYTORCH, CodeRead
 from cnnquiz.errors import SpecError
-from cnnquiz.net.network import Network, Shape
+from cnnquiz.net.network import Shape
 
-KERAS = "Keras"
-PYTORCH = "PyTorch"
-
-
-@dataclass(frozen=True)
-class CodeRead:
-    """What was read from code: the network, the framework, and a heading that says what and
-    where (``Keras Sequential at model.py:3, 8 layers``)."""
-
-    network: Network
-    framework: str  # "Keras" or "PyTorch"
-    what: str
-    padding_notes: tuple[str, ...] = ()
-
+__all__ = ["KERAS", "PYTORCH", "CodeRead", "detect", "read_code"]
 
 _TORCH_ROOTS = ("torch",)
 _KERAS_ROOTS = ("keras", "tensorflow", "tf_keras")

@@ -42,12 +42,29 @@ class Forward:
         self.graph, self.attrs, self.env, self.source = graph, attrs, env, source
         self.tensors: dict[str, int | str] = {}
         self.used: set[str] = set()
+        self.made: set[int] = set()  # the modules forward has called (by id)
+
+    def check_all_used(self) -> None:
+        """A layer with weights made in __init__ and never called: PyTorch counts its parameters,
+        forward never runs it; refused rather than left out of the count unsaid."""
+        for name, attr in self.attrs.items():
+            items = [m for a in attr for m in a] if isinstance(attr, list) else list(attr)
+            for module in items:
+                if module.expect is not None and id(module) not in self.made:
+                    node = module.call or module.expect.node
+                    raise SpecError(
+                        f"self.{name}'s {snippet(node)} is made in __init__ but forward never calls it: "
+                        "PyTorch would count its parameters; remove it or call it",
+                        at(node, self.source),
+                    )
 
     def read(self, func: ast.FunctionDef) -> int:
         """Follow the body; the index of the tensor returned."""
         params = [a.arg for a in (*func.args.posonlyargs, *func.args.args)]
         if len(params) != 2 or func.args.vararg or func.args.kwonlyargs:
-            raise SpecError("forward must take one input: def forward(self, x)", at(func, self.source))
+            raise SpecError(
+                "forward must take one input: def forward(self, x)", at(func, self.source)
+            )
         self.tensors[params[1]] = 0
         for stmt in func.body:
             if isinstance(stmt, ast.Return):
@@ -60,14 +77,28 @@ class Forward:
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, _FLOW):
             raise control_flow(stmt, self.source)
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        ):
             return  # a docstring
         if isinstance(stmt, ast.Pass):
             return
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            self.tensors[stmt.targets[0].id] = _BATCH if self._is_batch(stmt.value) else self.tensor(stmt.value)
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            self.tensors[stmt.targets[0].id] = (
+                _BATCH if self._is_batch(stmt.value) else self.tensor(stmt.value)
+            )
             return
-        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name):
+        if (
+            isinstance(stmt, ast.AugAssign)
+            and isinstance(stmt.op, ast.Add)
+            and isinstance(stmt.target, ast.Name)
+        ):
             left = self._name(stmt.target)
             self.tensors[stmt.target.id] = self.graph.merge(
                 Add(where=line_of(stmt, self.source)), (left, self.tensor(stmt.value)), stmt
@@ -92,12 +123,18 @@ class Forward:
     def _name(self, node: ast.Name) -> int:
         value = self.tensors.get(node.id)
         if not isinstance(value, int):
-            raise SpecError(f"`{node.id}` is not a tensor that forward has made", at(node, self.source))
+            raise SpecError(
+                f"`{node.id}` is not a tensor that forward has made", at(node, self.source)
+            )
         return value
 
     def call(self, call: ast.Call) -> int:
         func = call.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+        ):
             return self._apply(self._attr(func, func.attr), func.attr, call)
         if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Attribute):
             return self._apply(self._item(func), ast.unparse(func)[5:], call)
@@ -113,7 +150,7 @@ class Forward:
         if read is None:
             raise SpecError(
                 f"cannot read `{snippet(call)}`: {name or 'this'} is not a PyTorch layer or function this "
-                "reader knows (nothing is run)",
+                "reader knows; the code is read, never run",
                 at(call, self.source),
             )
         module, input_node = read
@@ -124,13 +161,23 @@ class Forward:
         if attr is None:
             raise SpecError(f"self.{name} is not a layer made in __init__", at(node, self.source))
         if isinstance(attr, list):
-            raise SpecError(f"self.{name} is an nn.ModuleList: call its layers one by one, self.{name}[0](x)", at(node, self.source))
+            raise SpecError(
+                f"self.{name} is an nn.ModuleList: call its layers one by one, self.{name}[0](x)",
+                at(node, self.source),
+            )
         return attr
 
     def _item(self, func: ast.Subscript) -> Attr:
         owner = func.value
-        if not (isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id == "self"):
-            raise SpecError(f"cannot read `{snippet(func)}`: not a layer made in __init__", at(func, self.source))
+        if not (
+            isinstance(owner, ast.Attribute)
+            and isinstance(owner.value, ast.Name)
+            and owner.value.id == "self"
+        ):
+            raise SpecError(
+                f"cannot read `{snippet(func)}`: not a layer made in __init__",
+                at(func, self.source),
+            )
         attr = self.attrs.get(owner.attr)
         index = literal(func.slice, self.env, self.source)
         items = attr if isinstance(attr, list) else [(m,) for m in attr or ()]
@@ -144,6 +191,13 @@ class Forward:
         x = self.tensor(call.args[0])
         for k, module in enumerate(attr):
             label = name if len(attr) == 1 else f"{name}.{k}"
+            if id(module) in self.made and module.expect is not None:
+                raise SpecError(
+                    f"self.{label} is called twice: its weights are shared, which this reader does not "
+                    "count; make two layers",
+                    at(call, self.source),
+                )
+            self.made.add(id(module))
             x = self.graph.add(module, (x,), call, None if label in self.used else label)
             self.used.add(label)
         return x
@@ -151,23 +205,40 @@ class Forward:
     def _torch_flatten(self, call: ast.Call) -> int:
         args = [*call.args, *(k.value for k in call.keywords if k.arg in ("start_dim", "end_dim"))]
         if not args or len(args) != len(call.args) + len(call.keywords):
-            raise SpecError(f"cannot read `{snippet(call)}`: write torch.flatten(x, 1)", at(call, self.source))
+            raise SpecError(
+                f"cannot read `{snippet(call)}`: write torch.flatten(x, 1)", at(call, self.source)
+            )
         dims = [literal(a, self.env, self.source) for a in args[1:]]
         if dims not in ([1], [1, -1]):
-            raise SpecError(f"cannot read `{snippet(call)}`: only torch.flatten(x, 1) is counted", at(call, self.source))
+            raise SpecError(
+                f"cannot read `{snippet(call)}`: only torch.flatten(x, 1) is counted",
+                at(call, self.source),
+            )
         return self.graph.flatten(self.tensor(args[0]), call, line_of(call, self.source))
 
     def _method_flatten(self, call: ast.Call, func: ast.Attribute) -> int:
         x = self.tensor(func.value)
         if call.keywords:
-            raise SpecError(f"cannot read `{snippet(call)}`: write x.view(x.size(0), -1)", at(call, self.source))
+            raise SpecError(
+                f"cannot read `{snippet(call)}`: write x.view(x.size(0), -1)", at(call, self.source)
+            )
         if func.attr == "flatten":
             if [literal(a, self.env, self.source) for a in call.args] != [1]:
-                raise SpecError(f"cannot read `{snippet(call)}`: only x.flatten(1) is counted", at(call, self.source))
+                raise SpecError(
+                    f"cannot read `{snippet(call)}`: only x.flatten(1) is counted",
+                    at(call, self.source),
+                )
             return self.graph.flatten(x, call, line_of(call, self.source))
-        args = call.args[0].elts if len(call.args) == 1 and isinstance(call.args[0], ast.Tuple | ast.List) else call.args
+        args = (
+            call.args[0].elts
+            if len(call.args) == 1 and isinstance(call.args[0], ast.Tuple | ast.List)
+            else call.args
+        )
         if len(args) != 2:
-            raise SpecError(f"cannot read `{snippet(call)}`: only a view to (batch, features) is counted", at(call, self.source))
+            raise SpecError(
+                f"cannot read `{snippet(call)}`: only a view to (batch, features) is counted",
+                at(call, self.source),
+            )
         first = -1 if self._is_batch(args[0]) else literal(args[0], self.env, self.source)
         second = literal(args[1], self.env, self.source)
         got, factors = self.graph.values(x)
@@ -185,14 +256,22 @@ class Forward:
         if isinstance(node, ast.Name):
             return self.tensors.get(node.id) == _BATCH
         text = ast.unparse(node)
-        return any(text == f"{v}.size(0)" or text == f"{v}.shape[0]" or text == f"len({v})" for v in self.tensors)
+        return any(
+            text == f"{v}.size(0)" or text == f"{v}.shape[0]" or text == f"len({v})"
+            for v in self.tensors
+        )
 
     def _cat(self, call: ast.Call) -> int:
         parts = call.args[0] if call.args else None
         dims = [*call.args[1:], *(k.value for k in call.keywords if k.arg == "dim")]
         if not isinstance(parts, ast.List | ast.Tuple) or len(dims) != 1 or len(parts.elts) < 2:
-            raise SpecError(f"cannot read `{snippet(call)}`: write torch.cat([a, b], 1)", at(call, self.source))
+            raise SpecError(
+                f"cannot read `{snippet(call)}`: write torch.cat([a, b], 1)", at(call, self.source)
+            )
         if literal(dims[0], self.env, self.source) != 1:
-            raise SpecError(f"cannot read `{snippet(call)}`: only joining the channels (dim 1) is counted", at(call, self.source))
+            raise SpecError(
+                f"cannot read `{snippet(call)}`: only joining the channels (dim 1) is counted",
+                at(call, self.source),
+            )
         sources = tuple(self.tensor(e) for e in parts.elts)
         return self.graph.merge(Concat(where=line_of(call, self.source)), sources, call)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from cnnquiz.code import KERAS, CodeRead
 from cnnquiz.code.keras_layers import (
     LAYERS,
     MERGE_FUNCTIONS,
@@ -24,6 +23,7 @@ from cnnquiz.code.keras_layers import (
     read_layer,
 )
 from cnnquiz.code.literals import Env, at, line_of, literal, module_names, snippet
+from cnnquiz.code.result import KERAS, CodeRead
 from cnnquiz.errors import SpecError
 from cnnquiz.net.layers import Layer
 from cnnquiz.net.network import Network, Shape
@@ -51,20 +51,21 @@ class _Graph:
 
     layers: list[Layer] = field(default_factory=list)
     sources: list[tuple[int, ...]] = field(default_factory=list)
-    names: list[str | None] = field(default_factory=list)
     input: Shape | None = None
     skipped: list[str] = field(default_factory=list)
 
-    def add(self, layer: Layer, sources: tuple[int, ...], name: str | None = None) -> int:
+    def add(self, layer: Layer, sources: tuple[int, ...]) -> int:
         self.layers.append(layer)
         self.sources.append(sources)
-        self.names.append(name)
         return len(self.layers)
 
 
-def _shape(node: ast.AST, env: Env, source: str) -> Shape:
+def _shape(node: ast.AST, env: Env, source: str) -> Shape | None:
+    """The shape a layer states; None where a size is left open (``(None, None, 3)``)."""
     value = literal(node, env, source)
     value = (value,) if isinstance(value, int) else value
+    if isinstance(value, tuple) and None in value:
+        return None
     if (not isinstance(value, tuple) or len(value) not in (1, 3)
             or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)):
         raise SpecError(f"the input shape must be (H, W, C) or (N,) in numbers, got `{snippet(node)}`",
@@ -95,14 +96,15 @@ def _input_of(call: ast.Call, cls: str, env: Env, source: str) -> Shape | None:
 class _Reader:
     """Reads a module's statements into Sequential models and a functional graph."""
 
-    def __init__(self, source: str, env: Env) -> None:
-        self.source, self.env = source, env
+    def __init__(self, source: str, env: Env, given: Shape | None) -> None:
+        self.source, self.env, self.given = source, env, given
         self.sequentials: dict[str, _Sequential] = {}
         self.graph = _Graph()
         self.tensors: dict[str, int] = {}
         self.instances: dict[str, tuple[ast.Call, str]] = {}
         self.called: set[str] = set()
         self.models: dict[str, tuple[str, ast.AST]] = {}  # variable -> (kind, node)
+        self.functionals: dict[str, tuple[Network, list[str]]] = {}
 
     # ---- statements ------------------------------------------------------------------------
 
@@ -141,8 +143,9 @@ class _Reader:
             self.models[name] = ("Sequential", value)
         elif cls in _INPUT:
             self.input(name, value)
-        elif cls in _MODEL:
+        elif cls in _MODEL:  # read now: a tensor's name may be bound again after it
             self.models[name] = ("functional Model", value)
+            self.functionals[name] = self.functional(value, name)
         elif cls is not None and (cls in LAYERS or cls in SKIPPED):
             self.instances[name] = (value, cls)
         else:
@@ -155,6 +158,9 @@ class _Reader:
             if owner in self.sequentials and name == "add" and len(call.args) == 1 and not call.keywords:
                 self.append(self.sequentials[owner], call.args[0])
                 return
+            if owner in self.sequentials and name == "build":
+                self.build(self.sequentials[owner], call)
+                return
             if owner in self.models and name in _PASSED_METHODS:
                 for node in (*call.args, *(kw.value for kw in call.keywords)):
                     check_calls(node, self.source)
@@ -162,10 +168,21 @@ class _Reader:
         raise SpecError(f"cannot read `{snippet(call)}`: an unknown call; the code is read, never run",
                         at(call, self.source))  # fmt: skip
 
+    def build(self, seq: _Sequential, call: ast.Call) -> None:
+        """``model.build((None, 28, 28, 1))``: the input, after the batch axis."""
+        node = call.args[0] if call.args else _keyword(call, "input_shape")
+        if not isinstance(node, ast.Tuple | ast.List) or len(node.elts) < 2 or len(call.args) + len(call.keywords) != 1:
+            raise SpecError("cannot read this build(): write model.build((None, H, W, C))", at(call, self.source))
+        rest = ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
+        seq.input = seq.input or _shape(rest, self.env, self.source)
+
     def input(self, name: str, call: ast.Call) -> None:
         if self.graph.input is not None:
             raise SpecError("a second Input: cnnquiz reads networks with one input", at(call, self.source))
-        self.graph.input = _input_of(call, "Input", self.env, self.source)
+        self.graph.input = self.given or _input_of(call, "Input", self.env, self.source)
+        if self.graph.input is None:
+            raise SpecError("the Input's size is left open (None): give the input, e.g. --in 32x32x3",
+                            at(call, self.source))  # fmt: skip
         self.tensors[name] = 0
 
     # ---- Sequential --------------------------------------------------------------------------
@@ -236,6 +253,11 @@ class _Reader:
                                         lineno=node.lineno, col_offset=node.col_offset),
                                MERGE_FUNCTIONS[merge], self.env, self.source)  # fmt: skip
             return self.call(layer, node.args, node)
+        if not isinstance(node.func, ast.Call) and not (
+            isinstance(node.func, ast.Name) and (node.func.id in self.instances or node.func.id in self.sequentials)
+        ):
+            raise SpecError(f"cannot read `{snippet(node)}`: an unknown call; the code is read, never run",
+                            at(node, self.source))  # fmt: skip
         if len(node.args) != 1 or node.keywords:
             raise SpecError(f"cannot read `{snippet(node)}`: a layer is called on one tensor", at(node, self.source))
         if isinstance(node.func, ast.Name) and node.func.id in self.sequentials:  # augment(x)
@@ -268,15 +290,16 @@ class _Reader:
         outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
         if inputs is None or outputs is None:
             raise SpecError("Model needs inputs and outputs", at(call, self.source))
-        if self.tensor(inputs) != 0 or self.graph.input is None:
+        shape = self.graph.input
+        if self.tensor(inputs) != 0 or shape is None:
             raise SpecError(f"cannot read `{snippet(inputs)}` as the model's Input", at(inputs, self.source))
-        keep = self.ancestors(self.tensor(outputs))
+        keep = self.ancestors(self.tensor(outputs), at(outputs, self.source))
         renumber = {0: 0} | {old: new for new, old in enumerate(keep, 1)}
         g = self.graph
         named = _keyword(call, "name")
         label = literal(named, self.env, self.source) if isinstance(named, ast.Constant) else name
         network = Network(
-            g.input,
+            shape,
             tuple(g.layers[i - 1] for i in keep),
             str(label),
             source=self.source,
@@ -284,9 +307,10 @@ class _Reader:
         )
         return network, g.skipped
 
-    def ancestors(self, output: int) -> list[int]:
+    def ancestors(self, output: int, where: str) -> list[int]:
+        """The layers the output depends on, in the order they run."""
         if output == 0:
-            raise SpecError("the model's output is its input: no layers", None)
+            raise SpecError("the model's output is its input: no layers", where)
         seen: set[int] = set()
         todo = [output]
         while todo:
@@ -318,7 +342,7 @@ def _the_model(reader: _Reader, source: str) -> tuple[str, str, ast.AST]:
 def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) -> CodeRead:
     """The network Keras code builds; ``input_shape`` (H, W, C) replaces the code's own."""
     del text  # read from the tree alone
-    reader = _Reader(source, module_names(tree))
+    reader = _Reader(source, module_names(tree), input_shape)
     for stmt in tree.body:
         reader.statement(stmt)
     name, kind, node = _the_model(reader, source)
@@ -332,12 +356,7 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
                             "e.g. --in 32x32x3", seq.line)  # fmt: skip
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
         return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped))
-    assert isinstance(node, ast.Call)
-    if reader.graph.input is None and input_shape is not None:
-        reader.graph.input = input_shape
-    network, skipped = reader.functional(node, name)
-    if input_shape is not None:
-        network = Network(input_shape, network.layers, network.name, source=source, inputs=network.inputs)
+    network, skipped = reader.functionals[name]
     if not network.is_graph:
         network = Network(network.input, network.layers, network.name, source=source)
     return CodeRead(network, KERAS, _heading(kind, line_of(node, source), network, skipped))

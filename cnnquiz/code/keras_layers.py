@@ -116,7 +116,11 @@ class Args:
         return value.lower()
 
     def activation(self, name: str = "activation") -> str | None:
-        value = self.get(name)
+        parts = dotted(self.nodes[name]) if name in self.nodes else None
+        if parts and len(parts) > 1 and set(parts[:-1]) <= {"tf", "keras", "activations", "nn"}:
+            value: Any = parts[-1]  # keras.activations.relu, tf.nn.relu: the function named
+        else:
+            value = self.get(name)
         if value is None or value == "linear":
             return None
         value = _ACTIVATION_NAMES.get(value, value) if isinstance(value, str) else value

@@ -75,8 +75,11 @@ def _binop(node: ast.BinOp, env: Env, source: str) -> Any:
     op = _BINOPS.get(type(node.op))
     if op is None:
         raise not_readable(node, source)
-    left = _number(literal(node.left, env, source), node.left, source)
-    right = _number(literal(node.right, env, source), node.right, source)
+    try:
+        left = _number(literal(node.left, env, source), node.left, source)
+        right = _number(literal(node.right, env, source), node.right, source)
+    except SpecError as exc:  # the whole expression is the construct to name: `n_filters * k`
+        raise not_readable(node, source, exc.message.split("`: ", 1)[-1]) from None
     try:
         return _number(op(left, right), node, source)
     except ZeroDivisionError:

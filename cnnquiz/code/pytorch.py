@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import ast
 
-from cnnquiz.code import CodeRead
 from cnnquiz.code.forward import Attr, Forward, control_flow
 from cnnquiz.code.literals import Env, at, init_defaults, module_names, snippet
+from cnnquiz.code.result import PYTORCH, CodeRead
 from cnnquiz.code.torch_graph import Graph
 from cnnquiz.code.torch_layers import NN_PREFIXES, Module, dotted, read_layer, short_name
 from cnnquiz.errors import SpecError
+from cnnquiz.net.layers import Conv, Layer, Pool
 from cnnquiz.net.network import Shape
 
 _MODULE_BASES = {"nn.Module", "torch.nn.Module", "Module"}
@@ -39,25 +40,39 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
         x = graph.add(module, (x,), model)
     network = graph.network(None)
     what = f"PyTorch nn.Sequential at {source}:{model.lineno}, {len(network.layers)} layers"
-    return CodeRead(network, "PyTorch", what, _padding_notes(network.layers))
+    return CodeRead(network, PYTORCH, what, _padding_notes(network.layers))
 
 
 def _find(tree: ast.Module, source: str) -> ast.ClassDef | ast.Call:
     """The model: the last nn.Module class no other class uses, else the last module-level
     ``nn.Sequential(...)``."""
-    classes = [c for c in tree.body if isinstance(c, ast.ClassDef) and any(dotted(b) in _MODULE_BASES for b in c.bases)]
-    used = {n.func.id for c in classes for n in ast.walk(c) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    classes = [
+        c
+        for c in tree.body
+        if isinstance(c, ast.ClassDef) and any(dotted(b) in _MODULE_BASES for b in c.bases)
+    ]
+    used = {
+        n.func.id
+        for c in classes
+        for n in ast.walk(c)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
     top = [c for c in classes if c.name not in used]
     if top:
         return top[-1]
     calls = [
         stmt.value
         for stmt in tree.body
-        if isinstance(stmt, ast.Assign | ast.Expr) and isinstance(stmt.value, ast.Call) and _is_sequential(stmt.value)
+        if isinstance(stmt, ast.Assign | ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and _is_sequential(stmt.value)
     ]
     if calls:
         return calls[-1]
-    raise SpecError("no class ...(nn.Module) and no nn.Sequential(...) found in the PyTorch code", f"{source}:1:1")
+    raise SpecError(
+        "no class ...(nn.Module) and no nn.Sequential(...) found in the PyTorch code",
+        f"{source}:1:1",
+    )
 
 
 def _is_sequential(call: ast.Call) -> bool:
@@ -68,7 +83,10 @@ def _is_sequential(call: ast.Call) -> bool:
 def _sequential(call: ast.Call, env: Env, source: str) -> Attr:
     """The layers of ``nn.Sequential(a, b, ...)`` in order (nested ones flattened)."""
     if call.keywords:
-        raise SpecError(f"cannot read `{snippet(call)}`: nn.Sequential takes its layers as arguments", at(call, source))
+        raise SpecError(
+            f"cannot read `{snippet(call)}`: nn.Sequential takes its layers as arguments",
+            at(call, source),
+        )
     layers: list[Module] = []
     for arg in call.args:
         layers.extend(_layers(arg, env, source))
@@ -77,14 +95,16 @@ def _sequential(call: ast.Call, env: Env, source: str) -> Attr:
 
 def _layers(node: ast.expr, env: Env, source: str) -> Attr:
     if not isinstance(node, ast.Call):
-        raise SpecError(f"cannot read `{snippet(node)}`: write the layer, nn.X(...)", at(node, source))
+        raise SpecError(
+            f"cannot read `{snippet(node)}`: write the layer, nn.X(...)", at(node, source)
+        )
     if _is_sequential(node):
         return _sequential(node, env, source)
     module = read_layer(node, env, source)
     if module is None:
         raise SpecError(
             f"cannot read `{snippet(node)}`: {dotted(node.func) or 'this'} is not a PyTorch layer this reader "
-            "knows (nothing is run)",
+            "knows; the code is read, never run",
             at(node, source),
         )
     return (module,)
@@ -93,7 +113,10 @@ def _layers(node: ast.expr, env: Env, source: str) -> Attr:
 def _module_list(call: ast.Call, env: Env, source: str) -> list[Attr]:
     items = call.args[0] if len(call.args) == 1 and not call.keywords else None
     if not isinstance(items, ast.List | ast.Tuple):
-        raise SpecError(f"cannot read `{snippet(call)}`: write nn.ModuleList([layer, layer, ...])", at(call, source))
+        raise SpecError(
+            f"cannot read `{snippet(call)}`: write nn.ModuleList([layer, layer, ...])",
+            at(call, source),
+        )
     return [_layers(e, env, source) for e in items.elts]
 
 
@@ -105,7 +128,11 @@ def _method(cls: ast.ClassDef, name: str, source: str) -> ast.FunctionDef:
 
 
 def _is_super_init(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and "super(" in ast.unparse(stmt) and ast.unparse(stmt).endswith(".__init__()")
+    return (
+        isinstance(stmt, ast.Expr)
+        and "super(" in ast.unparse(stmt)
+        and ast.unparse(stmt).endswith(".__init__()")
+    )
 
 
 def _init(init: ast.FunctionDef, env: Env, source: str) -> dict[str, Attr | list[Attr]]:
@@ -114,13 +141,27 @@ def _init(init: ast.FunctionDef, env: Env, source: str) -> dict[str, Attr | list
     for stmt in init.body:
         if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
             raise control_flow(stmt, source)
-        if _is_super_init(stmt) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+        if _is_super_init(stmt) or (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        ):
             continue
-        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
-        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):
-            raise SpecError(f"cannot read `{snippet(stmt)}` in __init__: only self.name = nn.X(...) is read", at(stmt, source))
+        target = (
+            stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        )
+        if not (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
+            raise SpecError(
+                f"cannot read `{snippet(stmt)}` in __init__: only self.name = nn.X(...) is read",
+                at(stmt, source),
+            )
         value = stmt.value if isinstance(stmt, ast.Assign) else None
-        if isinstance(value, ast.Call) and short_name(dotted(value.func) or "", NN_PREFIXES) == "ModuleList":
+        if (
+            isinstance(value, ast.Call)
+            and short_name(dotted(value.func) or "", NN_PREFIXES) == "ModuleList"
+        ):
             attrs[target.attr] = _module_list(value, env, source)
         elif isinstance(value, ast.Call):
             attrs[target.attr] = _layers(value, env, source)
@@ -132,17 +173,32 @@ def _init(init: ast.FunctionDef, env: Env, source: str) -> dict[str, Attr | list
 def _read_class(cls: ast.ClassDef, graph: Graph, env: Env, source: str) -> CodeRead:
     init, forward = _method(cls, "__init__", source), _method(cls, "forward", source)
     bound = init_defaults(init, env, source)
-    out = Forward(graph, _init(init, bound, source), env, source).read(forward)
+    reader = Forward(graph, _init(init, bound, source), env, source)
+    out = reader.read(forward)
+    reader.check_all_used()
     if out != len(graph.layers) or out == 0:
         raise SpecError("forward must return the last tensor it makes", at(forward, source))
     network = graph.network(cls.name)
     what = f"PyTorch {cls.name} at {source}:{cls.lineno} (forward at :{forward.lineno})"
-    return CodeRead(network, "PyTorch", what, _padding_notes(network.layers))
+    return CodeRead(network, PYTORCH, what, _padding_notes(network.layers))
 
 
-def _padding_notes(layers: tuple[object, ...]) -> tuple[str, ...]:
-    """PyTorch pads explicitly and symmetrically: said once, with the pixels each conv used."""
-    padded = [layer for layer in layers if isinstance(getattr(layer, "padding", None), tuple)]
-    if not padded:
+def _padding_notes(layers: tuple[Layer, ...]) -> tuple[str, ...]:
+    """The padding PyTorch actually uses: explicit pixels on both sides of each axis."""
+    at_: dict[str, list[str]] = {}
+    for layer in layers:
+        padding = getattr(layer, "padding", None)
+        if isinstance(layer, Conv | Pool) and isinstance(padding, tuple) and padding != (0, 0):
+            rows, cols = padding
+            text = (
+                f"{rows} pixel{'s' * (rows != 1)} on each side"
+                if rows == cols
+                else f"{rows} row{'s' * (rows != 1)} top and bottom, {cols} column{'s' * (cols != 1)} left and right"
+            )
+            at_.setdefault(text, []).append((layer.where or "?").rsplit(":", 1)[-1])
+    if not at_:
         return ()
-    return ("PyTorch padding is explicit and symmetric: each conv and pool adds its padding on both sides, never Keras's 'same'",)
+    parts = "; ".join(
+        f"{text} at line{'s' * (len(lines) > 1)} {', '.join(lines)}" for text, lines in at_.items()
+    )
+    return (f"PyTorch pads explicitly and symmetrically (never Keras's 'same'): {parts}",)

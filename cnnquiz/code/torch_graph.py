@@ -27,7 +27,9 @@ def chw(shape: Shape) -> tuple[int, ...]:
 def fixed(call: ast.Call, node: ast.expr, value: int) -> str:
     """The call as written, with one argument replaced by the right number."""
     call = copy.deepcopy(call)
-    index = next(i for i, a in enumerate(_argument_nodes(call)) if a is node or ast.dump(a) == ast.dump(node))
+    index = next(
+        i for i, a in enumerate(_argument_nodes(call)) if a is node or ast.dump(a) == ast.dump(node)
+    )
     if index < len(call.args):
         call.args[index] = ast.Constant(value)
     else:
@@ -50,7 +52,9 @@ class Graph:
         self.names: list[str | None] = []
         self.flattened: dict[int, Shape] = {}  # a flatten's output: the image it flattened
 
-    def add(self, module: Module, sources: tuple[int, ...], node: ast.AST, name: str | None = None) -> int:
+    def add(
+        self, module: Module, sources: tuple[int, ...], node: ast.AST, name: str | None = None
+    ) -> int:
         """Add a layer reading ``sources``; its index (1-based)."""
         layer = module.layer
         if module.expect is not None:
@@ -95,6 +99,8 @@ class Graph:
             return
         if not shape.is_image and isinstance(layer, Conv):
             raise SpecError(f"{text} receives the vector {shape}, not a C×H×W feature map", where)
+        if isinstance(layer, BatchNorm) and shape.is_image != (expect.what == "channels"):
+            self._batch_norm_dims(expect, shape, text, where)
         got = shape.dims[-1]
         if got == expect.count:
             return
@@ -107,6 +113,25 @@ class Graph:
             f"{text} receives {got} channels; PyTorch would fail with '{torch_says}'; "
             f"write {fixed(expect.node, expect.arg, got)}",
             where,
+        )
+
+    def _batch_norm_dims(self, expect: Expect, shape: Shape, text: str, where: str) -> None:
+        """BatchNorm2d reads C×H×W maps, BatchNorm1d vectors: the other is PyTorch's error."""
+        if shape.is_image:
+            c, h, w = chw(shape)
+            got, torch_says, other = (
+                f"a {c}×{h}×{w} feature map",
+                "expected 2D or 3D input (got 4D input)",
+                "2d",
+            )
+        else:
+            c = shape.dims[-1]
+            got, torch_says, other = f"the vector {shape}", "expected 4D input (got 2D input)", "1d"
+        fix = fixed(expect.node, expect.arg, c).replace(
+            "BatchNorm1d" if other == "2d" else "BatchNorm2d", f"BatchNorm{other}"
+        )
+        raise SpecError(
+            f"{text} receives {got}; PyTorch would fail with '{torch_says}'; write {fix}", where
         )
 
     def _check_linear(self, layer: Dense, expect: Expect, j: int, text: str, where: str) -> None:

@@ -72,22 +72,28 @@ def short_name(name: str, prefixes: tuple[str, ...]) -> str | None:
 class Binder:
     """Binds a call's arguments to a PyTorch signature and reads them as literals."""
 
-    def __init__(self, call: ast.Call, title: str, params: tuple[str, ...], env: Env, source: str) -> None:
+    def __init__(
+        self, call: ast.Call, title: str, params: tuple[str, ...], env: Env, source: str
+    ) -> None:
         self.call, self.title, self.env, self.source = call, title, env, source
         self.args: dict[str, ast.expr] = {}
         if len(call.args) > len(params):
             raise SpecError(f"{title} takes at most {len(params)} arguments", at(call, source))
         for name, arg in zip(params, call.args, strict=False):
             if isinstance(arg, ast.Starred):
-                raise SpecError(f"cannot read `{snippet(arg)}`: write the arguments", at(arg, source))
+                raise SpecError(
+                    f"cannot read `{snippet(arg)}`: write the arguments", at(arg, source)
+                )
             self.args[name] = arg
         for kw in call.keywords:
             if kw.arg is None or kw.arg not in params:
                 what = f"`**{snippet(kw.value)}`" if kw.arg is None else f"argument {kw.arg}="
-                raise SpecError(f"{title} has no {what} that this reader knows", at(kw.value, source))
+                raise SpecError(
+                    f"{title} has no {what} that this reader knows", at(kw.value, source)
+                )
             self.args[kw.arg] = kw.value
         for name, node in self.args.items():  # every argument but the input must be literal
-            if name != "input":
+            if name not in ("input", "training"):  # F.dropout(x, training=self.training)
                 literal(node, env, source)
 
     def get(self, name: str, default: Any = None) -> Any:
@@ -102,21 +108,31 @@ class Binder:
     def int_(self, name: str, default: int | None = None) -> int:
         value = self.need(name) if default is None else self.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(f"{self.title}'s {name} must be an integer, got {value!r}", self.at(name))
+            raise SpecError(
+                f"{self.title}'s {name} must be an integer, got {value!r}", self.at(name)
+            )
         return value
 
     def pair(self, name: str, default: int | Size2 | None = None) -> Size2:
         value = self.need(name) if default is None else self.get(name, default)
         if isinstance(value, int) and not isinstance(value, bool):
             return (value, value)
-        if isinstance(value, tuple | list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        if (
+            isinstance(value, tuple | list)
+            and len(value) == 2
+            and all(isinstance(v, int) for v in value)
+        ):
             return (value[0], value[1])
-        raise SpecError(f"{self.title}'s {name} must be an integer or a pair, got {value!r}", self.at(name))
+        raise SpecError(
+            f"{self.title}'s {name} must be an integer or a pair, got {value!r}", self.at(name)
+        )
 
     def refuse(self, name: str, allowed: Any, why: str) -> None:
         """An argument this reader cannot honour unless it has its harmless value."""
         if name in self.args and self.get(name) != allowed:
-            raise SpecError(f"{self.title}'s {name}={self.get(name)!r} is not supported: {why}", self.at(name))
+            raise SpecError(
+                f"{self.title}'s {name}={self.get(name)!r} is not supported: {why}", self.at(name)
+            )
 
     def expect(self, what: str, name: str) -> Expect:
         return Expect(what, self.int_(name), self.call, self.args[name])
@@ -129,7 +145,10 @@ def _conv(b: Binder) -> Module:
     stride, dilation = b.pair("stride", 1), b.pair("dilation", 1)
     padding = b.get("padding", 0)
     if padding == "same" and stride != (1, 1):
-        raise SpecError("padding='same' is not supported for strided convolutions (PyTorch refuses it)", b.at("padding"))
+        raise SpecError(
+            "padding='same' is not supported for strided convolutions (PyTorch refuses it)",
+            b.at("padding"),
+        )
     if padding not in ("same", "valid"):
         padding = b.pair("padding", 0)
     b.refuse("padding_mode", "zeros", "only zero padding is counted")
@@ -158,7 +177,9 @@ def _pool(op: str) -> Callable[[Binder], Module]:
 
 def _adaptive(op: str) -> Callable[[Binder], Module]:
     def read(b: Binder) -> Module:
-        return Module(AdaptivePool(size=b.pair("output_size"), op=op, where=line_of(b.call, b.source)))
+        return Module(
+            AdaptivePool(size=b.pair("output_size"), op=op, where=line_of(b.call, b.source))
+        )
 
     return read
 
@@ -170,21 +191,34 @@ def _flatten(b: Binder) -> Module:
 
 
 def _linear(b: Binder) -> Module:
-    dense = Dense(units=b.int_("out_features"), bias=bool(b.get("bias", True)), where=line_of(b.call, b.source))
+    dense = Dense(
+        units=b.int_("out_features"),
+        bias=bool(b.get("bias", True)),
+        where=line_of(b.call, b.source),
+    )
     return Module(dense, b.expect("features", "in_features"))
 
 
-def _batch_norm(b: Binder) -> Module:
+def _batch_norm(what: str) -> Callable[[Binder], Module]:
+    def read(b: Binder) -> Module:
+        return _batch_norm_of(b, what)
+
+    return read
+
+
+def _batch_norm_of(b: Binder, what: str) -> Module:
     b.refuse("affine", True, "a batch norm without its scale and shift is not counted")
     b.refuse("track_running_stats", True, "a batch norm without running statistics is not counted")
-    return Module(BatchNorm(where=line_of(b.call, b.source)), b.expect("channels", "num_features"))
+    return Module(BatchNorm(where=line_of(b.call, b.source)), b.expect(what, "num_features"))
 
 
 def _dropout(b: Binder) -> Module:
     return Module(Dropout(rate=float(b.get("p", 0.5)), where=line_of(b.call, b.source)))
 
 
-def _act(name: str, alpha: str | None = None, default: float | None = None) -> Callable[[Binder], Module]:
+def _act(
+    name: str, alpha: str | None = None, default: float | None = None
+) -> Callable[[Binder], Module]:
     def read(b: Binder) -> Module:
         value = float(b.get(alpha, default)) if alpha else None
         return Module(Activation(name=name, alpha=value, where=line_of(b.call, b.source)))
@@ -192,7 +226,19 @@ def _act(name: str, alpha: str | None = None, default: float | None = None) -> C
     return read
 
 
-_CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode", "device", "dtype")
+_CONV = (
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "bias",
+    "padding_mode",
+    "device",
+    "dtype",
+)
 _MAX = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
 _AVG = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override")
 _BN = ("num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype")
@@ -205,8 +251,8 @@ LAYERS: dict[str, tuple[tuple[str, ...], Callable[[Binder], Module]]] = {
     "AdaptiveMaxPool2d": (("output_size", "return_indices"), _adaptive("max")),
     "Flatten": (("start_dim", "end_dim"), _flatten),
     "Linear": (("in_features", "out_features", "bias", "device", "dtype"), _linear),
-    "BatchNorm2d": (_BN, _batch_norm),
-    "BatchNorm1d": (_BN, _batch_norm),
+    "BatchNorm2d": (_BN, _batch_norm("channels")),
+    "BatchNorm1d": (_BN, _batch_norm("features")),
     "Dropout": (("p", "inplace"), _dropout),
     "Dropout2d": (("p", "inplace"), _dropout),
     "ReLU": (("inplace",), _act("relu")),
@@ -226,7 +272,10 @@ _X = ("input",)
 FUNCTIONS: dict[str, tuple[tuple[str, ...], Callable[[Binder], Module]]] = {
     "relu": (("input", "inplace"), _act("relu")),
     "relu6": (("input", "inplace"), _act("relu6")),
-    "leaky_relu": (("input", "negative_slope", "inplace"), _act("leaky_relu", "negative_slope", 0.01)),
+    "leaky_relu": (
+        ("input", "negative_slope", "inplace"),
+        _act("leaky_relu", "negative_slope", 0.01),
+    ),
     "elu": (("input", "alpha", "inplace"), _act("elu", "alpha", 1.0)),
     "gelu": (("input", "approximate"), _act("gelu")),
     "silu": (("input", "inplace"), _act("swish")),
