@@ -26,7 +26,9 @@ def with_code(q: dict[str, Any], bank: str, code_line: int | None) -> dict[str, 
     if code is None:
         return q
     if "network" in q:
-        raise SpecError("a question states its network once: code or network, not both", _at(bank, code_line))
+        raise SpecError(
+            "a question states its network once: code or network, not both", _at(bank, code_line)
+        )
     from cnnquiz.code import read_code
 
     shape = None
@@ -53,4 +55,3 @@ def _in_bank(where: str | None, source: str, bank: str, code_line: int | None) -
     if not match or match["source"] != source or not code_line:
         return _at(bank, code_line)
     return _at(bank, code_line + int(match["line"]))
-
