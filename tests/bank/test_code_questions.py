@@ -89,7 +89,7 @@ def test_an_error_in_the_code_names_its_line_in_the_bank(tmp_path):
     assert len(errors) == 1
     line = TORCH_NET.splitlines().index("              self.fc1 = nn.Linear(16 * 5 * 5, 120)") + 1
     assert errors[0].line == line
-    assert "cannot read `n`" in errors[0].message
+    assert "only numbers are allowed" in errors[0].message
 
 
 def test_code_and_network_together_is_an_error(tmp_path):
