@@ -120,3 +120,16 @@ def test_the_tutorial_net_is_verified_in_torch(capsys, monkeypatch):
     assert status == 0, err
     assert "mismatch" not in err
     assert "autograd" in out
+
+
+def test_keras_code_states_its_own_input(capsys, monkeypatch):
+    tutorial = str(FIXTURES / "keras_tf_cnn_tutorial.py")  # the TensorFlow CNN tutorial: 122,570
+    status, out, err = _calc(capsys, monkeypatch, "code", tutorial, "--no-verify")
+    assert status == 0, err
+    assert re.fullmatch(
+        r"Network: Keras Sequential at .*keras_tf_cnn_tutorial\.py:\d+, 8 layers",
+        out.splitlines()[0],
+    )
+    assert re.search(r"Total\s+122,570\s", out)
+    status, out, _ = _calc(capsys, monkeypatch, "model", tutorial, "--no-verify")
+    assert status == 0 and re.search(r"Total\s+122,570\s", out)
