@@ -75,6 +75,8 @@ class Forward:
         raise SpecError("forward returns no tensor", at(func, self.source))
 
     def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.For) and self._layer_loop(stmt):
+            return
         if isinstance(stmt, _FLOW):
             raise control_flow(stmt, self.source)
         if (
@@ -108,6 +110,33 @@ class Forward:
             f"cannot read `{snippet(stmt)}` in forward: only `name = <layer call>` and `return` are followed",
             at(stmt, self.source),
         )
+
+    def _layer_loop(self, stmt: ast.For) -> bool:
+        """``for layer in self.layers: x = layer(x)``: an nn.ModuleList or nn.Sequential used in
+        order, followed as its layers one by one; False for any other loop."""
+        it, body = stmt.iter, stmt.body
+        one = body[0] if len(body) == 1 and not stmt.orelse else None
+        if not (
+            isinstance(stmt.target, ast.Name)
+            and isinstance(it, ast.Attribute)
+            and isinstance(it.value, ast.Name)
+            and it.value.id == "self"
+            and isinstance(one, ast.Assign)
+            and len(one.targets) == 1
+            and isinstance(one.targets[0], ast.Name)
+            and ast.unparse(one.value) == f"{stmt.target.id}({one.targets[0].id})"
+            and one.targets[0].id in self.tensors
+        ):
+            return False
+        attr = self.attrs.get(it.attr)
+        if attr is None:
+            return False
+        items = attr if isinstance(attr, list) else [(m,) for m in attr]
+        x = self._name(one.targets[0])
+        for k, item in enumerate(items):
+            x = self._run(item, f"{it.attr}.{k}", x, one.value)
+        self.tensors[one.targets[0].id] = x
+        return True
 
     def tensor(self, node: ast.expr) -> int:
         """The index of the tensor an expression makes, adding its layers."""
@@ -188,7 +217,9 @@ class Forward:
     def _apply(self, attr: Attr, name: str, call: ast.Call) -> int:
         if len(call.args) != 1 or call.keywords:
             raise SpecError(f"self.{name} takes one tensor: self.{name}(x)", at(call, self.source))
-        x = self.tensor(call.args[0])
+        return self._run(attr, name, self.tensor(call.args[0]), call)
+
+    def _run(self, attr: Attr, name: str, x: int, call: ast.AST) -> int:
         for k, module in enumerate(attr):
             label = name if len(attr) == 1 else f"{name}.{k}"
             if id(module) in self.made and module.expect is not None:

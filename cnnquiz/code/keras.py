@@ -19,7 +19,10 @@ from cnnquiz.code.keras_layers import (
     SKIPPED,
     check_calls,
     check_skipped,
+    input_of,
+    input_shape_of,
     keras_name,
+    keyword,
     read_layer,
 )
 from cnnquiz.code.literals import Env, at, line_of, literal, module_names, snippet
@@ -32,6 +35,10 @@ _PASSED_METHODS = frozenset({"summary", "compile", "build"})
 _SEQUENTIAL = frozenset({"Sequential"})
 _MODEL = frozenset({"Model", "Functional"})
 _INPUT = frozenset({"Input"})
+_USES = frozenset({"fit", "evaluate", "predict", "save", "save_weights", "load_weights",
+                   "count_params", "get_config"})  # fmt: skip
+"""A model's methods that use it without changing it: a statement calling one is passed over
+(``compile`` and ``summary`` are read, their arguments held to what ``_PASSED_METHODS`` allows)."""
 
 
 @dataclass
@@ -60,37 +67,9 @@ class _Graph:
         return len(self.layers)
 
 
-def _shape(node: ast.AST, env: Env, source: str) -> Shape | None:
-    """The shape a layer states; None where a size is left open (``(None, None, 3)``)."""
-    value = literal(node, env, source)
-    value = (value,) if isinstance(value, int) else value
-    if isinstance(value, tuple) and None in value:
-        return None
-    if (not isinstance(value, tuple) or len(value) not in (1, 3)
-            or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)):
-        raise SpecError(f"the input shape must be (H, W, C) or (N,) in numbers, got `{snippet(node)}`",
-                        at(node, source))  # fmt: skip
-    return Shape(tuple(value))
-
-
-def _keyword(call: ast.Call, *names: str) -> ast.AST | None:
-    return next((kw.value for kw in call.keywords if kw.arg in names), None)
-
-
-def _input_of(call: ast.Call, cls: str, env: Env, source: str) -> Shape | None:
-    """The input a call states: ``Input(shape=)``, ``InputLayer(input_shape=)``, a layer's
-    ``input_shape=`` or a Dense's ``input_dim=``."""
-    if cls in ("Input", "InputLayer"):
-        node = call.args[0] if call.args else _keyword(call, "shape", "input_shape", "batch_shape", "batch_input_shape")
-        if node is None:
-            raise SpecError(f"{cls} needs shape=", at(call, source))
-        if any(kw.arg in ("batch_shape", "batch_input_shape") and kw.value is node for kw in call.keywords):
-            if not isinstance(node, ast.Tuple | ast.List) or not node.elts:
-                raise SpecError(f"cannot read `{snippet(node)}` as a batch shape", at(node, source))
-            return _shape(ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset), env, source)
-        return _shape(node, env, source)
-    node = _keyword(call, "input_shape", "input_dim")
-    return None if node is None else _shape(node, env, source)
+_BUILDERS = frozenset({*LAYERS, *SKIPPED, *_SEQUENTIAL, *_MODEL, *_INPUT, "InputLayer",
+                       *MERGE_FUNCTIONS})  # fmt: skip
+"""Calls that make part of a model: a statement with one is never passed over."""
 
 
 class _Reader:
@@ -105,10 +84,22 @@ class _Reader:
         self.called: set[str] = set()
         self.models: dict[str, tuple[str, ast.AST]] = {}  # variable -> (kind, node)
         self.functionals: dict[str, tuple[Network, list[str]]] = {}
+        self.passed: list[tuple[int, int]] = []  # lines of statements that are not the model
+        self.read_by_layers: set[str] = set()  # names the model's calls read: never rebound aside
 
     # ---- statements ------------------------------------------------------------------------
 
     def statement(self, stmt: ast.stmt) -> None:
+        """Read one top-level statement into the model; one that has nothing to do with it
+        (loading data, training, printing) is passed over and named in the heading."""
+        try:
+            self._statement(stmt)
+        except SpecError:
+            if not self._unrelated(stmt):
+                raise
+            self.passed.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
+
+    def _statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Import | ast.ImportFrom | ast.Pass):
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -127,6 +118,26 @@ class _Reader:
             "read; write the model as top-level statements (no loop, if or function)",
             at(stmt, self.source),
         )
+
+    def _unrelated(self, stmt: ast.stmt) -> bool:
+        """Whether a statement builds nothing of the model: it makes no layer, model or input
+        and touches no name the model is made of (a published example loads its data, trains
+        and prints around the model)."""
+        ours = {*self.tensors, *self.sequentials, *self.models, *self.instances}
+        users = {
+            id(node.func.value)
+            for node in ast.walk(stmt)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _USES and isinstance(node.func.value, ast.Name)
+        }  # fmt: skip
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and node.id in ours and id(node) not in users:
+                return False
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in self.read_by_layers:
+                return False
+            if isinstance(node, ast.Call) and keras_name(node.func) in _BUILDERS:
+                return False
+        return True
 
     def assign(self, name: str, value: ast.AST) -> None:
         if not any(isinstance(n, ast.Call) for n in ast.walk(value)):
@@ -170,16 +181,16 @@ class _Reader:
 
     def build(self, seq: _Sequential, call: ast.Call) -> None:
         """``model.build((None, 28, 28, 1))``: the input, after the batch axis."""
-        node = call.args[0] if call.args else _keyword(call, "input_shape")
+        node = call.args[0] if call.args else keyword(call, "input_shape")
         if not isinstance(node, ast.Tuple | ast.List) or len(node.elts) < 2 or len(call.args) + len(call.keywords) != 1:
             raise SpecError("cannot read this build(): write model.build((None, H, W, C))", at(call, self.source))
         rest = ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
-        seq.input = seq.input or _shape(rest, self.env, self.source)
+        seq.input = seq.input or input_shape_of(rest, self.env, self.source)
 
     def input(self, name: str, call: ast.Call) -> None:
         if self.graph.input is not None:
             raise SpecError("a second Input: cnnquiz reads networks with one input", at(call, self.source))
-        self.graph.input = self.given or _input_of(call, "Input", self.env, self.source)
+        self.graph.input = self.given or input_of(call, "Input", self.env, self.source)
         if self.graph.input is None:
             raise SpecError("the Input's size is left open (None): give the input, e.g. --in 32x32x3",
                             at(call, self.source))  # fmt: skip
@@ -188,10 +199,10 @@ class _Reader:
     # ---- Sequential --------------------------------------------------------------------------
 
     def sequential(self, call: ast.Call, name: str) -> _Sequential:
-        named = _keyword(call, "name")
+        named = keyword(call, "name")
         label = literal(named, self.env, self.source) if isinstance(named, ast.Constant) else name
         seq = _Sequential(line_of(call, self.source), str(label))
-        items = call.args[0] if call.args else _keyword(call, "layers")
+        items = call.args[0] if call.args else keyword(call, "layers")
         if items is None:
             return seq
         if not isinstance(items, ast.List | ast.Tuple):
@@ -211,7 +222,7 @@ class _Reader:
             self.models.pop(node.id, None)
             return
         call, cls = self.constructor(node)
-        stated = _input_of(call, cls, self.env, self.source)
+        stated = input_of(call, cls, self.env, self.source)
         if stated is not None and not seq.layers and seq.input is None:
             seq.input = stated
         if cls in ("Input", "InputLayer"):
@@ -286,8 +297,8 @@ class _Reader:
 
     def functional(self, call: ast.Call, name: str) -> tuple[Network, list[str]]:
         """The network ``Model(inputs, outputs)`` makes: the layers its output depends on."""
-        inputs = call.args[0] if call.args else _keyword(call, "inputs")
-        outputs = call.args[1] if len(call.args) > 1 else _keyword(call, "outputs")
+        inputs = call.args[0] if call.args else keyword(call, "inputs")
+        outputs = call.args[1] if len(call.args) > 1 else keyword(call, "outputs")
         if inputs is None or outputs is None:
             raise SpecError("Model needs inputs and outputs", at(call, self.source))
         shape = self.graph.input
@@ -296,7 +307,7 @@ class _Reader:
         keep = self.ancestors(self.tensor(outputs), at(outputs, self.source))
         renumber = {0: 0} | {old: new for new, old in enumerate(keep, 1)}
         g = self.graph
-        named = _keyword(call, "name")
+        named = keyword(call, "name")
         label = literal(named, self.env, self.source) if isinstance(named, ast.Constant) else name
         network = Network(
             shape,
@@ -321,12 +332,28 @@ class _Reader:
         return sorted(seen)
 
 
-def _heading(kind: str, line: str, network: Network, skipped: list[str]) -> str:
+def _heading(
+    kind: str, line: str, network: Network, skipped: list[str], passed: list[tuple[int, int]]
+) -> str:
     what = f"Keras {kind} at {line}, {len(network.layers)} layers"
     if skipped:
         names = ", ".join(dict.fromkeys(skipped))
         what += f"; skipped: {names} (no parameters, shape kept)"
+    if passed:
+        what += f"; passed over, not the model (never run): {_lines(passed)}"
     return what
+
+
+def _lines(spans: list[tuple[int, int]]) -> str:
+    """``lines 14, 17-24, 44``: statements' lines, neighbours joined."""
+    joined: list[list[int]] = []
+    for first, last in spans:
+        if joined and first <= joined[-1][1] + 1:
+            joined[-1][1] = max(joined[-1][1], last)
+        else:
+            joined.append([first, last])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in joined)
+    return f"line{'s' if len(joined) > 1 or joined[0][0] != joined[0][1] else ''} {text}"
 
 
 def _the_model(reader: _Reader, source: str) -> tuple[str, str, ast.AST]:
@@ -343,6 +370,13 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
     """The network Keras code builds; ``input_shape`` (H, W, C) replaces the code's own."""
     del text  # read from the tree alone
     reader = _Reader(source, module_names(tree), input_shape)
+    reader.read_by_layers = {
+        name.id
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and keras_name(call.func) in _BUILDERS
+        for name in ast.walk(call)
+        if isinstance(name, ast.Name)
+    }
     for stmt in tree.body:
         reader.statement(stmt)
     name, kind, node = _the_model(reader, source)
@@ -355,8 +389,10 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
             raise SpecError("the code states no input shape (input_shape=, Input(shape=)): give it, "
                             "e.g. --in 32x32x3", seq.line)  # fmt: skip
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
-        return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped))
+        return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped, reader.passed))
     network, skipped = reader.functionals[name]
     if not network.is_graph:
         network = Network(network.input, network.layers, network.name, source=source)
-    return CodeRead(network, KERAS, _heading(kind, line_of(node, source), network, skipped))
+    return CodeRead(
+        network, KERAS, _heading(kind, line_of(node, source), network, skipped, reader.passed)
+    )

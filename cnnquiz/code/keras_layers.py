@@ -17,6 +17,7 @@ from typing import Any
 from cnnquiz.code.literals import Env, at, line_of, literal, not_readable, snippet
 from cnnquiz.errors import SpecError
 from cnnquiz.net import layers as L
+from cnnquiz.net.network import Shape
 
 # the names a Keras call may be reached through: tf.keras.layers.Conv2D, keras.Input...
 PREFIXES = frozenset({"tf", "tensorflow", "keras", "layers", "models", "experimental", "preprocessing", "tf_keras"})
@@ -322,3 +323,36 @@ def check_skipped(call: ast.Call, source: str) -> None:
     """An augmentation or rescaling layer's arguments are not read; they may hold no call."""
     for node in (*call.args, *(kw.value for kw in call.keywords)):
         check_calls(node, source)
+
+
+def input_shape_of(node: ast.AST, env: Env, source: str) -> Shape | None:
+    """The shape a layer states; None where a size is left open (``(None, None, 3)``)."""
+    value = literal(node, env, source)
+    value = (value,) if isinstance(value, int) else value
+    if isinstance(value, tuple) and None in value:
+        return None
+    if (not isinstance(value, tuple) or len(value) not in (1, 3)
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)):
+        raise SpecError(f"the input shape must be (H, W, C) or (N,) in numbers, got `{snippet(node)}`",
+                        at(node, source))  # fmt: skip
+    return Shape(tuple(value))
+
+
+def keyword(call: ast.Call, *names: str) -> ast.AST | None:
+    return next((kw.value for kw in call.keywords if kw.arg in names), None)
+
+
+def input_of(call: ast.Call, cls: str, env: Env, source: str) -> Shape | None:
+    """The input a call states: ``Input(shape=)``, ``InputLayer(input_shape=)``, a layer's
+    ``input_shape=`` or a Dense's ``input_dim=``."""
+    if cls in ("Input", "InputLayer"):
+        node = call.args[0] if call.args else keyword(call, "shape", "input_shape", "batch_shape", "batch_input_shape")
+        if node is None:
+            raise SpecError(f"{cls} needs shape=", at(call, source))
+        if any(kw.arg in ("batch_shape", "batch_input_shape") and kw.value is node for kw in call.keywords):
+            if not isinstance(node, ast.Tuple | ast.List) or not node.elts:
+                raise SpecError(f"cannot read `{snippet(node)}` as a batch shape", at(node, source))
+            return input_shape_of(ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset), env, source)
+        return input_shape_of(node, env, source)
+    node = keyword(call, "input_shape", "input_dim")
+    return None if node is None else input_shape_of(node, env, source)

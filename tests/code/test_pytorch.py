@@ -272,3 +272,52 @@ def test_batch_norm_1d_and_2d_read_what_pytorch_lets_them() -> None:
         "x = torch.flatten(x, 1)\nreturn self.bn(self.fc(x))",
     )
     assert analyze(read(ok).network).params == 30_730 + 40
+
+
+ALL_LAYERS = """import torch
+from torch import nn
+from torch.nn import Conv2d
+
+net = torch.nn.Sequential(
+    Conv2d(3, 8, (3, 5), stride=(1, 2), padding=(1, 2), dilation=1, groups=1, bias=False),
+    nn.BatchNorm2d(8), nn.ReLU6(), nn.LeakyReLU(0.2), nn.ELU(), nn.GELU(), nn.SiLU(), nn.Hardswish(),
+    nn.Conv2d(8, 8, 3, padding='same', groups=4, dilation=2), nn.Sigmoid(), nn.Tanh(),
+    nn.MaxPool2d(3), nn.AvgPool2d(2, stride=1, padding=1), nn.Dropout(0.1),
+    nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(32, 16), nn.BatchNorm1d(16), nn.ReLU(inplace=True),
+    nn.Linear(16, 10, bias=False), nn.Softmax(dim=1),
+)
+"""
+
+
+def test_every_layer_and_spelling_reads_as_pytorch_builds_it() -> None:
+    network = read(ALL_LAYERS, (24, 24, 3)).network
+    figures = analyze(network)
+    assert [f.output_shape.dims for f in figures.layers][:1] == [(24, 12, 8)]
+    assert network.layers[3] == Activation(name="leaky_relu", alpha=0.2)
+    assert network.layers[11] == Pool(size=(3, 3), stride=(3, 3), padding=(0, 0))
+    assert figures.output_shape.dims == (10,)
+    assert figures.params == 3 * 15 * 8 + 4 * 8 + (2 * 9 * 8 + 8) + 32 * 16 + 16 + 4 * 16 + 160
+
+
+@pytest.mark.slow
+def test_torch_builds_every_layer_as_read() -> None:
+    pytest.importorskip("torch")
+    from cnnquiz.torchcheck.verify import verify
+
+    network = read(ALL_LAYERS, (24, 24, 3)).network
+    assert verify(network, analyze(network)).ok
+
+
+def test_a_module_list_iterated_in_order_is_followed() -> None:
+    text = module(
+        "self.layers = nn.ModuleList([nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 4, 3)])",
+        "for layer in self.layers:\n    x = layer(x)\nreturn x",
+    )
+    network = read(text).network
+    assert network.names == ("layers.0", "layers.1", "layers.2")
+    assert analyze(network).output_shape.dims == (28, 28, 4)
+    other = module(
+        "self.layers = nn.ModuleList([nn.ReLU()])",
+        "for layer in self.layers:\n    x = layer(x) + x\nreturn x",
+    )
+    assert "cannot follow control flow at net.py:11" in error(other)
