@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from cnnquiz import textsafe, yamlio
 from cnnquiz.bank import prepare, schema
 from cnnquiz.bank.authored import FieldError
+from cnnquiz.bank.code import with_code
 from cnnquiz.bank.files import FileRead, Problem, bundled_bank_paths, expand_paths, join_reads
 from cnnquiz.bank.lint import normal_id
 from cnnquiz.bank.model import Bank, Question
@@ -136,6 +137,11 @@ class _Reader:
                 return []
             partial = True
         merged = _merge(defaults, model.model_dump(exclude_none=True), raw)
+        try:
+            merged = with_code(merged, self.name, yamlio.line_of(raw, ("code",)))
+        except CnnquizError as exc:
+            self.add_spec(exc, line)
+            return []
         built = self.build_all(merged, raw, line, title)
         self.ids.extend((q.id, q.line) for q in built if q.group)
         return [] if partial else built

@@ -82,6 +82,8 @@ class Question(Part):
     type: Literal[QUESTION_TYPES]  # type: ignore[valid-type]
     prompt: Text
     network: Any = None
+    code: Text | None = None  # the network as Keras or PyTorch code, read (never run)
+    code_input: str | None = None  # HxWxC where the code states no input
     vars: dict[str, VarSpec] | None = None
     parts: Annotated[list[Part], Field(min_length=1)] | None = None
 

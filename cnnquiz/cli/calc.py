@@ -10,25 +10,22 @@ imported only then); a mismatch exits with status 1.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from cnnquiz import zoo
+from cnnquiz.cli.calc_network import code_parser, resolve_network
 from cnnquiz.cli.common import Parser, Subcommands, console, positive_int, print_json
 from cnnquiz.errors import SpecError
-from cnnquiz.limits import MAX_COUNT, check_max, number_text
+from cnnquiz.limits import MAX_COUNT, check_max
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.figures import NetworkFigures
-from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Pool, find_name
+from cnnquiz.net.layers import Conv, Dense, Flatten, GlobalPool, Pool
 from cnnquiz.net.optimizers import OPTIMIZER_STATE
 from cnnquiz.net.spec import (
     Layer,
     Network,
     layer_option,
-    network_from_inline,
     parse_shape,
 )
 from cnnquiz.net.units import DTYPE_BYTES
@@ -155,16 +152,18 @@ def _network_parsers(kinds: Subcommands, common: Parser) -> None:
         'cnnquiz calc model --in 200x300x3 "conv 100 k3 s2 same; conv 200 k3 s2 same"',
     )
     _network_args(model)
-    model.add_argument(
-        "--batch", type=positive_int, default=32, help="training batch size (default 32)"
-    )
-    model.add_argument(
-        "--optimizer",
-        default="sgd",
-        choices=list(OPTIMIZER_STATE),
-        help="optimizer state to count: sgd 0, momentum 1x, adam 2x the parameters (default sgd)",
-    )
-    model.set_defaults(run=run_model)
+    for parser in (model, code_parser(kinds, common)):
+        parser.add_argument(
+            "--batch", type=positive_int, default=32, help="training batch size (default 32)"
+        )
+        parser.add_argument(
+            "--optimizer",
+            default="sgd",
+            choices=list(OPTIMIZER_STATE),
+            help="optimizer state to count: sgd 0, momentum 1x, adam 2x the parameters "
+            "(default sgd)",
+        )
+        parser.set_defaults(run=run_model)
 
     receptive = kinds.add_parser(
         "receptive",
@@ -243,44 +242,6 @@ def _layer(args: argparse.Namespace) -> Layer:
     return GlobalPool("avg", where="--in")
 
 
-def resolve_network(spec: str | None, input_shape: str | None) -> Network:
-    """A zoo name (``resnet18``) or a YAML file (``.yaml``/``.yml`` or an existing path), else
-    inline layers with ``--in``; one word without ``--in`` is taken for a name (did you mean?)."""
-    if spec is None:
-        raise SpecError("give a network YAML file, or --in SHAPE and the layers inline", "NET")
-    if spec in zoo.names() or _names_a_file(spec) or (not input_shape and _one_word(spec)):
-        network = zoo.resolve(spec, "NET")
-        if input_shape:
-            network = replace(network, input=parse_shape(input_shape, "--in"))
-        return network
-    if not input_shape:
-        raise SpecError(
-            f"no file named {number_text(spec)}; inline layers need an input shape, "
-            "e.g. --in 200x300x3",
-            "--in",
-        )
-    return network_from_inline(input_shape, spec)
-
-
-def _one_word(spec: str) -> bool:
-    """Whether ``spec`` reads as a name (``resnet17``), not as inline layers (``gap``)."""
-    word = spec.strip()
-    return bool(word) and not any(c in word for c in " ;,()\n\t") and find_name(word) is None
-
-
-def _names_a_file(spec: str) -> bool:
-    """Whether ``spec`` is a file name rather than inline layers: decided by what it says first
-    (a ``.yaml`` name of one line), then by asking the file system, whose "file name too long"
-    or "embedded null byte" mean inline text, not an error."""
-    if "\n" not in spec and ";" not in spec and Path(spec).suffix.lower() in (".yaml", ".yml"):
-        return True
-    try:
-        os.stat(spec)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
 def _verify(
     args: argparse.Namespace, *pairs: tuple[Network, NetworkFigures]
 ) -> Verification | None:
@@ -355,7 +316,16 @@ def run_model(args: argparse.Namespace) -> int:
     from cnnquiz.cli import calc_render
     from cnnquiz.report import build
 
-    network = resolve_network(args.spec, args.input)
+    if args.calc == "code":
+        from cnnquiz.cli.calc_network import emit_yaml, headed, read_code_arg
+
+        read = read_code_arg(args.spec, args.input)
+        if args.emit:
+            emit_yaml(read.network)
+            return 0
+        network, notes = headed(read), read.padding_notes
+    else:
+        network, notes = resolve_network(args.spec, args.input), ()
     fig = analyze(network, args.dtype)
     _check_batch(fig, args.batch)
     v = _verify(args, (network, fig))
@@ -368,6 +338,8 @@ def run_model(args: argparse.Namespace) -> int:
         except SpecError as exc:  # torch refuses to train it (batch norm on one value): say so
             skipped = str(exc)
     data = build.model_report(fig, args.batch, args.optimizer, args.flops, v, saved, skipped)
+    if notes:  # what padding the code's layers use, where PyTorch and Keras differ
+        data = replace(data, assumptions=(*notes, *data.assumptions))
     return _finish(args, data, calc_render.render_model)
 
 

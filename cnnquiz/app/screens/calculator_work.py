@@ -44,7 +44,9 @@ def parse_calculator(shape_text: str, layers_text: str) -> Network:
             f"{fmt_int(MAX_CHARS)} (cnnquiz calc model FILE reads more)",
             "layers",
         )
-    if text.startswith("-") or text.startswith("input:") or "\ninput:" in text:
+    if looks_like_code(text):
+        network = _from_code(shape_text, text)
+    elif text.startswith("-") or text.startswith("input:") or "\ninput:" in text:
         data = yamlio.loads(text, "layers")
         if isinstance(data, list):
             data = {"input": shape_text.strip(), "layers": data}
@@ -56,6 +58,32 @@ def parse_calculator(shape_text: str, layers_text: str) -> Network:
         network = network_from_inline(shape_text.strip(), text, "input", "layers")
     _check_layer_count(len(network.layers))
     return network
+
+
+_CODE_MARKS = ("import ", "Sequential(", "nn.", "layers.", "Conv2D(", "Conv2d(", "Model(", "class ")
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether the layers box holds Keras or PyTorch code (pasted) rather than layers: the
+    inline form and YAML never call anything, code always does."""
+    return "(" in text and any(mark in text for mark in _CODE_MARKS)
+
+
+def _from_code(shape_text: str, text: str) -> Network:
+    """The network the code builds, read (never run): on its own input shape where it states
+    one (Keras), else on the shape typed above (PyTorch)."""
+    from dataclasses import replace
+
+    from cnnquiz.code import read_code
+    from cnnquiz.net.spec import parse_shape
+
+    try:
+        read = read_code(text, "code")
+    except CnnquizError:
+        if not shape_text.strip():
+            raise
+        read = read_code(text, "code", parse_shape(shape_text.strip(), "input"))
+    return replace(read.network, name=read.what)
 
 
 def _check_layer_count(count: int) -> None:
