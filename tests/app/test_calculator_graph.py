@@ -110,3 +110,16 @@ async def test_ctrl_o_with_an_unknown_name_keeps_what_was_typed():
         await pilot.pause()
         assert the_app.screen.query_one("#calc-layers", TextArea).text == before
         assert any("resnet18" in str(n.message) for n in the_app._notifications)
+
+
+def test_open_reads_a_py_file_of_code_on_its_own_input_or_the_shape_box():
+    keras = ROOT / "docs" / "examples" / "mnist_convnet.py"
+    opened = open_spec(str(keras))
+    assert (opened.title, opened.shape) == ("mnist_convnet.py", "28x28x1")
+    assert opened.text == keras.read_text(encoding="utf-8")
+    torch_net = ROOT / "docs" / "examples" / "cifar_net.py"
+    opened = open_spec(str(torch_net), "32x32x3")
+    assert opened.shape == "32x32x3"
+    assert calculate(opened.shape, opened.text, "4", "sgd").computed.report.totals.params == 62_006
+    with pytest.raises(CnnquizError, match=r"cifar_net_wrong\.py:13:20: nn\.Linear"):
+        open_spec(str(ROOT / "docs" / "examples" / "cifar_net_wrong.py"), "32x32x3")

@@ -292,7 +292,7 @@ class CalculatorScreen(Screen[None]):
         from cnnquiz.app.screens.calculator_work import open_spec
 
         try:
-            opened = open_spec(name)
+            opened = open_spec(name, self.query_one("#calc-input", Input).value)
         except CnnquizError as exc:
             self.notify(str(exc), title="Cannot open it", severity="error", timeout=8)
             return

@@ -1,4 +1,5 @@
-"""The calculator's Ctrl+O: which network to open, a spec file or a zoo name.
+"""The calculator's Ctrl+O: which network to open, a spec file, Keras or PyTorch code, or a
+zoo name.
 
 A ``ModalScreen`` that returns what was typed (or None): the calculator reads it
 (``calculator_work.open_spec``) and shows the error there, one line, if it cannot.
@@ -27,8 +28,8 @@ class OpenSpecScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="open-spec", classes="dialog") as box:
             box.border_title = "Open a network"
-            yield Label("A YAML file or a zoo name")
-            yield Input(id="open-name", placeholder="net.yaml or resnet18")
+            yield Label("A YAML file, a .py file of Keras or PyTorch code, or a zoo name")
+            yield Input(id="open-name", placeholder="net.yaml, net.py or resnet18")
             zoo = f"Zoo: {', '.join(self.zoo_names)}\n" if self.zoo_names else ""
             yield Static(f"{zoo}Enter: open · Esc: cancel", id="open-hint")
 

@@ -69,7 +69,7 @@ def looks_like_code(text: str) -> bool:
     return "(" in text and any(mark in text for mark in _CODE_MARKS)
 
 
-def _from_code(shape_text: str, text: str) -> Network:
+def _from_code(shape_text: str, text: str, source: str = "code") -> Network:
     """The network the code builds, read (never run): on its own input shape where it states
     one (Keras), else on the shape typed above (PyTorch)."""
     from dataclasses import replace
@@ -78,11 +78,11 @@ def _from_code(shape_text: str, text: str) -> Network:
     from cnnquiz.net.spec import parse_shape
 
     try:
-        read = read_code(text, "code")
+        read = read_code(text, source)
     except CnnquizError:
         if not shape_text.strip():
             raise
-        read = read_code(text, "code", parse_shape(shape_text.strip(), "input"))
+        read = read_code(text, source, parse_shape(shape_text.strip(), "input"))
     return replace(read.network, name=read.what)
 
 
@@ -166,21 +166,24 @@ class Opened:
     text: str
 
 
-def open_spec(arg: str) -> Opened:
-    """The YAML of the zoo network ``arg`` names (``resnet18``) or of a network file; the
-    network is parsed once here, so a file that does not parse is refused with its line."""
+def open_spec(arg: str, shape_text: str = "") -> Opened:
+    """The YAML of the zoo network ``arg`` names (``resnet18``) or of a network file, or the
+    code of a ``.py`` file (read on its own input shape, else on ``shape_text``, the shape box's,
+    as pasted code is); the network is parsed once here, so a file that does not parse is
+    refused with its line."""
     from pathlib import Path
 
     from cnnquiz import zoo  # the bundled networks, once a network is opened
 
     name = arg.strip()
     if not name:
-        raise CnnquizError("type a network file (net.yaml) or a zoo name (resnet18)", "open")
-    network = zoo.resolve(name, "open")
+        raise CnnquizError("type a network file (net.yaml, net.py) or a zoo name (resnet18)", "open")
+    is_code = name.endswith(".py")
+    network = None if is_code else zoo.resolve(name, "open")
     path = zoo.path(name) if name in zoo.names() else Path(name)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:  # it parsed a moment ago: gone or unreadable since
+    except OSError as exc:  # gone or unreadable (or, for code, never there)
         raise CnnquizError(f"cannot read it: {exc.strerror or exc}", str(path)) from None
     if len(text) > MAX_CHARS:
         raise CnnquizError(
@@ -188,5 +191,8 @@ def open_spec(arg: str) -> Opened:
             f"{fmt_int(MAX_CHARS)} (cnnquiz calc model {name} reads it)",
             str(path),
         )
+    if network is None:
+        network = _from_code(shape_text, text, str(path))
     _check_layer_count(len(network.layers))
-    return Opened(network.name or path.name, str(network.input), text)
+    title = path.name if is_code else network.name or path.name
+    return Opened(title, str(network.input), text)
