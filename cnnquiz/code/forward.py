@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from cnnquiz.code.literals import Env, at, line_of, literal, snippet
 from cnnquiz.code.torch_graph import Graph
@@ -34,6 +35,15 @@ def control_flow(node: ast.stmt, source: str) -> SpecError:
         at(node, source),
     )
 
+
+
+def is_self_attribute(node: ast.AST | None) -> TypeGuard[ast.Attribute]:
+    """Whether ``node`` is ``self.name``: where ``__init__`` keeps a layer and ``forward`` finds it."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 class Forward:
     """Reads one ``forward(self, x)`` into a Graph."""
@@ -118,9 +128,7 @@ class Forward:
         one = body[0] if len(body) == 1 and not stmt.orelse else None
         if not (
             isinstance(stmt.target, ast.Name)
-            and isinstance(it, ast.Attribute)
-            and isinstance(it.value, ast.Name)
-            and it.value.id == "self"
+            and is_self_attribute(it)
             and isinstance(one, ast.Assign)
             and len(one.targets) == 1
             and isinstance(one.targets[0], ast.Name)
@@ -159,11 +167,7 @@ class Forward:
 
     def call(self, call: ast.Call) -> int:
         func = call.func
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id == "self"
-        ):
+        if is_self_attribute(func):
             return self._apply(self._attr(func, func.attr), func.attr, call)
         if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Attribute):
             return self._apply(self._item(func), ast.unparse(func)[5:], call)
@@ -198,11 +202,7 @@ class Forward:
 
     def _item(self, func: ast.Subscript) -> Attr:
         owner = func.value
-        if not (
-            isinstance(owner, ast.Attribute)
-            and isinstance(owner.value, ast.Name)
-            and owner.value.id == "self"
-        ):
+        if not is_self_attribute(owner):
             raise SpecError(
                 f"cannot read `{snippet(func)}`: not a layer made in __init__",
                 at(func, self.source),

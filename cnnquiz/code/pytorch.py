@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from cnnquiz.code.forward import Attr, Forward, control_flow
+from cnnquiz.code.forward import Attr, Forward, control_flow, is_self_attribute
 from cnnquiz.code.literals import Env, at, init_defaults, module_names, snippet
 from cnnquiz.code.result import PYTORCH, CodeRead
 from cnnquiz.code.torch_graph import Graph
@@ -148,11 +148,7 @@ def _init(init: ast.FunctionDef, env: Env, source: str) -> dict[str, Attr | list
         target = (
             stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
         )
-        if not (
-            isinstance(target, ast.Attribute)
-            and isinstance(target.value, ast.Name)
-            and target.value.id == "self"
-        ):
+        if not is_self_attribute(target):
             raise SpecError(
                 f"cannot read `{snippet(stmt)}` in __init__: only self.name = nn.X(...) is read",
                 at(stmt, source),
