@@ -56,3 +56,13 @@ def progress_path() -> Path:
 def runs_dir() -> Path:
     """Where ``cnnquiz train`` puts a folder per run (config, metrics, weights)."""
     return data_dir() / "runs"
+
+
+def on_disk(name: str) -> bool:
+    """Whether ``name`` names something on disk; a name the system cannot even look up (too
+    long, a null byte: inline text typed where a file may go) names nothing."""
+    try:
+        os.stat(name)
+    except (OSError, ValueError):
+        return False
+    return True

@@ -7,7 +7,6 @@ Code is read by :func:`cnnquiz.code.read_code` with ``ast``: never imported, eva
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from cnnquiz.errors import SpecError
 from cnnquiz.limits import number_text
 from cnnquiz.net.layers import find_name
 from cnnquiz.net.spec import Network, network_from_inline, parse_shape
+from cnnquiz.paths import on_disk
 
 if TYPE_CHECKING:
     from cnnquiz.code import CodeRead
@@ -101,11 +101,7 @@ def _names_a_file(spec: str) -> bool:
     or "embedded null byte" mean inline text, not an error."""
     if "\n" not in spec and ";" not in spec and Path(spec).suffix.lower() in (".yaml", ".yml"):
         return True
-    try:
-        os.stat(spec)
-    except (OSError, ValueError):
-        return False
-    return True
+    return on_disk(spec)
 
 
 def emit_yaml(network: Network) -> None:

@@ -12,7 +12,6 @@ Pure: reading a spec only needs :mod:`cnnquiz.net`; nothing here imports torch o
 from __future__ import annotations
 
 import difflib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from cnnquiz.errors import SpecError
 from cnnquiz.limits import number_text
 from cnnquiz.net.network import Network
 from cnnquiz.net.spec import load_network
+from cnnquiz.paths import on_disk
 
 HERE = Path(__file__).resolve().parent
 """Where the zoo's YAML files are, in a checkout and in an installed wheel alike."""
@@ -87,19 +87,9 @@ def resolve(arg: str, where: str | None = None) -> Network:
     """
     if arg in _BY_NAME:
         return load(arg)
-    if Path(arg).suffix.lower() in (".yaml", ".yml") or _exists(arg):
+    if Path(arg).suffix.lower() in (".yaml", ".yml") or on_disk(arg):
         return load_network(arg)
     raise SpecError(_unknown(arg), where)
-
-
-def _exists(arg: str) -> bool:
-    """Whether ``arg`` names something on disk; a name the system cannot even look up (too long,
-    a null byte) names nothing."""
-    try:
-        os.stat(arg)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def _unknown(arg: str) -> str:
