@@ -31,7 +31,7 @@ import cnnquiz
 from cnnquiz import paths
 from cnnquiz.bank.files import FileRead
 
-FORMAT = 1  # bump when what an entry holds changes shape without a version or source change
+FORMAT = 2  # bump when what an entry holds changes shape without a version or source change
 MAGIC = b"cnnquiz bank cache\n"
 # A file changed again within the file system's timestamp granularity (up to 2 s on FAT) keeps
 # its mtime; an entry for a file younger than this would be trusted too early, so none is written.

@@ -256,6 +256,7 @@ class _Reader:
             path=self.path,
             line=line,
             shuffle=q.get("shuffle") is not False,
+            mirrors=q.get("mirrors"),
             **answer,
         )
 
@@ -291,6 +292,8 @@ def _part_fields(q: Mapping[str, Any], part: Mapping[str, Any]) -> dict[str, Any
     """A part's fields over its parent's: its id qualified, its prompt after the parent's."""
     merged = {**q, **part}
     merged["id"] = f"{q['id']}/{part['id']}"
+    if q.get("mirrors") and "mirrors" not in part:  # the mirrored item's part of the same id
+        merged["mirrors"] = f"{q['mirrors']}/{part['id']}"
     preamble = q["prompt"].rstrip()
     merged["prompt"] = f"{preamble}\n\n{part['prompt']}" if part.get("prompt") else preamble
     if "type" in part and q["type"] == "computed" and part["type"] != "computed":

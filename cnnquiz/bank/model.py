@@ -76,6 +76,7 @@ class Question:
     path: Path | None = None
     line: int | None = None
     shuffle: bool = True  # choices in a new order each draw
+    mirrors: str | None = None  # the same question in another language's bank (its id)
     # a fixed question: its key, the wrong answers it names, the calculator's figure if any
     key: Key | None = field(default=None, repr=False)
     traps: tuple[Trap, ...] = field(default=(), repr=False)

@@ -74,6 +74,7 @@ class Part(Strict):
     topics: TextList | None = None
     difficulty: Annotated[int, Field(ge=1, le=3)] | None = None
     source: Text | None = None
+    mirrors: Text | None = None  # the id of the question this one mirrors in another language
 
 
 class Question(Part):

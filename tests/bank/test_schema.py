@@ -232,3 +232,43 @@ def test_unknown_unit_and_optimizer_have_their_lines(tmp_path):
         (15, "unknown optimizer 'lion'"),
         (23, "unknown unit 'parsecs'"),
     ]
+
+
+def test_mirrors_names_the_question_in_another_language_and_its_parts_follow(tmp_path):
+    path = tmp_path / "nl.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            title: Nederlands
+            language: nl
+            questions:
+              - id: conv-gewichten
+                mirrors: conv-params-basic
+                type: numeric
+                prompt: Hoeveel gewichten?
+                answer: 2800
+                explanation: 3*3*3*100 + 100
+              - id: item
+                mirrors: exam-item
+                type: numeric
+                prompt: Een laag.
+                parts:
+                  - id: a
+                    prompt: Hoeveel?
+                    answer: 1
+                    explanation: een
+                  - id: b
+                    mirrors: other/b2
+                    prompt: Hoeveel?
+                    answer: 2
+                    explanation: twee
+            """
+        )
+    )
+    [bank] = load_banks([path])
+    assert bank.language == "nl"
+    assert [(q.id, q.mirrors) for q in bank.questions] == [
+        ("conv-gewichten", "conv-params-basic"),
+        ("item/a", "exam-item/a"),
+        ("item/b", "other/b2"),
+    ]

@@ -1,0 +1,122 @@
+"""What an instructor exports or prints: proven banks, the questions chosen, their variants.
+
+Every export (GIFT, Moodle XML, Anki) and every paper exam starts here, so they agree: a bank
+that ``bank check`` rejects is refused whole (its first error, file:line), questions are chosen
+as the quiz chooses them (``--topic``, ``--difficulty``, ``--count`` counting a multi-part item
+once), and a computed question becomes ``n`` fixed variants, each drawn from the same graded
+model the quiz uses and each proven: its key grades as correct. Face-free: the command line and
+the writers sit on top.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnquiz.bank.check import check_banks
+from cnnquiz.bank.loader import read_banks
+from cnnquiz.bank.model import Bank, Item, Question, grade
+from cnnquiz.errors import CnnquizError, SpecError
+from cnnquiz.study.select import filter_by_topic, flatten, in_bank_order, sample, units
+
+MAX_VARIANTS = 200  # per question: more is a typo, and each variant is proven
+_TRIES_PER_VARIANT = 10  # draws tried for each distinct variant before accepting fewer
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One question as it leaves cnnquiz: its fixed variants (one for a fixed question)."""
+
+    question: Question
+    items: tuple[Item, ...]  # each proven: its own key grades as correct
+
+    @property
+    def category(self) -> str:
+        """Where Moodle keeps its variants: one category per question, so a quiz can draw
+        "1 random question" from it."""
+        return f"$course$/cnnquiz/{self.question.bank}/{self.question.group or self.question.id}"
+
+
+def load_proven(paths: Iterable[Path | str], verify: bool = True) -> list[Bank]:
+    """The banks under ``paths``, if ``bank check`` accepts every one of them; otherwise a
+    SpecError naming the first error (file:line) and how many more there are."""
+    paths = list(paths)
+    report = check_banks(paths, verify=verify)
+    errors = sorted(report.errors, key=lambda p: (p.path, p.line or 0))
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise SpecError(
+            f"bank check rejects this bank: {first.message}{more}; fix it first "
+            "(cnnquiz bank check lists every problem)",
+            f"{first.path}:{first.line}" if first.line else first.path,
+        )
+    banks, _ = read_banks(paths)
+    return banks
+
+
+def choose(
+    banks: Sequence[Bank],
+    topics: Sequence[str] = (),
+    difficulty: Sequence[int] = (),
+    count: int | None = None,
+    seed: int = 0,
+) -> list[Question]:
+    """The questions to export, as the quiz chooses them: on any of ``topics`` (part of a
+    name will do), of any of ``difficulty`` (1-3), ``count`` units in a seeded order, or all
+    of them in bank order when ``count`` is None. A multi-part item's parts stay together."""
+    questions = filter_by_topic([q for b in banks for q in b.questions], topics)
+    if difficulty:
+        wanted = set(difficulty)
+        questions = flatten(u for u in units(questions) if u[0].difficulty in wanted)
+    if not questions:
+        raise CnnquizError("no question matches the --topic and --difficulty given", "--topic")
+    if count is None:
+        return in_bank_order(questions)
+    return sample(questions, count, random.Random(seed))
+
+
+def variants(question: Question, n: int, seed: int = 0) -> tuple[Item, ...]:
+    """``n`` distinct proven items of a computed question (a fixed question: its one item).
+
+    Variants are drawn with seeds derived from ``seed`` and the item's id, so the parts of a
+    multi-part item get the same variants in the same order and the same ``seed`` repeats an
+    export. A question with fewer than ``n`` distinct variants gives all it has."""
+    if not 1 <= n <= MAX_VARIANTS:
+        raise CnnquizError(
+            f"--variants must be between 1 and {MAX_VARIANTS}, got {n}", "--variants"
+        )
+    if not question.is_computed:
+        return (_proven(question, question.draw(seed)),)
+    unit = question.group or question.id
+    base = zlib.crc32(unit.encode()) ^ seed
+    items: list[Item] = []
+    seen: set[tuple[str, str]] = set()
+    for k in range(n * _TRIES_PER_VARIANT):
+        item = question.draw((base + 7919 * k) % 2**31)
+        if (item.prompt, item.answer_text) in seen:
+            continue
+        seen.add((item.prompt, item.answer_text))
+        items.append(_proven(question, item))
+        if len(items) == n:
+            break
+    return tuple(items)
+
+
+def export(questions: Sequence[Question], n: int, seed: int = 0) -> list[Exported]:
+    """Each question with its ``n`` proven variants (fixed questions: one)."""
+    return [Exported(q, variants(q, n, seed)) for q in questions]
+
+
+def _proven(question: Question, item: Item) -> Item:
+    verdict = grade(item, item.answer_text)
+    if verdict.status != "correct":
+        raise SpecError(
+            f"{question.id}: its key {item.answer_text!r} grades as {verdict.status} "
+            f"({verdict.message}); not exported",
+            question.where,
+        )
+    return item
