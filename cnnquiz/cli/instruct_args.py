@@ -1,0 +1,69 @@
+"""The arguments every instructor's command shares (``export ...``, ``exam make``): which banks,
+which questions, which variants, and the questions they choose, proven."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from cnnquiz.cli.common import int_at_least, positive_int
+
+if TYPE_CHECKING:
+    from cnnquiz.instruct.source import Exported
+
+
+def add_selection_args(parser: argparse.ArgumentParser, variants: int | None = None) -> None:
+    """BANK... --topic --difficulty --count --seed --no-verify, and --variants when a default is
+    given (an exam draws one variant per student instead)."""
+    parser.add_argument(
+        "banks", nargs="*", metavar="BANK_OR_DIR", help="bank files or folders (default: bundled)"
+    )
+    parser.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only questions on this topic (repeatable; part of a name will do)",
+    )
+    parser.add_argument(
+        "--difficulty",
+        action="append",
+        type=int_at_least(1, "a difficulty of 1, 2 or 3", 3),
+        default=[],
+        metavar="D",
+        help="only questions of this difficulty, 1-3 (repeatable)",
+    )
+    parser.add_argument(
+        "--count",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="how many questions, drawn with --seed; a multi-part item counts once (default: all)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="the same seed makes the same output"
+    )
+    parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="prove the keys by the calculator only, without building the networks in torch",
+    )
+    if variants is not None:
+        parser.add_argument(
+            "--variants",
+            type=int_at_least(1, "a number of variants from 1 to 200", 200),
+            default=variants,
+            metavar="N",
+            help=f"fixed variants of each computed question, each proven (default {variants})",
+        )
+
+
+def selected(args: argparse.Namespace) -> list[Exported]:
+    """The questions the arguments choose from proven banks, each with its proven variants
+    (``--variants``, or one where the command has none)."""
+    from cnnquiz.bank import bundled_bank_paths
+    from cnnquiz.instruct.source import choose, export, load_proven
+
+    banks = load_proven(args.banks or bundled_bank_paths(), verify=not args.no_verify)
+    questions = choose(banks, args.topic, args.difficulty, args.count, args.seed)
+    return export(questions, getattr(args, "variants", 1), args.seed)
