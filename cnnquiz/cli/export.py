@@ -44,6 +44,13 @@ def register(sub: Subcommands) -> None:
         _gift,
         variants=10,
     )
+    add_text_format(
+        formats,
+        "moodle",
+        "Moodle XML (units, multi-part items as cloze questions)",
+        _moodle,
+        variants=10,
+    )
     parser.set_defaults(run=lambda args: _no_format(parser))
 
 
@@ -127,3 +134,9 @@ def _gift(exported: Sequence[Exported], out: TextIO) -> int:
     from cnnquiz.instruct.gift import write_gift
 
     return write_gift(exported, out)
+
+
+def _moodle(exported: Sequence[Exported], out: TextIO) -> int:
+    from cnnquiz.instruct.moodle_xml import write_moodle_xml
+
+    return write_moodle_xml(exported, out)

@@ -102,18 +102,19 @@ def _numerical(item: Item) -> str:
 
 
 def _short(right: Iterable[str], wrong: Iterable[tuple[tuple[str, ...], str]]) -> str:
-    lines = [f"\n\t={escape(s)}" for s in right]
-    lines += [f"\n\t=%0%{escape(s)}{_feedback(why)}" for spellings, why in wrong for s in spellings]
+    lines = [f"\n\t={escape(lms.short_answer(s))}" for s in right]
+    lines += [
+        f"\n\t=%0%{escape(lms.short_answer(s))}{_feedback(why)}"
+        for spellings, why in wrong
+        for s in spellings
+    ]
     return "".join(lines)
 
 
 def _multi(key: MultiKey) -> str:
-    right = lms.shares(len(key.picks))
-    wrong_count = len(key.choices) - len(key.picks)
-    wrong = f"-{lms.shares(wrong_count)}" if wrong_count else "0"
     return "".join(
-        f"\n\t~%{right if i in key.picks else wrong}%{escape(c)}{_feedback(key.feedback.get(c))}"
-        for i, c in enumerate(key.choices)
+        f"\n\t~%{fraction}%{escape(c)}{_feedback(key.feedback.get(c))}"
+        for fraction, c in zip(lms.fractions(key), key.choices, strict=True)
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, NotAnAnswer, parse_quantity
-from cnnquiz.bank.keys import NumberKey, ShapeKey
+from cnnquiz.bank.keys import ChoiceKey, MultiKey, NumberKey, ShapeKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct.source import Exported
 
@@ -115,6 +115,23 @@ def wrong_shapes(item: Item) -> tuple[tuple[tuple[str, ...], str], ...]:
 def shares(n: int) -> str:
     """100 % split ``n`` ways as Moodle writes its grades (33.33333, 12.5)."""
     return number(round(Decimal(100) / n, 5))
+
+
+def fractions(key: ChoiceKey | MultiKey) -> list[str]:
+    """Each choice's grade in percent: the right one 100; several right ones share 100 and
+    the wrong ones share -100, so ticking every box earns nothing."""
+    if isinstance(key, ChoiceKey):
+        return ["100" if i == key.choice else "0" for i in range(len(key.choices))]
+    right = shares(len(key.picks))
+    wrong_count = len(key.choices) - len(key.picks)
+    wrong = f"-{shares(wrong_count)}" if wrong_count else "0"
+    return [right if i in key.picks else wrong for i in range(len(key.choices))]
+
+
+def short_answer(text: str) -> str:
+    """An accepted spelling as Moodle's short answer matches it: ``*`` is its wildcard, so a
+    literal one is written ``\\*``."""
+    return text.replace("*", "\\*")
 
 
 def general_feedback(item: Item) -> str:
