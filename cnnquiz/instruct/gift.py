@@ -63,7 +63,7 @@ def question(variant: lms.Variant) -> str:
         f" [tag:{t}]" for t in variant.exported.question.topics if t and not _TAG_UNSAFE.search(t)
     )
     head = f"// [id:{_TAG_UNSAFE.sub('', variant.idnumber)}]{tags}\n"
-    prompt = item.prompt
+    prompt = item.prompt.strip()
     answers = _answers(item)
     if item.kind == "numeric":
         unit = lms.numeric(item).unit
