@@ -29,4 +29,3 @@ class CnnquizError(Exception):
 
 class SpecError(CnnquizError):
     """A shape, a layer or a network that cannot be read or cannot work."""
-

@@ -14,7 +14,7 @@ from cnnquiz import __version__
 from cnnquiz.cli.common import Parser
 from cnnquiz.errors import CnnquizError
 
-SUBCOMMANDS = ("calc", "bank", "quiz", "train", "stats", "zoo", "app")
+SUBCOMMANDS = ("calc", "bank", "quiz", "train", "stats", "zoo", "export", "app")
 
 
 def build_parser() -> Parser:
@@ -55,5 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from cnnquiz.textsafe import printable
 
-        print(f"cnnquiz: error: {printable(str(exc.filename))}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"cnnquiz: error: {printable(str(exc.filename))}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 2

@@ -36,7 +36,6 @@ def control_flow(node: ast.stmt, source: str) -> SpecError:
     )
 
 
-
 def is_self_attribute(node: ast.AST | None) -> TypeGuard[ast.Attribute]:
     """Whether ``node`` is ``self.name``: where ``__init__`` keeps a layer and ``forward`` finds it."""
     return (
@@ -44,6 +43,7 @@ def is_self_attribute(node: ast.AST | None) -> TypeGuard[ast.Attribute]:
         and isinstance(node.value, ast.Name)
         and node.value.id == "self"
     )
+
 
 class Forward:
     """Reads one ``forward(self, x)`` into a Graph."""

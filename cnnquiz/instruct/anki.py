@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from cnnquiz.bank.answers import format_shape, letter
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, NumberKey, TextKey, TrueFalseKey, key_text
 from cnnquiz.bank.model import Item
-from cnnquiz.instruct.html import markdown_html, text_html
+from cnnquiz.instruct.html import escape, to_html
 
 if TYPE_CHECKING:
     from cnnquiz.instruct.source import Exported
@@ -95,17 +95,17 @@ def note_fields(item: Item) -> list[str]:
     choices = ""
     if item.kind in CHOICE_KINDS:
         options = item.choices if item.choices is not None else ["true", "false"]
-        choices = "".join(f"<li>{markdown_html(c)}</li>" for c in options)
-    answer = text_html(item.answer_text)
-    hints = "".join(markdown_html(h) for h in item.hints)
+        choices = "".join(f"<li>{to_html(c)}</li>" for c in options)
+    answer = escape(item.answer_text)
+    hints = "".join(to_html(h) for h in item.hints)
     return [
-        markdown_html(item.prompt),
+        to_html(item.prompt),
         choices,
         answer,
         _mistakes(item, key),
         hints,
-        markdown_html(item.explanation),
-        text_html(item.question.id),
+        to_html(item.explanation),
+        escape(item.question.id),
     ]
 
 
@@ -119,14 +119,14 @@ def _mistakes(item: Item, key: Any) -> str:
             shown = format_shape(trap.value)
         else:
             continue
-        lines.append(f"<li>{text_html(shown)}: {text_html(trap.feedback)}</li>")
+        lines.append(f"<li>{escape(shown)}: {escape(trap.feedback)}</li>")
     if isinstance(key, ChoiceKey | MultiKey):
         for i, choice in enumerate(key.choices):
             why = key.feedback.get(choice)
             if why:
-                lines.append(f"<li>{letter(i).upper()}) {text_html(choice)}: {text_html(why)}</li>")
+                lines.append(f"<li>{letter(i).upper()}) {escape(choice)}: {escape(why)}</li>")
     elif isinstance(key, TextKey | TrueFalseKey):  # numbers' and shapes' feedback are traps
-        lines.extend(f"<li>{text_html(v)}: {text_html(w)}</li>" for v, w in key.feedback.items())
+        lines.extend(f"<li>{escape(v)}: {escape(w)}</li>" for v, w in key.feedback.items())
     return f"<ul>{''.join(lines)}</ul>" if lines else ""
 
 

@@ -1,34 +1,39 @@
-"""A bank's Markdown as HTML, for the places a course lives (Moodle, Anki).
+"""Markdown to HTML for Moodle XML: CommonMark (tables too), raw HTML in a bank shown as text.
 
-CommonMark with tables, and HTML written in a prompt shown as text: a bank is an instructor's
-file, but what it says must reach students as the author meant it, never as markup that runs in
-their browser (``<script>`` in a prompt is printed, not executed). Code blocks stay code blocks.
+A bank's prompt is Markdown; Moodle shows HTML. Raw HTML in a bank is escaped, not passed on,
+so a ``</question>`` or a ``<script>`` in a prompt arrives as the characters typed. Code blocks
+stay ``<pre><code>`` with their language class.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from html import escape
-from typing import TYPE_CHECKING
+import functools
+import html
+import re
+from typing import Any
 
-from cnnquiz.textsafe import printable
+# Characters XML 1.0 cannot hold at all (a bank can: YAML allows some, escapes allow the rest)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-if TYPE_CHECKING:
+
+@functools.cache
+def _markdown() -> Any:
     from markdown_it import MarkdownIt
-
-
-@cache
-def _parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt  # installed with rich; imported only for an export
 
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-def markdown_html(text: str) -> str:
-    """``text`` (Markdown) as an HTML fragment, without terminal escape sequences."""
-    return _parser().render(printable(text)).strip()
+def to_html(markdown: str) -> str:
+    """The Markdown as HTML (no trailing newline); empty for empty text."""
+    return str(_markdown().render(xml_safe(markdown))).strip()
 
 
-def text_html(text: str) -> str:
-    """Plain ``text`` as HTML: escaped, nothing interpreted."""
-    return escape(printable(text), quote=False)
+def escape(text: str) -> str:
+    """Plain text as HTML: ``<``, ``&`` and quotes escaped."""
+    return html.escape(xml_safe(text), quote=True)
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (control characters but tab and
+    newlines, two non-characters)."""
+    return _NOT_XML.sub("", text)

@@ -35,9 +35,21 @@ class Exported:
 
     @property
     def category(self) -> str:
-        """Where Moodle keeps its variants: one category per question, so a quiz can draw
-        "1 random question" from it."""
-        return f"$course$/cnnquiz/{self.question.bank}/{self.question.group or self.question.id}"
+        """Where Moodle keeps it: ``$course$/cnnquiz/<bank>`` for a fixed question, and for a
+        computed one a category of its own below, ``$course$/cnnquiz/<bank>/<question id>``,
+        so a quiz can draw "1 random question" from its variants. ``<bank>`` is the bank
+        file's stem (short and stable where a title is long and may be reworded); a ``/``
+        inside a name is written ``//``, as Moodle reads category paths."""
+        q = self.question
+        path = ["$course$", "cnnquiz", category_name(q.path.stem if q.path else q.bank)]
+        if q.is_computed:
+            path.append(category_name(q.group or q.id))
+        return "/".join(path)
+
+
+def category_name(name: str) -> str:
+    """One level of a Moodle category path: its ``/`` doubled so it stays one level."""
+    return name.replace("/", "//")
 
 
 def load_proven(paths: Iterable[Path | str], verify: bool = True) -> list[Bank]:
