@@ -51,6 +51,20 @@ def register(sub: Subcommands) -> None:
         _moodle,
         variants=10,
     )
+    anki = add_file_format(
+        formats,
+        "anki",
+        "an Anki deck (.apkg; importing it again updates the cards)",
+        _anki,
+        variants=3,
+    )
+    anki.add_argument(
+        "--deck",
+        default="CNN exam prep",
+        type=_deck_name,
+        metavar="NAME",
+        help="the deck's name in Anki (default: CNN exam prep); the same name updates the deck",
+    )
     parser.set_defaults(run=lambda args: _no_format(parser))
 
 
@@ -140,3 +154,19 @@ def _moodle(exported: Sequence[Exported], out: TextIO) -> int:
     from cnnquiz.instruct.moodle_xml import write_moodle_xml
 
     return write_moodle_xml(exported, out)
+
+
+def _anki(exported: Sequence[Exported], path: Path, args: argparse.Namespace) -> int:
+    from cnnquiz.instruct.anki import write_apkg
+
+    return write_apkg(exported, path, args.deck)
+
+
+def _deck_name(text: str) -> str:
+    """A deck's name as Anki shows it: printable, not empty (``A::B`` is deck B inside A)."""
+    from cnnquiz.textsafe import printable
+
+    name = printable(text).strip()
+    if not name:
+        raise argparse.ArgumentTypeError("a deck needs a name")
+    return name
