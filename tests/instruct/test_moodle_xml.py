@@ -16,6 +16,8 @@ from cnnquiz.instruct.source import choose, export, load_proven
 from tests.instruct.readback import CLOZE_TYPES, Readback, assert_matches, from_xml, parse_cloze
 
 HOSTILE = Path(__file__).with_name("hostile.yaml")
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "banks"
+OTHER_BANKS = [FIXTURES / f"{name}.yaml" for name in ("minimal", "grading", "worked", "plain")]
 
 
 def exported(paths, variants: int = 3, seed: int = 0):
@@ -74,6 +76,12 @@ def check_cloze(back: Readback, want: cloze.Cloze) -> None:
 def test_every_bundled_bank_parses_back_as_written():
     count = check_all(exported(bundled_bank_paths()))
     assert count > 400  # 388 questions, the computed ones in 3 variants, multi-part as one
+
+
+@pytest.mark.parametrize("path", OTHER_BANKS, ids=lambda p: p.stem)
+def test_the_test_banks_parses_back_as_written(path):
+    """Every field once, only the required ones, tolerances, sizes in bytes and MB."""
+    check_all(exported([path]))
 
 
 def test_hostile_text_parses_back_as_written():
