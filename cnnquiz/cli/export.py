@@ -58,7 +58,7 @@ def add_text_format(
     formats: Subcommands, name: str, help: str, write: TextWriter, variants: int
 ) -> argparse.ArgumentParser:
     """``export NAME``, whose writer prints text (UTF-8) to ``-o FILE`` or to stdout."""
-    parser = _add(formats, name, help, variants, "FILE (default, or -: stdout)")
+    parser = _add(formats, name, help, variants, "the file to write (UTF-8); without it, or -: stdout")
     parser.set_defaults(run=lambda args: _run_text(args, write))
     return parser
 
@@ -68,7 +68,7 @@ def add_file_format(
 ) -> argparse.ArgumentParser:
     """``export NAME``, whose writer makes the file ``-o FILE`` itself (it gets the parsed
     arguments too, for the options it adds to the parser returned)."""
-    parser = _add(formats, name, help, variants, "FILE (required)")
+    parser = _add(formats, name, help, variants, "the file to write (required)")
     parser.set_defaults(run=lambda args: _run_file(args, write))
     return parser
 
@@ -78,7 +78,7 @@ def _add(
 ) -> argparse.ArgumentParser:
     parser = formats.add_parser(name, help=help, description=f"Export to {help}.")
     add_selection_args(parser, variants=variants)
-    parser.add_argument("-o", "--output", metavar="FILE", help=f"where to write: {output}")
+    parser.add_argument("-o", "--output", metavar="FILE", help=output)
     return parser
 
 

@@ -132,7 +132,7 @@ def _numerical(item: Item) -> list[Answer]:
 def _short(item: Item) -> list[Answer]:
     key = item.key
     if isinstance(key, ShapeKey):
-        right, wrong = lms.shape_spellings(key.shape), lms.wrong_shapes(item)
+        right, wrong = lms.accepted_shapes(key), lms.wrong_shapes(item)
     else:
         assert isinstance(key, TextKey)
         right = key.spellings

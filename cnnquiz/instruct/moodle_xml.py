@@ -151,7 +151,7 @@ def _short(element: ET.Element, item: Item) -> None:
     key = item.key
     ET.SubElement(element, "usecase").text = "0"
     if isinstance(key, ShapeKey):
-        right, wrong = lms.shape_spellings(key.shape), lms.wrong_shapes(item)
+        right, wrong = lms.accepted_shapes(key), lms.wrong_shapes(item)
     else:
         assert isinstance(key, TextKey)
         right = key.spellings
