@@ -58,7 +58,9 @@ def add_text_format(
     formats: Subcommands, name: str, help: str, write: TextWriter, variants: int
 ) -> argparse.ArgumentParser:
     """``export NAME``, whose writer prints text (UTF-8) to ``-o FILE`` or to stdout."""
-    parser = _add(formats, name, help, variants, "the file to write (UTF-8); without it, or -: stdout")
+    parser = _add(
+        formats, name, help, variants, "the file to write (UTF-8); without it, or -: stdout"
+    )
     parser.set_defaults(run=lambda args: _run_text(args, write))
     return parser
 
