@@ -29,7 +29,7 @@ def test_export_gift_as_written_on_the_bundled_banks(cli, tmp_path):
     assert m and m[4] == str(out), done.stderr
     text = out.read_text(encoding="utf-8")
     assert int(m[1].replace(",", "")) == len(re.findall(r"^::", text, re.M))
-    assert m[3] == "5-10" and text.startswith("// cnnquiz export")
+    assert m[3].split("-")[-1] == "10" and text.startswith("// cnnquiz export")
 
 
 def test_export_moodle_to_stdout_with_a_selection(cli):
@@ -48,7 +48,8 @@ def test_export_moodle_to_stdout_with_a_selection(cli):
     questions = [q for q in root.findall("question") if q.get("type") != "category"]
     count = int(re.match(r"wrote (\d+) question", done.stderr)[1])
     assert len(questions) == count and done.stderr.strip().endswith("to stdout")
-    assert {q.findtext("idnumber").split(".v")[0].split("/")[0] for q in questions}.__len__() == 3
+    items = {q.findtext("idnumber").split(".v")[0] for q in questions}
+    assert len(items) == 3  # three questions (a computed one in its variants, parts in a cloze)
 
 
 def test_a_bank_that_bank_check_rejects_is_refused_in_one_line(cli, tmp_path):
