@@ -32,11 +32,10 @@ def write_moodle_xml(exported: Sequence[Exported], out: TextIO) -> int:
     count = 0
     current = None
     for group in lms.groups(exported):
-        category = group[0].category
-        if category != current:
-            quiz.append(_category(category))
-            current = category
-        for element in _questions(group):
+        for category, element in _questions(group):
+            if category != current:
+                quiz.append(_category(category))
+                current = category
             quiz.append(element)
             count += 1
     ET.indent(quiz, space="  ")
@@ -46,10 +45,12 @@ def write_moodle_xml(exported: Sequence[Exported], out: TextIO) -> int:
     return count
 
 
-def _questions(group: list[Exported]) -> list[ET.Element]:
+def _questions(group: list[Exported]) -> list[tuple[str, ET.Element]]:
+    """Each question of a run of exported ones (a multi-part item's: its cloze variants), with
+    its category."""
     if group[0].question.group is not None:
-        return [cloze_question(v) for v in cloze.variants(group)]
-    return [question(v) for v in lms.each_variant(group)]
+        return [(v.category, cloze_question(v)) for v in cloze.variants(group)]
+    return [(v.exported.category, question(v)) for v in lms.each_variant(group)]
 
 
 def cloze_question(variant: cloze.Cloze) -> ET.Element:

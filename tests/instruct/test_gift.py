@@ -21,6 +21,7 @@ from tests.instruct.readback import (
 HOSTILE = Path(__file__).with_name("hostile.yaml")
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "banks"
 OTHER_BANKS = [FIXTURES / f"{name}.yaml" for name in ("minimal", "grading", "worked", "plain")]
+OTHER_BANKS.append(HOSTILE.with_name("mixed.yaml"))  # a fixed part among computed ones
 MISSING = gift_parser_missing()
 needs_parser = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
