@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, ShapeKey, TextKey, TrueFalseKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct import lms
-from cnnquiz.instruct.html import to_html, xml_safe
+from cnnquiz.instruct.markup import to_html, xml_safe
 from cnnquiz.instruct.source import Exported
 
 _BOX_SPECIAL = re.compile(r'([\\}#~/"])')

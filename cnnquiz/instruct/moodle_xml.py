@@ -19,7 +19,7 @@ from typing import TextIO
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, ShapeKey, TextKey, TrueFalseKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct import cloze, lms
-from cnnquiz.instruct.html import to_html, xml_safe
+from cnnquiz.instruct.markup import to_html, xml_safe
 from cnnquiz.instruct.source import Exported
 
 PENALTY = "0.3333333"  # Moodle's default: each wrong try in interactive mode costs a third

@@ -11,7 +11,7 @@ import pytest
 
 from cnnquiz.bank import bundled_bank_paths
 from cnnquiz.instruct import cloze, lms, moodle_xml
-from cnnquiz.instruct.html import to_html
+from cnnquiz.instruct.markup import to_html
 from cnnquiz.instruct.source import choose, export, load_proven
 from tests.instruct.readback import CLOZE_TYPES, Readback, assert_matches, from_xml, parse_cloze
 
