@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from cnnquiz.cli.export import summary
+import pytest
+
+from cnnquiz.cli.common import Parser
+from cnnquiz.cli.export import add_file_format, summary
+from cnnquiz.errors import CnnquizError
 from cnnquiz.instruct.source import choose, export, load_proven
 from tests.conftest import ROOT
 
@@ -19,6 +23,28 @@ def test_the_summary_counts_computed_items_once_and_shows_fewer_variants_as_a_ra
         summary(exported, 12, "x.gift") == "wrote 12 questions (1 computed x 1 variant) to x.gift"
     )
     assert summary([], 1, "-") == "wrote 1 question to -"
+
+
+def test_a_file_format_is_one_call_its_writer_gets_the_path_and_its_options(tmp_path, capsys):
+    parser = Parser(prog="cnnquiz export")
+    formats = parser.add_subparsers(dest="export_format", parser_class=Parser)
+    calls = []
+
+    def write(exported, path, args):
+        path.write_text(args.deck, encoding="utf-8")
+        calls.append([len(e.items) for e in exported])
+        return 9
+
+    fmt = add_file_format(formats, "demo", "a demo format", write, variants=2)
+    fmt.add_argument("--deck", default="CNN")
+    bank = str(ROOT / "tests/fixtures/banks/worked.yaml")
+    args = parser.parse_args(["demo", bank, "--no-verify", "-o", str(tmp_path / "x.apkg")])
+    assert args.run(args) == 0
+    assert (tmp_path / "x.apkg").read_text(encoding="utf-8") == "CNN" and len(calls) == 1
+    assert capsys.readouterr().err.startswith("wrote 9 questions")
+    args = parser.parse_args(["demo", bank, "--no-verify"])
+    with pytest.raises(CnnquizError, match="export demo writes a file: give -o FILE"):
+        args.run(args)
 
 
 def test_export_gift_as_written_on_the_bundled_banks(cli, tmp_path):
