@@ -29,3 +29,4 @@ class CnnquizError(Exception):
 
 class SpecError(CnnquizError):
     """A shape, a layer or a network that cannot be read or cannot work."""
+

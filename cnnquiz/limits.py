@@ -82,14 +82,9 @@ def _limit_text(maximum: int) -> str:
 def check_max(value: int, where: str | None, what: str, maximum: int = MAX_DIM) -> int:
     """``value`` unless it is past ``maximum``: a dimension past 2^31, a count past 2^63 - 1."""
     if value > maximum:
-        raise SpecError(
-            too_big(
-                what, number_text(value) if value.bit_length() > 128 else f"{value:,}", maximum
-            ),
-            where,
-        )
+        raise SpecError(too_big(what, number_text(value) if value.bit_length() > 128
+                                else f"{value:,}", maximum), where)
     return value
-
 
 MAX_LAYERS = 10_000
 """Most layers a network may have once its blocks and repeats are expanded (ResNet-152 has

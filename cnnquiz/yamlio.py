@@ -33,12 +33,7 @@ from cnnquiz.net.units import fmt_mb
 __all__ = ["LineDict", "LineList", "file_size", "line_of", "load", "loads", "read_text"]
 
 
-_TAG_NAMES = {
-    "int": "a whole number",
-    "float": "a number",
-    "timestamp": "a date",
-    "bool": "true or false",
-}
+_TAG_NAMES = {"int": "a whole number", "float": "a number", "timestamp": "a date", "bool": "true or false"}
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -111,9 +106,7 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
             open_nodes.add(key)
             stack.append((node, True))
             stack.extend(
-                (c, False)
-                for c in _children(node)
-                if not isinstance(c, scalar) and id(c) not in found
+                (c, False) for c in _children(node) if not isinstance(c, scalar) and id(c) not in found
             )
 
 
@@ -155,8 +148,7 @@ def _check_duplicates(loader: _Loader, key_nodes: list[yaml.Node]) -> None:
 
 def _duplicate(loader: _Loader, key: Any, key_node: yaml.Node, first_line: int) -> SpecError:
     return SpecError(
-        f"duplicate key {number_text(key)} (first at line {first_line})",
-        _at(loader.source, key_node),
+        f"duplicate key {number_text(key)} (first at line {first_line})", _at(loader.source, key_node)
     )
 
 
@@ -214,9 +206,7 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _guarded(_construct_int, "int")
 for _tag in ("bool", "float", "binary", "timestamp"):
     _Loader.add_constructor(
         f"tag:yaml.org,2002:{_tag}",
-        _guarded(
-            yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"], _tag
-        ),
+        _guarded(yaml.constructor.SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{_tag}"], _tag),
     )
 
 
@@ -237,9 +227,7 @@ def loads(text: str, source: str = "<string>") -> Any:
     except yaml.YAMLError as exc:
         raise SpecError(f"YAML error: {exc}", source) from None
     except RecursionError:  # nesting deeper than the parser's stack, before it can be counted
-        raise SpecError(
-            f"lists and mappings nest more than {MAX_YAML_DEPTH} deep; refused", source
-        ) from None
+        raise SpecError(f"lists and mappings nest more than {MAX_YAML_DEPTH} deep; refused", source) from None
     finally:
         loader.dispose()
 
@@ -256,15 +244,11 @@ def file_size(path: str | Path, what: str, cap: int = MAX_FILE_BYTES) -> int:
     except FileNotFoundError:
         raise SpecError("no such file", str(path)) from None
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
-        raise SpecError(
-            f"cannot read: {getattr(exc, 'strerror', None) or exc}", str(path)
-        ) from None
+        raise SpecError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
     if stat.S_ISDIR(info.st_mode):
         raise SpecError(f"is a folder, expected {what}", str(path))
     if not stat.S_ISREG(info.st_mode):
-        raise SpecError(
-            f"is not a regular file (a device, pipe or socket), expected {what}", str(path)
-        )
+        raise SpecError(f"is not a regular file (a device, pipe or socket), expected {what}", str(path))
     if info.st_size > cap:
         raise SpecError(_too_big(cap, what), str(path))
     return info.st_size
@@ -288,9 +272,7 @@ def read_text(path: str | Path, what: str = "a YAML file") -> str:
             raise SpecError(_too_big(MAX_FILE_BYTES, what), str(path))
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecError(
-            f"is not UTF-8 text (byte {exc.start + 1}), expected {what}", str(path)
-        ) from None
+        raise SpecError(f"is not UTF-8 text (byte {exc.start + 1}), expected {what}", str(path)) from None
     except OSError as exc:
         raise SpecError(f"cannot read: {exc.strerror or exc}", str(path)) from None
 

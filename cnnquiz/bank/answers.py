@@ -274,7 +274,8 @@ def parse_shape_answer(text: str) -> tuple[int, ...]:
         raise NotAnAnswer(f"{shown(text)} is not a shape; type whole numbers like 100x150x100")
     if any(len(p.lstrip("0")) > 10 or int(p) > MAX_DIM for p in parts):
         raise NotAnAnswer(
-            f"{shown(text)} is not a shape I can compare (a dimension beyond 2^31 = {MAX_DIM:,})"
+            f"{shown(text)} is not a shape I can compare (a dimension beyond 2^31 = "
+            f"{MAX_DIM:,})"
         )
     return tuple(int(p) for p in parts)
 

@@ -95,9 +95,7 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]
             try:
                 found = _yaml_files(p)
             except OSError as exc:
-                problems.append(
-                    Problem(str(p), None, "error", f"cannot read: {exc.strerror or exc}")
-                )
+                problems.append(Problem(str(p), None, "error", f"cannot read: {exc.strerror or exc}"))
                 continue
             if not found:
                 problems.append(Problem(str(p), None, "error", "no .yaml banks in this folder"))

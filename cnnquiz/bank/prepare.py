@@ -69,9 +69,7 @@ def _check_fixed_fields(q: Mapping[str, Any]) -> None:
         try:
             re.compile(q["pattern"])
         except re.error as exc:
-            raise FieldError(
-                f"pattern is not a valid regular expression: {exc}", "pattern"
-            ) from None
+            raise FieldError(f"pattern is not a valid regular expression: {exc}", "pattern") from None
     if q.get("choices") is not None and q["type"] not in ("choice", "multi"):
         raise FieldError(
             f"choices belong to choice and multi questions, not {q['type']}", "choices"

@@ -55,8 +55,5 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from cnnquiz.textsafe import printable
 
-        print(
-            f"cnnquiz: error: {printable(str(exc.filename))}: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
+        print(f"cnnquiz: error: {printable(str(exc.filename))}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -115,9 +115,7 @@ def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
         f"({samples} each)",
     ]
     if verified:
-        lines.append(
-            f"torch: {fmt_count(c['verified_by_torch'], 'distinct network')} built and compared"
-        )
+        lines.append(f"torch: {fmt_count(c['verified_by_torch'], 'distinct network')} built and compared")
     else:
         lines.append("torch: skipped (--no-verify)")
     verdict = {
@@ -125,7 +123,5 @@ def summary(counts: dict, status: int, verified: bool, samples: int) -> str:
         1: "FAILED: wrong answer keys or failed self-tests",
         2: "FAILED: invalid banks",
     }[status]
-    lines.append(
-        f"{verdict}: {fmt_count(c['errors'], 'error')}, {fmt_count(c['warnings'], 'warning')}"
-    )
+    lines.append(f"{verdict}: {fmt_count(c['errors'], 'error')}, {fmt_count(c['warnings'], 'warning')}")
     return "\n".join(lines)

@@ -44,9 +44,7 @@ class Subcommands(Protocol):
 def _shorten(message: str) -> str:
     """A 5,000-digit value quoted in argparse's message is cut to its start and its length."""
     return re.sub(
-        r"'([^']{30})([^']{20,})'",
-        lambda m: f"'{m[1]}…' ({len(m[1] + m[2]):,} characters)",
-        message,
+        r"'([^']{30})([^']{20,})'", lambda m: f"'{m[1]}…' ({len(m[1] + m[2]):,} characters)", message
     )
 
 

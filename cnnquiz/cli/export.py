@@ -72,7 +72,9 @@ def add_text_format(
     formats: Subcommands, name: str, help: str, write: TextWriter, variants: int
 ) -> argparse.ArgumentParser:
     """``export NAME``, whose writer prints text (UTF-8) to ``-o FILE`` or to stdout."""
-    parser = _add(formats, name, help, variants, "FILE (default, or -: stdout)")
+    parser = _add(
+        formats, name, help, variants, "the file to write (UTF-8); without it, or -: stdout"
+    )
     parser.set_defaults(run=lambda args: _run_text(args, write))
     return parser
 
@@ -81,8 +83,13 @@ def add_file_format(
     formats: Subcommands, name: str, help: str, write: FileWriter, variants: int
 ) -> argparse.ArgumentParser:
     """``export NAME``, whose writer makes the file ``-o FILE`` itself (it gets the parsed
-    arguments too, for the options it adds to the parser returned)."""
-    parser = _add(formats, name, help, variants, "FILE (required)")
+    arguments too, for the options it adds to the parser returned), e.g.::
+
+        deck = add_file_format(formats, "anki", "an Anki deck (.apkg)", _anki, variants=3)
+        deck.add_argument("--deck", default="CNN exam prep", help="the deck's name")
+
+    with ``_anki(exported, path, args)`` calling ``write_apkg(exported, path, args.deck)``."""
+    parser = _add(formats, name, help, variants, "the file to write (required)")
     parser.set_defaults(run=lambda args: _run_file(args, write))
     return parser
 
@@ -92,7 +99,7 @@ def _add(
 ) -> argparse.ArgumentParser:
     parser = formats.add_parser(name, help=help, description=f"Export to {help}.")
     add_selection_args(parser, variants=variants)
-    parser.add_argument("-o", "--output", metavar="FILE", help=f"where to write: {output}")
+    parser.add_argument("-o", "--output", metavar="FILE", help=output)
     return parser
 
 
@@ -101,15 +108,24 @@ def _run_text(args: argparse.Namespace, write: TextWriter) -> int:
     buffer = io.StringIO()
     count = write(exported, buffer)
     if args.output in (None, "-"):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(buffer.getvalue().encode("utf-8"))
-        sys.stdout.flush()
+        _to_stdout(buffer.getvalue())
         where = "stdout"
     else:
         Path(args.output).write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
         where = args.output
     print(summary(exported, count, where), file=sys.stderr)
     return 0
+
+
+def _to_stdout(text: str) -> None:
+    """UTF-8 whatever the locale says (a file for Moodle is UTF-8)."""
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a replaced stdout (a test's): it takes text
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    binary.write(text.encode("utf-8"))
+    binary.flush()
 
 
 def _run_file(args: argparse.Namespace, write: FileWriter) -> int:

@@ -55,9 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if stats.answers == 0:
         out.print(EMPTY)
         if new is not None:
-            out.print(
-                f"{fmt_count(new, 'question')} {'is' if new == 1 else 'are'} waiting in the bundled banks."
-            )
+            out.print(f"{fmt_count(new, 'question')} {'is' if new == 1 else 'are'} waiting in the bundled banks.")
         return 0
     _print_days(out, stats)
     _print_topics(out, stats)

@@ -84,9 +84,7 @@ def _print(rows: list[_Row]) -> None:
     table.add_column("trainable params", justify="right")
     table.add_column("published by")
     for row in rows:
-        table.add_row(
-            row.entry.name, row.title, row.input, fmt_int(row.trainable), row.entry.source
-        )
+        table.add_row(row.entry.name, row.title, row.input, fmt_int(row.trainable), row.entry.source)
     print_table(out, table, wrap=("published by",), optional=("published by", "network"))
     out.print(
         "Each count equals the published one (trainable parameters; batch norm's moving "

@@ -47,11 +47,7 @@ def detect(tree: ast.Module, source: str) -> str:
     keras = bool(names & {"layers", "keras", "tf", "models", "Sequential", "Conv2D", "Dense"})
     if torch != keras:
         return PYTORCH if torch else KERAS
-    why = (
-        "it imports both"
-        if torch
-        else "no import of keras, tensorflow or torch, and no nn. or layers."
-    )
+    why = "it imports both" if torch else "no import of keras, tensorflow or torch, and no nn. or layers."
     raise SpecError(f"cannot tell Keras code from PyTorch code: {why}", f"{source}:1:1")
 
 

@@ -36,6 +36,7 @@ def control_flow(node: ast.stmt, source: str) -> SpecError:
     )
 
 
+
 def is_self_attribute(node: ast.AST | None) -> TypeGuard[ast.Attribute]:
     """Whether ``node`` is ``self.name``: where ``__init__`` keeps a layer and ``forward`` finds it."""
     return (
@@ -43,7 +44,6 @@ def is_self_attribute(node: ast.AST | None) -> TypeGuard[ast.Attribute]:
         and isinstance(node.value, ast.Name)
         and node.value.id == "self"
     )
-
 
 class Forward:
     """Reads one ``forward(self, x)`` into a Graph."""

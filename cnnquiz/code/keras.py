@@ -104,18 +104,10 @@ class _Reader:
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
             return  # a docstring
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             self.assign(stmt.targets[0].id, stmt.value)
             return
-        if (
-            isinstance(stmt, ast.AnnAssign)
-            and isinstance(stmt.target, ast.Name)
-            and stmt.value is not None
-        ):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             self.assign(stmt.target.id, stmt.value)
             return
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -141,11 +133,7 @@ class _Reader:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and node.id in ours and id(node) not in users:
                 return False
-            if (
-                isinstance(node, ast.Name)
-                and isinstance(node.ctx, ast.Store)
-                and node.id in self.read_by_layers
-            ):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in self.read_by_layers:
                 return False
             if isinstance(node, ast.Call) and keras_name(node.func) in _BUILDERS:
                 return False
@@ -159,9 +147,7 @@ class _Reader:
             literal(value, self.env, self.source)  # a number, a shape: an error if it is not one
             return
         if not isinstance(value, ast.Call):
-            raise SpecError(
-                f"cannot read `{snippet(value)}`: not a Keras call", at(value, self.source)
-            )
+            raise SpecError(f"cannot read `{snippet(value)}`: not a Keras call", at(value, self.source))
         cls = keras_name(value.func)
         if cls in _SEQUENTIAL:
             self.sequentials[name] = self.sequential(value, name)
@@ -180,12 +166,7 @@ class _Reader:
         func = call.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             owner, name = func.value.id, func.attr
-            if (
-                owner in self.sequentials
-                and name == "add"
-                and len(call.args) == 1
-                and not call.keywords
-            ):
+            if owner in self.sequentials and name == "add" and len(call.args) == 1 and not call.keywords:
                 self.append(self.sequentials[owner], call.args[0])
                 return
             if owner in self.sequentials and name == "build":
@@ -201,23 +182,14 @@ class _Reader:
     def build(self, seq: _Sequential, call: ast.Call) -> None:
         """``model.build((None, 28, 28, 1))``: the input, after the batch axis."""
         node = call.args[0] if call.args else keyword(call, "input_shape")
-        if (
-            not isinstance(node, ast.Tuple | ast.List)
-            or len(node.elts) < 2
-            or len(call.args) + len(call.keywords) != 1
-        ):
-            raise SpecError(
-                "cannot read this build(): write model.build((None, H, W, C))",
-                at(call, self.source),
-            )
+        if not isinstance(node, ast.Tuple | ast.List) or len(node.elts) < 2 or len(call.args) + len(call.keywords) != 1:
+            raise SpecError("cannot read this build(): write model.build((None, H, W, C))", at(call, self.source))
         rest = ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset)
         seq.input = seq.input or input_shape_of(rest, self.env, self.source)
 
     def input(self, name: str, call: ast.Call) -> None:
         if self.graph.input is not None:
-            raise SpecError(
-                "a second Input: cnnquiz reads networks with one input", at(call, self.source)
-            )
+            raise SpecError("a second Input: cnnquiz reads networks with one input", at(call, self.source))
         self.graph.input = self.given or input_of(call, "Input", self.env, self.source)
         if self.graph.input is None:
             raise SpecError("the Input's size is left open (None): give the input, e.g. --in 32x32x3",
@@ -234,10 +206,7 @@ class _Reader:
         if items is None:
             return seq
         if not isinstance(items, ast.List | ast.Tuple):
-            raise SpecError(
-                f"cannot read `{snippet(items)}`: write the layers as a list",
-                at(items, self.source),
-            )
+            raise SpecError(f"cannot read `{snippet(items)}`: write the layers as a list", at(items, self.source))
         for item in items.elts:
             self.append(seq, item)
         return seq
@@ -269,17 +238,12 @@ class _Reader:
         """A layer's call (``layers.Conv2D(32, 3)``, or a name bound to one) and its class."""
         if isinstance(node, ast.Name) and node.id in self.instances:
             if node.id in self.called:
-                raise SpecError(
-                    f"{node.id} is used twice: cnnquiz reads no shared layers",
-                    at(node, self.source),
-                )
+                raise SpecError(f"{node.id} is used twice: cnnquiz reads no shared layers", at(node, self.source))
             self.called.add(node.id)
             return self.instances[node.id]
         cls = keras_name(node.func) if isinstance(node, ast.Call) else None
         if not isinstance(node, ast.Call) or cls is None:
-            raise SpecError(
-                f"cannot read `{snippet(node)}`: not a Keras layer", at(node, self.source)
-            )
+            raise SpecError(f"cannot read `{snippet(node)}`: not a Keras layer", at(node, self.source))
         if cls not in LAYERS and cls not in SKIPPED and cls not in ("Input", "InputLayer"):
             raise SpecError(f"{cls} is not a Keras layer cnnquiz reads", at(node, self.source))
         return node, cls
@@ -290,14 +254,10 @@ class _Reader:
         """The index of the tensor an expression makes, appending the layers it calls."""
         if isinstance(node, ast.Name):
             if node.id not in self.tensors:
-                raise SpecError(
-                    f"cannot read `{node.id}`: not a tensor of the model", at(node, self.source)
-                )
+                raise SpecError(f"cannot read `{node.id}`: not a tensor of the model", at(node, self.source))
             return self.tensors[node.id]
         if not isinstance(node, ast.Call):
-            raise SpecError(
-                f"cannot read `{snippet(node)}`: not a layer's output", at(node, self.source)
-            )
+            raise SpecError(f"cannot read `{snippet(node)}`: not a layer's output", at(node, self.source))
         merge = keras_name(node.func)
         if merge in MERGE_FUNCTIONS:  # layers.add([a, b])
             layer = read_layer(ast.Call(ast.Name(MERGE_FUNCTIONS[merge]), [], node.keywords,
@@ -305,16 +265,12 @@ class _Reader:
                                MERGE_FUNCTIONS[merge], self.env, self.source)  # fmt: skip
             return self.call(layer, node.args, node)
         if not isinstance(node.func, ast.Call) and not (
-            isinstance(node.func, ast.Name)
-            and (node.func.id in self.instances or node.func.id in self.sequentials)
+            isinstance(node.func, ast.Name) and (node.func.id in self.instances or node.func.id in self.sequentials)
         ):
             raise SpecError(f"cannot read `{snippet(node)}`: an unknown call; the code is read, never run",
                             at(node, self.source))  # fmt: skip
         if len(node.args) != 1 or node.keywords:
-            raise SpecError(
-                f"cannot read `{snippet(node)}`: a layer is called on one tensor",
-                at(node, self.source),
-            )
+            raise SpecError(f"cannot read `{snippet(node)}`: a layer is called on one tensor", at(node, self.source))
         if isinstance(node.func, ast.Name) and node.func.id in self.sequentials:  # augment(x)
             self.models.pop(node.func.id, None)
             index = self.tensor(node.args[0])
@@ -333,9 +289,7 @@ class _Reader:
     def call(self, layer: Layer, args: list[ast.expr], node: ast.AST) -> int:
         if layer.kind in ("add", "concat", "multiply"):
             if len(args) != 1 or not isinstance(args[0], ast.List | ast.Tuple):
-                raise SpecError(
-                    f"{layer.title} takes a list of tensors: [a, b]", at(node, self.source)
-                )
+                raise SpecError(f"{layer.title} takes a list of tensors: [a, b]", at(node, self.source))
             return self.graph.add(layer, tuple(self.tensor(e) for e in args[0].elts))
         return self.graph.add(layer, (self.tensor(args[0]),))
 
@@ -349,9 +303,7 @@ class _Reader:
             raise SpecError("Model needs inputs and outputs", at(call, self.source))
         shape = self.graph.input
         if self.tensor(inputs) != 0 or shape is None:
-            raise SpecError(
-                f"cannot read `{snippet(inputs)}` as the model's Input", at(inputs, self.source)
-            )
+            raise SpecError(f"cannot read `{snippet(inputs)}` as the model's Input", at(inputs, self.source))
         keep = self.ancestors(self.tensor(outputs), at(outputs, self.source))
         renumber = {0: 0} | {old: new for new, old in enumerate(keep, 1)}
         g = self.graph
@@ -406,16 +358,10 @@ def _lines(spans: list[tuple[int, int]]) -> str:
 
 def _the_model(reader: _Reader, source: str) -> tuple[str, str, ast.AST]:
     if not reader.models:
-        raise SpecError(
-            "no Keras model found: no Sequential(...) nor Model(inputs, outputs)", f"{source}:1:1"
-        )
+        raise SpecError("no Keras model found: no Sequential(...) nor Model(inputs, outputs)", f"{source}:1:1")
     if len(reader.models) > 1:
-        listed = ", ".join(
-            f"{n} at {line_of(node, source)}" for n, (_, node) in reader.models.items()
-        )
-        raise SpecError(
-            f"several models ({listed}); cnnquiz reads one: keep one in the code", f"{source}:1:1"
-        )
+        listed = ", ".join(f"{n} at {line_of(node, source)}" for n, (_, node) in reader.models.items())
+        raise SpecError(f"several models ({listed}); cnnquiz reads one: keep one in the code", f"{source}:1:1")
     name, (kind, node) = next(iter(reader.models.items()))
     return name, kind, node
 
@@ -443,9 +389,7 @@ def read(tree: ast.Module, text: str, source: str, input_shape: Shape | None) ->
             raise SpecError("the code states no input shape (input_shape=, Input(shape=)): give it, "
                             "e.g. --in 32x32x3", seq.line)  # fmt: skip
         network = Network(shape, tuple(seq.layers), seq.name, source=source)
-        return CodeRead(
-            network, KERAS, _heading(kind, seq.line, network, seq.skipped, reader.passed)
-        )
+        return CodeRead(network, KERAS, _heading(kind, seq.line, network, seq.skipped, reader.passed))
     network, skipped = reader.functionals[name]
     if not network.is_graph:
         network = Network(network.input, network.layers, network.name, source=source)

@@ -20,18 +20,9 @@ from cnnquiz.net import layers as L
 from cnnquiz.net.network import Shape
 
 # the names a Keras call may be reached through: tf.keras.layers.Conv2D, keras.Input...
-PREFIXES = frozenset(
-    {"tf", "tensorflow", "keras", "layers", "models", "experimental", "preprocessing", "tf_keras"}
-)
+PREFIXES = frozenset({"tf", "tensorflow", "keras", "layers", "models", "experimental", "preprocessing", "tf_keras"})
 # calls harmless inside an argument that is not read (an initializer, a regularizer)
-_HARMLESS = PREFIXES | {
-    "regularizers",
-    "initializers",
-    "constraints",
-    "optimizers",
-    "losses",
-    "metrics",
-}
+_HARMLESS = PREFIXES | {"regularizers", "initializers", "constraints", "optimizers", "losses", "metrics"}
 # arguments that change no figure: their values are not read
 _IGNORED = frozenset({
     "name", "dtype", "trainable", "seed", "momentum", "epsilon", "renorm", "renorm_clipping",
@@ -79,22 +70,16 @@ def check_calls(node: ast.AST, source: str) -> None:
 class Args:
     """A layer call's arguments, bound to Keras's parameter names."""
 
-    def __init__(
-        self, call: ast.Call, cls: str, params: tuple[str, ...], env: Env, source: str
-    ) -> None:
+    def __init__(self, call: ast.Call, cls: str, params: tuple[str, ...], env: Env, source: str) -> None:
         self.call, self.cls, self.env, self.source = call, cls, env, source
         if len(call.args) > len(params) or any(isinstance(a, ast.Starred) for a in call.args):
-            raise SpecError(
-                f"{cls} takes at most {len(params)} positional arguments here", at(call, source)
-            )
+            raise SpecError(f"{cls} takes at most {len(params)} positional arguments here", at(call, source))
         self.nodes: dict[str, ast.AST] = dict(zip(params, call.args, strict=False))
         for kw in call.keywords:
             if kw.arg is None:
                 raise not_readable(kw.value, source, "** arguments cannot be read; write them out")
             if kw.arg not in params and not _ignored(kw.arg):
-                raise SpecError(
-                    f"{cls} has no argument {kw.arg} that cnnquiz reads", at(kw, source)
-                )
+                raise SpecError(f"{cls} has no argument {kw.arg} that cnnquiz reads", at(kw, source))
             if kw.arg in params:
                 self.nodes[kw.arg] = kw.value
             else:
@@ -106,28 +91,20 @@ class Args:
 
     def _bad(self, name: str, what: str) -> SpecError:
         node = self.nodes[name]
-        return SpecError(
-            f"{self.cls} {name} must be {what}, got `{snippet(node)}`", at(node, self.source)
-        )
+        return SpecError(f"{self.cls} {name} must be {what}, got `{snippet(node)}`", at(node, self.source))
 
     def integer(self, name: str, default: int | None = None) -> int:
         value = self.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise (
-                self._bad(name, "a positive integer")
-                if name in self.nodes
-                else SpecError(f"{self.cls} needs {name}", at(self.call, self.source))
-            )
+            raise self._bad(name, "a positive integer") if name in self.nodes else SpecError(
+                f"{self.cls} needs {name}", at(self.call, self.source))
         return value
 
     def size2(self, name: str, default: Any = None) -> tuple[int, int]:
         value = self.get(name, default)
         pair = (value, value) if isinstance(value, int) else value
-        if (
-            not isinstance(pair, tuple)
-            or len(pair) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in pair)
-        ):
+        if (not isinstance(pair, tuple) or len(pair) != 2
+                or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in pair)):
             if name not in self.nodes:
                 raise SpecError(f"{self.cls} needs {name}", at(self.call, self.source))
             raise self._bad(name, "a positive integer or a pair of them")
@@ -227,11 +204,8 @@ def _batchnorm(a: Args) -> L.Layer:
 def _dropout(a: Args) -> L.Layer:
     rate = a.get("rate")
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
-        raise (
-            a._bad("rate", "a number from 0 to 1")
-            if "rate" in a.nodes
-            else SpecError("Dropout needs rate", at(a.call, a.source))
-        )
+        raise a._bad("rate", "a number from 0 to 1") if "rate" in a.nodes else SpecError(
+            "Dropout needs rate", at(a.call, a.source))
     return L.Dropout(float(rate), where=a.where())
 
 
@@ -267,12 +241,8 @@ def _zeropad(a: Args) -> L.Layer:
         value = (value, value)
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
         value = ((value[0], value[0]), (value[1], value[1]))
-    if (
-        isinstance(value, tuple)
-        and len(value) == 2
-        and all(isinstance(v, tuple) and len(v) == 2 for v in value)
-        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for v in value for n in v)
-    ):
+    if (isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, tuple) and len(v) == 2 for v in value)
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for v in value for n in v)):
         return L.ZeroPad((value[0][0], value[0][1], value[1][0], value[1][1]), where=a.where())
     raise a._bad("padding", "an integer, a pair, or ((top, bottom), (left, right))")
 
@@ -304,38 +274,9 @@ class Spec:
     build: Callable[[Args], L.Layer]
 
 
-_CONV = (
-    "filters",
-    "kernel_size",
-    "strides",
-    "padding",
-    "data_format",
-    "dilation_rate",
-    "groups",
-    "activation",
-    "use_bias",
-)
-_DEPTHWISE = (
-    "kernel_size",
-    "strides",
-    "padding",
-    "depth_multiplier",
-    "data_format",
-    "dilation_rate",
-    "activation",
-    "use_bias",
-)
-_SEPARABLE = (
-    "filters",
-    "kernel_size",
-    "strides",
-    "padding",
-    "data_format",
-    "dilation_rate",
-    "depth_multiplier",
-    "activation",
-    "use_bias",
-)
+_CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation", "use_bias")
+_DEPTHWISE = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate", "activation", "use_bias")
+_SEPARABLE = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "depth_multiplier", "activation", "use_bias")
 _POOL = ("pool_size", "strides", "padding", "data_format")
 
 LAYERS: dict[str, Spec] = {
@@ -390,11 +331,8 @@ def input_shape_of(node: ast.AST, env: Env, source: str) -> Shape | None:
     value = (value,) if isinstance(value, int) else value
     if isinstance(value, tuple) and None in value:
         return None
-    if (
-        not isinstance(value, tuple)
-        or len(value) not in (1, 3)
-        or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)
-    ):
+    if (not isinstance(value, tuple) or len(value) not in (1, 3)
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in value)):
         raise SpecError(f"the input shape must be (H, W, C) or (N,) in numbers, got `{snippet(node)}`",
                         at(node, source))  # fmt: skip
     return Shape(tuple(value))
@@ -408,26 +346,13 @@ def input_of(call: ast.Call, cls: str, env: Env, source: str) -> Shape | None:
     """The input a call states: ``Input(shape=)``, ``InputLayer(input_shape=)``, a layer's
     ``input_shape=`` or a Dense's ``input_dim=``."""
     if cls in ("Input", "InputLayer"):
-        node = (
-            call.args[0]
-            if call.args
-            else keyword(call, "shape", "input_shape", "batch_shape", "batch_input_shape")
-        )
+        node = call.args[0] if call.args else keyword(call, "shape", "input_shape", "batch_shape", "batch_input_shape")
         if node is None:
             raise SpecError(f"{cls} needs shape=", at(call, source))
-        if any(
-            kw.arg in ("batch_shape", "batch_input_shape") and kw.value is node
-            for kw in call.keywords
-        ):
+        if any(kw.arg in ("batch_shape", "batch_input_shape") and kw.value is node for kw in call.keywords):
             if not isinstance(node, ast.Tuple | ast.List) or not node.elts:
                 raise SpecError(f"cannot read `{snippet(node)}` as a batch shape", at(node, source))
-            return input_shape_of(
-                ast.Tuple(
-                    node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset
-                ),
-                env,
-                source,
-            )
+            return input_shape_of(ast.Tuple(node.elts[1:], ast.Load(), lineno=node.lineno, col_offset=node.col_offset), env, source)
         return input_shape_of(node, env, source)
     node = keyword(call, "input_shape", "input_dim")
     return None if node is None else input_shape_of(node, env, source)

@@ -58,9 +58,7 @@ def parse(text: str, source: str) -> ast.Module:
         raise SpecError(f"cannot parse the code: {type(exc).__name__}", f"{source}:1:1") from None
 
 
-def not_readable(
-    node: ast.AST, source: str, why: str = "only numbers are allowed; write the number"
-) -> SpecError:
+def not_readable(node: ast.AST, source: str, why: str = "only numbers are allowed; write the number") -> SpecError:
     """The error for an argument that is not a literal: the construct, where, and the way out."""
     return SpecError(f"cannot read `{snippet(node)}`: {why}", at(node, source))
 
@@ -90,9 +88,7 @@ def _binop(node: ast.BinOp, env: Env, source: str) -> Any:
 
 def literal(node: ast.AST, env: Env, source: str) -> Any:
     """The value of a literal argument; anything else is a SpecError at its file:line:col."""
-    if isinstance(node, ast.Constant) and isinstance(
-        node.value, int | float | str | bool | type(None)
-    ):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str | bool | type(None)):
         return node.value
     if isinstance(node, ast.Tuple | ast.List):
         return tuple(literal(e, env, source) for e in node.elts)
@@ -114,9 +110,7 @@ def _is_literal(node: ast.AST) -> bool:
     return True
 
 
-def _bind(
-    names: dict[str, Any], twice: set[str], target: ast.AST, value: ast.AST | None, env: Env
-) -> None:
+def _bind(names: dict[str, Any], twice: set[str], target: ast.AST, value: ast.AST | None, env: Env) -> None:
     """Bind ``target = value`` if it is a simple name and a literal value; a name bound twice
     is bound to nothing (which value would the code use?)."""
     if not isinstance(target, ast.Name):
@@ -151,12 +145,8 @@ def init_defaults(func: ast.FunctionDef, env: Env, source: str) -> dict[str, Any
     over the module's names; a parameter with a default that is not literal is not bound."""
     args = func.args
     positional = [*args.posonlyargs, *args.args]
-    pairs = list(
-        zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
-    )
-    pairs += [
-        (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
-    ]
+    pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
     bound = dict(env)
     for arg, default in pairs:
         if _is_literal(default) or (isinstance(default, ast.Name) and default.id in env):

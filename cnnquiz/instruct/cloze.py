@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, ShapeKey, TextKey, TrueFalseKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct import lms
-from cnnquiz.instruct.html import to_html, xml_safe
+from cnnquiz.instruct.markup import to_html, xml_safe
 from cnnquiz.instruct.source import Exported
 
 _BOX_SPECIAL = re.compile(r'([\\}#~/"])')
@@ -34,6 +34,11 @@ class Cloze:
     total: int
 
     @property
+    def category(self) -> str:
+        """A computed part's category (the item's own), else the bank's."""
+        return next((p for p in self.parts if p.question.is_computed), self.parts[0]).category
+
+    @property
     def group(self) -> str:
         return self.parts[0].question.group or self.parts[0].question.id
 
@@ -47,12 +52,19 @@ class Cloze:
 
 
 def variants(parts: Sequence[Exported]) -> list[Cloze]:
-    """The item's variants: the parts' items drawn with the same seed, in the first part's
-    order (a draw a part has not kept, as a repeat, is left out for all)."""
-    by_seed = [{item.seed: item for item in p.items} for p in parts]
-    seeds = [s for s in (i.seed for i in parts[0].items) if all(s in m for m in by_seed)]
+    """The item's variants: the computed parts' items drawn with the same seed, in the first
+    computed part's order (a draw one part has not kept, as a repeat, is left out for all); a
+    fixed part has the same item in every variant."""
+    drawn = [p for p in parts if p.question.is_computed] or [parts[0]]
+    by_seed = {p.question.id: {item.seed: item for item in p.items} for p in parts if p in drawn}
+    seeds = [s for s in (i.seed for i in drawn[0].items) if all(s in m for m in by_seed.values())]
     return [
-        Cloze(tuple(parts), tuple(m[s] for m in by_seed), k, len(seeds))
+        Cloze(
+            tuple(parts),
+            tuple(by_seed[p.question.id][s] if p in drawn else p.items[0] for p in parts),
+            k,
+            len(seeds),
+        )
         for k, s in enumerate(seeds)
     ]
 
@@ -132,7 +144,7 @@ def _numerical(item: Item) -> list[Answer]:
 def _short(item: Item) -> list[Answer]:
     key = item.key
     if isinstance(key, ShapeKey):
-        right, wrong = lms.shape_spellings(key.shape), lms.wrong_shapes(item)
+        right, wrong = lms.accepted_shapes(key), lms.wrong_shapes(item)
     else:
         assert isinstance(key, TextKey)
         right = key.spellings

@@ -79,7 +79,7 @@ def _answers(item: Item) -> str:
     if item.kind == "numeric":
         return _numerical(item)
     if isinstance(key, ShapeKey):
-        return _short(lms.shape_spellings(key.shape), lms.wrong_shapes(item))
+        return _short(lms.accepted_shapes(key), lms.wrong_shapes(item))
     if isinstance(key, ChoiceKey):
         return "".join(
             f"\n\t{'=' if i == key.choice else '~'}{escape(c)}{_feedback(key.feedback.get(c))}"

@@ -101,6 +101,13 @@ def shape_spellings(shape: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(spellings))
 
 
+def accepted_shapes(key: ShapeKey) -> tuple[str, ...]:
+    """The key's spellings, and a square window's one number (``7`` for ``7x7``), as the
+    quiz accepts it."""
+    square = len(key.shape) == 2 and key.shape[0] == key.shape[1]
+    return shape_spellings(key.shape) + ((str(key.shape[0]),) if square else ())
+
+
 def wrong_shapes(item: Item) -> tuple[tuple[tuple[str, ...], str], ...]:
     """The wrong shapes the calculator's traps name, each spelled as a student would."""
     key = item.key

@@ -19,7 +19,7 @@ from typing import TextIO
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, ShapeKey, TextKey, TrueFalseKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct import cloze, lms
-from cnnquiz.instruct.html import to_html, xml_safe
+from cnnquiz.instruct.markup import to_html, xml_safe
 from cnnquiz.instruct.source import Exported
 
 PENALTY = "0.3333333"  # Moodle's default: each wrong try in interactive mode costs a third
@@ -32,11 +32,10 @@ def write_moodle_xml(exported: Sequence[Exported], out: TextIO) -> int:
     count = 0
     current = None
     for group in lms.groups(exported):
-        category = group[0].category
-        if category != current:
-            quiz.append(_category(category))
-            current = category
-        for element in _questions(group):
+        for category, element in _questions(group):
+            if category != current:
+                quiz.append(_category(category))
+                current = category
             quiz.append(element)
             count += 1
     ET.indent(quiz, space="  ")
@@ -46,10 +45,12 @@ def write_moodle_xml(exported: Sequence[Exported], out: TextIO) -> int:
     return count
 
 
-def _questions(group: list[Exported]) -> list[ET.Element]:
+def _questions(group: list[Exported]) -> list[tuple[str, ET.Element]]:
+    """Each question of a run of exported ones (a multi-part item's: its cloze variants), with
+    its category."""
     if group[0].question.group is not None:
-        return [cloze_question(v) for v in cloze.variants(group)]
-    return [question(v) for v in lms.each_variant(group)]
+        return [(v.category, cloze_question(v)) for v in cloze.variants(group)]
+    return [(v.exported.category, question(v)) for v in lms.each_variant(group)]
 
 
 def cloze_question(variant: cloze.Cloze) -> ET.Element:
@@ -151,7 +152,7 @@ def _short(element: ET.Element, item: Item) -> None:
     key = item.key
     ET.SubElement(element, "usecase").text = "0"
     if isinstance(key, ShapeKey):
-        right, wrong = lms.shape_spellings(key.shape), lms.wrong_shapes(item)
+        right, wrong = lms.accepted_shapes(key), lms.wrong_shapes(item)
     else:
         assert isinstance(key, TextKey)
         right = key.spellings

@@ -45,9 +45,7 @@ from cnnquiz.net.units import DTYPE_BYTES
 
 def bytes_per_value(dtype: str) -> int:
     if dtype not in DTYPE_BYTES:
-        raise SpecError(
-            f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPE_BYTES)}", "--dtype"
-        )
+        raise SpecError(f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPE_BYTES)}", "--dtype")
     return DTYPE_BYTES[dtype]
 
 
@@ -80,17 +78,12 @@ def _flatten(layer: Flatten, shape: Shape) -> Counts:
     if not shape.is_image:
         return Counts(Shape((shape.values,)))
     h, w, c = shape.dims
-    return Counts(
-        Shape((shape.values,)),
-        steps=(Step("output length", "H·W·C", f"{h}·{w}·{c}", shape.values),),
-    )
+    return Counts(Shape((shape.values,)), steps=(Step("output length", "H·W·C", f"{h}·{w}·{c}", shape.values),))
 
 
 def _batch_norm(layer: BatchNorm, shape: Shape) -> Counts:
     c = shape.dims[-1]
-    step = Step(
-        "parameters", "4·C (2·C trainable γ, β; 2·C moving mean, variance)", f"4·{c}", 4 * c
-    )
+    step = Step("parameters", "4·C (2·C trainable γ, β; 2·C moving mean, variance)", f"4·{c}", 4 * c)
     return Counts(shape, c, c, 2 * c, steps=(step,))
 
 
@@ -105,11 +98,7 @@ def _prelu(layer: PReLU, shape: Shape) -> Counts:
     per = {
         "channel": (c, "C (one slope per channel)", str(c)),
         "one": (1, "1 (one slope for every value)", "1"),
-        "all": (
-            shape.values,
-            "H·W·C (one slope per value)" if shape.is_image else "N (one slope per value)",
-            dims,
-        ),
+        "all": (shape.values, "H·W·C (one slope per value)" if shape.is_image else "N (one slope per value)", dims),
     }
     if layer.slopes not in per:
         raise SpecError(f"prelu slopes must be channel, one or all, got {layer.slopes!r}")
@@ -138,9 +127,7 @@ RULES: dict[type, Rule] = {
 """Each layer kind's rule for its output shape, parameters and multiplications."""
 
 
-def _figures(
-    layer: Layer, index: int, sources: tuple[int, ...], inputs: tuple[Operand, ...]
-) -> LayerFigures:
+def _figures(layer: Layer, index: int, sources: tuple[int, ...], inputs: tuple[Operand, ...]) -> LayerFigures:
     counts = RULES[type(layer)](layer, inputs)
     return LayerFigures(
         index,
@@ -219,9 +206,7 @@ def _analyze_network(network: Network, dtype: str) -> NetworkFigures:
     for i, layer in enumerate(network.layers, 1):
         try:
             sources = _sources(network, i, layer)
-            f = _figures(
-                layer, i, sources, tuple(Operand(shapes[j], _label(network, j)) for j in sources)
-            )
+            f = _figures(layer, i, sources, tuple(Operand(shapes[j], _label(network, j)) for j in sources))
             _check_counts(f, bpv)
         except SpecError as exc:
             raise exc.at(layer.where or f"layer {i} ({layer.title})") from None

@@ -52,9 +52,7 @@ class Block:
     @property
     def fixed(self) -> tuple[Any, ...]:
         """Its layers that use no argument: the same at every use, so read once."""
-        return tuple(
-            item for item, names in zip(self.layers, self.dollars, strict=True) if not names
-        )
+        return tuple(item for item, names in zip(self.layers, self.dollars, strict=True) if not names)
 
 
 def read_blocks(data: Any, source: str, where: str) -> dict[str, Block]:
@@ -62,9 +60,7 @@ def read_blocks(data: Any, source: str, where: str) -> dict[str, Block]:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise SpecError(
-            "blocks must be a mapping of names to blocks, e.g. basic: {layers: [...]}", where
-        )
+        raise SpecError("blocks must be a mapping of names to blocks, e.g. basic: {layers: [...]}", where)
     blocks = {}
     for name, body in data.items():
         at = line_where(data, name, where)
@@ -191,9 +187,7 @@ def _check_no_cycle(blocks: Mapping[str, Block], source: str) -> None:
             where = item_where(block.layers, index, source, block.where)
             if used in path:
                 chain = " -> ".join([*path[path.index(used) :], used])
-                raise SpecError(
-                    f"block {used} uses itself ({chain}); a block cannot contain itself", where
-                )
+                raise SpecError(f"block {used} uses itself ({chain}); a block cannot contain itself", where)
             below = heights.get(used, 1)
             if used not in heights and len(path) < MAX_BLOCK_DEPTH:
                 below = visit(used, [*path, used])

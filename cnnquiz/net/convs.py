@@ -44,9 +44,7 @@ def conv(layer: Conv, shape: Shape) -> Counts:
     _stride_or_dilate(layer)
     c_in, f, g = shape.dims[2], layer.filters, layer.groups
     _check_groups(g, c_in, f)
-    oh, ow, padding, steps = spatial(
-        shape, layer.kernel, layer.stride, layer.dilation, layer.padding
-    )
+    oh, ow, padding, steps = spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
     kh, kw = layer.kernel
     weights = kh * kw * (c_in // g) * f
     biases = f if layer.bias else 0
@@ -54,26 +52,10 @@ def conv(layer: Conv, shape: Shape) -> Counts:
     # a grouped conv writes C_in/groups where a standard one writes C_in; g = 1 reads as always
     cin, cin_n = ("C_in", str(c_in)) if g == 1 else ("C_in/groups", f"{c_in}/{g}")
     if layer.bias:
-        steps.append(
-            Step(
-                "parameters",
-                f"(kh·kw·{cin} + 1)·filters",
-                f"({kh}·{kw}·{cin_n} + 1)·{f}",
-                weights + biases,
-            )
-        )
+        steps.append(Step("parameters", f"(kh·kw·{cin} + 1)·filters", f"({kh}·{kw}·{cin_n} + 1)·{f}", weights + biases))
     else:
-        steps.append(
-            Step("parameters", f"kh·kw·{cin}·filters (no bias)", f"{kh}·{kw}·{cin_n}·{f}", weights)
-        )
-    steps.append(
-        Step(
-            "multiplications",
-            f"H_out·W_out·filters·kh·kw·{cin}",
-            f"{oh}·{ow}·{f}·{kh}·{kw}·{cin_n}",
-            macs,
-        )
-    )
+        steps.append(Step("parameters", f"kh·kw·{cin}·filters (no bias)", f"{kh}·{kw}·{cin_n}·{f}", weights))
+    steps.append(Step("multiplications", f"H_out·W_out·filters·kh·kw·{cin}", f"{oh}·{ow}·{f}·{kh}·{kw}·{cin_n}", macs))
     return Counts(Shape((oh, ow, f)), weights, biases, 0, macs, padding, tuple(steps))
 
 
@@ -87,9 +69,7 @@ def depthwise(layer: Depthwise, shape: Shape) -> Counts:
     need_image(layer, shape)
     _stride_or_dilate(layer)
     c, m = shape.dims[2], layer.multiplier
-    oh, ow, padding, steps = spatial(
-        shape, layer.kernel, layer.stride, layer.dilation, layer.padding
-    )
+    oh, ow, padding, steps = spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
     kh, kw = layer.kernel
     cm, cm_n = _channels(c, m)
     weights = kh * kw * c * m
@@ -98,14 +78,10 @@ def depthwise(layer: Depthwise, shape: Shape) -> Counts:
     if m > 1:
         steps.append(Step("output channels", cm, cm_n, c * m))
     if layer.bias:
-        steps.append(
-            Step("parameters", f"(kh·kw + 1)·{cm}", f"({kh}·{kw} + 1)·{cm_n}", weights + biases)
-        )
+        steps.append(Step("parameters", f"(kh·kw + 1)·{cm}", f"({kh}·{kw} + 1)·{cm_n}", weights + biases))
     else:
         steps.append(Step("parameters", f"kh·kw·{cm} (no bias)", f"{kh}·{kw}·{cm_n}", weights))
-    steps.append(
-        Step("multiplications", f"H_out·W_out·{cm}·kh·kw", f"{oh}·{ow}·{cm_n}·{kh}·{kw}", macs)
-    )
+    steps.append(Step("multiplications", f"H_out·W_out·{cm}·kh·kw", f"{oh}·{ow}·{cm_n}·{kh}·{kw}", macs))
     return Counts(Shape((oh, ow, c * m)), weights, biases, 0, macs, padding, tuple(steps))
 
 
@@ -114,9 +90,7 @@ def separable(layer: Separable, shape: Shape) -> Counts:
     need_image(layer, shape)
     _stride_or_dilate(layer)
     c, m, f = shape.dims[2], layer.multiplier, layer.filters
-    oh, ow, padding, steps = spatial(
-        shape, layer.kernel, layer.stride, layer.dilation, layer.padding
-    )
+    oh, ow, padding, steps = spatial(shape, layer.kernel, layer.stride, layer.dilation, layer.padding)
     kh, kw = layer.kernel
     cm, cm_n = _channels(c, m)
     depth_w, point_w = kh * kw * c * m, c * m * f
@@ -124,52 +98,15 @@ def separable(layer: Separable, shape: Shape) -> Counts:
     depth_macs, point_macs = oh * ow * c * m * kh * kw, oh * ow * c * m * f
     steps.append(Step("parameters, depthwise", f"kh·kw·{cm}", f"{kh}·{kw}·{cm_n}", depth_w))
     if layer.bias:
-        steps.append(
-            Step(
-                "parameters, pointwise",
-                f"({cm} + 1)·filters",
-                f"({cm_n} + 1)·{f}",
-                point_w + biases,
-            )
-        )
+        steps.append(Step("parameters, pointwise", f"({cm} + 1)·filters", f"({cm_n} + 1)·{f}", point_w + biases))
     else:
-        steps.append(
-            Step("parameters, pointwise", f"{cm}·filters (no bias)", f"{cm_n}·{f}", point_w)
-        )
+        steps.append(Step("parameters, pointwise", f"{cm}·filters (no bias)", f"{cm_n}·{f}", point_w))
     params = depth_w + point_w + biases
-    steps.append(
-        Step(
-            "parameters",
-            "depthwise + pointwise",
-            f"{fmt_int(depth_w)} + {fmt_int(point_w + biases)}",
-            params,
-        )
-    )
-    steps.append(
-        Step(
-            "multiplications, depthwise",
-            f"H_out·W_out·{cm}·kh·kw",
-            f"{oh}·{ow}·{cm_n}·{kh}·{kw}",
-            depth_macs,
-        )
-    )
-    steps.append(
-        Step(
-            "multiplications, pointwise",
-            f"H_out·W_out·{cm}·filters",
-            f"{oh}·{ow}·{cm_n}·{f}",
-            point_macs,
-        )
-    )
+    steps.append(Step("parameters", "depthwise + pointwise", f"{fmt_int(depth_w)} + {fmt_int(point_w + biases)}", params))
+    steps.append(Step("multiplications, depthwise", f"H_out·W_out·{cm}·kh·kw", f"{oh}·{ow}·{cm_n}·{kh}·{kw}", depth_macs))
+    steps.append(Step("multiplications, pointwise", f"H_out·W_out·{cm}·filters", f"{oh}·{ow}·{cm_n}·{f}", point_macs))
     macs = depth_macs + point_macs
-    steps.append(
-        Step(
-            "multiplications",
-            "depthwise + pointwise",
-            f"{fmt_int(depth_macs)} + {fmt_int(point_macs)}",
-            macs,
-        )
-    )
+    steps.append(Step("multiplications", "depthwise + pointwise", f"{fmt_int(depth_macs)} + {fmt_int(point_macs)}", macs))
     steps.extend(_against_standard(layer, c, oh, ow, macs))
     return Counts(Shape((oh, ow, f)), depth_w + point_w, biases, 0, macs, padding, tuple(steps))
 
@@ -191,11 +128,6 @@ def _against_standard(layer: Separable, c: int, oh: int, ow: int, macs: int) -> 
         ratio = (f"multiplier·({ratio[0]})", f"{m}·({ratio[1]})")
     return [
         Step("a standard conv's parameters", p_formula, p_numbers, params),
-        Step(
-            "a standard conv's multiplications",
-            "H_out·W_out·filters·kh·kw·C_in",
-            f"{oh}·{ow}·{f}·{kh}·{kw}·{c}",
-            standard,
-        ),
+        Step("a standard conv's multiplications", "H_out·W_out·filters·kh·kw·C_in", f"{oh}·{ow}·{f}·{kh}·{kw}·{c}", standard),
         Step("separable / standard multiplications", *ratio, macs / standard),
     ]

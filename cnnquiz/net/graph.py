@@ -110,9 +110,7 @@ class Expander:
                     out = self._use(item, label or item.block, here, sources)
                 else:
                     assert item.layer is not None
-                    out = self._add(
-                        item.layer, sources, here.qualified(label) if label else None, path
-                    )
+                    out = self._add(item.layer, sources, here.qualified(label) if label else None, path)
                 if label:
                     self._define(here, label, out, item)
                 here.outputs.append(out)
@@ -147,9 +145,7 @@ class Expander:
         self.table[key] = out
         here.defined.append(label)
 
-    def _sources(
-        self, item: Item, copy: int, here: _Scope, own: list[str | None]
-    ) -> tuple[int, ...]:
+    def _sources(self, item: Item, copy: int, here: _Scope, own: list[str | None]) -> tuple[int, ...]:
         if copy > 0 or item.refs is None:  # the item before; a repeat's copies follow each other
             return (here.outputs[-1] if here.outputs else here.input,)
         return tuple(self._ref(ref, item, here, own) for ref in item.refs)
@@ -234,7 +230,8 @@ class Expander:
                 if (layer.where or "").endswith(f"layer {i}"):  # inline: the where says which
                     which = f"{layer.title}{about}"
                 raise SpecError(
-                    f"{which}: its output is never used; the network's output is the last layer's",
+                    f"{which}: its output is never used; the network's output is the last "
+                    "layer's",
                     layer.where,
                 )
 
@@ -280,11 +277,7 @@ def expanded_size(raw_items: list[Any], blocks: Mapping[str, Block]) -> int:
         total = 0
         for item in items:
             repeat = item.get("repeat", 1) if isinstance(item, Mapping) else 1
-            if (
-                isinstance(repeat, bool)
-                or not isinstance(repeat, int)
-                or not 0 < repeat <= MAX_LAYERS
-            ):
+            if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_LAYERS:
                 repeat = 1  # ``$n``, or a mistake the item's reader will name
             name = block_used(item, blocks)
             total += repeat * (block_size(name) if name else 1)

@@ -75,9 +75,7 @@ def read_item(raw: Any, where: str, blocks: Mapping[str, Any]) -> Item:
         return _typed_item(raw, where)
     heads = [key for key in raw if key not in GRAPH_KEYS]
     if not heads:
-        raise SpecError(
-            f"{next(iter(raw))}: needs a layer beside it, e.g. conv: {{filters: 32}}", where
-        )
+        raise SpecError(f"{next(iter(raw))}: needs a layer beside it, e.g. conv: {{filters: 32}}", where)
     head = heads[0]
     if len(heads) > 1:
         key = heads[1]
@@ -124,11 +122,7 @@ def _inline_item(text: str, where: str) -> Item:
             found[key] = _inline_ref(value)
     rest = _INLINE_KEYS.sub(" ", text)
     layer = parse_inline_layer(rest, where)
-    if (
-        "name" in found
-        and canonical_activation(str(found["name"]))
-        and "name" in kind_of(layer).options
-    ):
+    if "name" in found and canonical_activation(str(found["name"])) and "name" in kind_of(layer).options:
         raise SpecError(
             f"name={found['name']} names the layer; for a {found['name']} activation write "
             f"{found['name']} alone",
@@ -166,9 +160,7 @@ def check_name(value: Any, where: str) -> str:
             where,
         )
     if value == "input":
-        raise SpecError(
-            "input is the network's (or the block's) input; name the layer otherwise", where
-        )
+        raise SpecError("input is the network's (or the block's) input; name the layer otherwise", where)
     return value
 
 

@@ -268,19 +268,12 @@ KINDS: tuple[LayerKind, ...] = (
         (Variant("separable", "SeparableConv2D", ("separableconv2d", "sepconv", "separableconv")),),
         "filters",
     ),
-    LayerKind(
-        "zeropad",
-        ZeroPad,
-        (Variant("zeropad", "ZeroPadding2D", ("zeropadding2d", "zeropad2d")),),
-        "padding",
-    ),
+    LayerKind("zeropad", ZeroPad, (Variant("zeropad", "ZeroPadding2D", ("zeropadding2d", "zeropad2d")),), "padding"),
     LayerKind(
         "pool",
         Pool,
         (
-            Variant(
-                "maxpool", "MaxPool2D", ("maxpool2d", "maxpooling2d", "pool"), (("op", "max"),)
-            ),
+            Variant("maxpool", "MaxPool2D", ("maxpool2d", "maxpooling2d", "pool"), (("op", "max"),)),
             Variant(
                 "avgpool",
                 "AvgPool2D",
@@ -290,9 +283,7 @@ KINDS: tuple[LayerKind, ...] = (
         ),
         "size",
     ),
-    LayerKind(
-        "dense", Dense, (Variant("dense", "Dense", ("linear", "fc", "fullyconnected")),), "units"
-    ),
+    LayerKind("dense", Dense, (Variant("dense", "Dense", ("linear", "fc", "fullyconnected")),), "units"),
     LayerKind("flatten", Flatten, (Variant("flatten", "Flatten"),), view=True),
     LayerKind(
         "gap",
@@ -322,9 +313,7 @@ KINDS: tuple[LayerKind, ...] = (
                 ("adaptiveavgpool2d", "adaptiveavgpool", "adaptivepool2d"),
                 (("op", "avg"),),
             ),
-            Variant(
-                "adaptivemaxpool", "AdaptiveMaxPool2D", ("adaptivemaxpool2d",), (("op", "max"),)
-            ),
+            Variant("adaptivemaxpool", "AdaptiveMaxPool2D", ("adaptivemaxpool2d",), (("op", "max"),)),
         ),
         "size",
     ),
@@ -339,9 +328,7 @@ KINDS: tuple[LayerKind, ...] = (
     # a prelu is an activation layer too (its slopes are parameters): a view, as the others
     LayerKind("prelu", PReLU, (Variant("prelu", "PReLU"),), "slopes", view=True),
     LayerKind("add", Add, (Variant("add", "Add"),), merge=True),
-    LayerKind(
-        "concat", Concat, (Variant("concat", "Concatenate", ("concatenate", "cat")),), merge=True
-    ),
+    LayerKind("concat", Concat, (Variant("concat", "Concatenate", ("concatenate", "cat")),), merge=True),
     LayerKind("multiply", Multiply, (Variant("multiply", "Multiply", ("mul",)),), merge=True),
 )
 

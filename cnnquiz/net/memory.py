@@ -78,13 +78,8 @@ class TrainingRam:
 
     @property
     def total(self) -> int:
-        return (
-            self.outputs_bytes
-            + self.inputs_bytes
-            + self.param_bytes
-            + self.gradient_bytes
-            + self.optimizer_bytes
-        )
+        return (self.outputs_bytes + self.inputs_bytes + self.param_bytes
+                + self.gradient_bytes + self.optimizer_bytes)
 
 
 def _lifetimes(fig: NetworkFigures) -> tuple[dict[int, int], dict[int, int]]:
@@ -107,9 +102,7 @@ def prediction_ram(fig: NetworkFigures) -> PredictionRam:
     needed (its inputs, its output, what later layers read). The peak is the largest, the
     first of equals."""
     if not fig.layers:
-        return PredictionRam(
-            0, fig.input_bytes, 0, fig.param_bytes, (LiveTensor(0, fig.input_bytes),)
-        )
+        return PredictionRam(0, fig.input_bytes, 0, fig.param_bytes, (LiveTensor(0, fig.input_bytes),))
     size, last = _lifetimes(fig)
     dies: dict[int, list[int]] = {}
     for producer, end in last.items():
@@ -135,8 +128,7 @@ def training_ram(fig: NetworkFigures, batch: int, optimizer: str = "sgd") -> Tra
         raise SpecError(f"batch must be a positive integer, got {batch}", "--batch")
     if optimizer not in OPTIMIZER_STATE:
         raise SpecError(
-            f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZER_STATE)}",
-            "--optimizer",
+            f"unknown optimizer {optimizer!r}; expected one of {', '.join(OPTIMIZER_STATE)}", "--optimizer"
         )
     per_image = fig.stored_outputs_bytes
     trainable_bytes = fig.trainable * fig.bytes_per_value

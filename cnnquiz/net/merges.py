@@ -36,9 +36,7 @@ def _hint(a: Shape, b: Shape) -> str:
 
 def _mismatch(layer: Add | Concat | Multiply, a: Operand, b: Operand, needs: str) -> SpecError:
     verb = {"add": "an add", "concat": "a concat", "multiply": "a multiply"}[layer.kind]
-    return SpecError(
-        f"{layer.kind} of {_side(a)} and {_side(b)}: {verb} needs {needs}{_hint(a.shape, b.shape)}"
-    )
+    return SpecError(f"{layer.kind} of {_side(a)} and {_side(b)}: {verb} needs {needs}{_hint(a.shape, b.shape)}")
 
 
 def _dims(shape: Shape) -> str:
@@ -52,9 +50,7 @@ def add(layer: Add, inputs: tuple[Operand, ...]) -> Counts:
         if other.shape != first.shape:
             raise _mismatch(layer, first, other, "equal shapes")
     n, shape = len(inputs), first.shape
-    sums = Step(
-        "additions", "(inputs - 1)·values", f"({n} - 1)·{_dims(shape)}", (n - 1) * shape.values
-    )
+    sums = Step("additions", "(inputs - 1)·values", f"({n} - 1)·{_dims(shape)}", (n - 1) * shape.values)
     none = Step("parameters", "none: an add learns nothing", "0", 0)
     return Counts(shape, steps=(sums, none))
 
@@ -96,9 +92,7 @@ def multiply(layer: Multiply, inputs: tuple[Operand, ...]) -> Counts:
     for i, other in enumerate(inputs):
         if other.shape != full.shape and not _scales(full.shape, other.shape):
             a, b = (full, other) if at < i else (other, full)
-            raise _mismatch(
-                layer, a, b, f"equal shapes, or a {c}-vector (or 1x1x{c}) scaling each position"
-            )
+            raise _mismatch(layer, a, b, f"equal shapes, or a {c}-vector (or 1x1x{c}) scaling each position")
     n, shape = len(inputs), full.shape
     macs = (n - 1) * shape.values
     step = Step("multiplications", "(inputs - 1)·values", f"({n} - 1)·{_dims(shape)}", macs)

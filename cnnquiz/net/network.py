@@ -31,6 +31,7 @@ class Shape:
         return "x".join(str(d) for d in self.dims)
 
 
+
 @dataclass(frozen=True)
 class Network:
     """Layers in the order they run. A chain reads each layer's input from the layer before;

@@ -40,9 +40,7 @@ def pool(layer: Pool, shape: Shape) -> Counts:
 def global_pool(layer: GlobalPool, shape: Shape) -> Counts:
     need_image(layer, shape)
     c = shape.dims[2]
-    return Counts(
-        Shape((c,)), steps=(Step("output length", "C (one value per channel)", str(c), c),)
-    )
+    return Counts(Shape((c,)), steps=(Step("output length", "C (one value per channel)", str(c), c),))
 
 
 def adaptive_windows(size: int, out: int) -> list[int]:
@@ -84,15 +82,11 @@ def zero_pad(layer: ZeroPad, shape: Shape) -> Counts:
     need_image(layer, shape)
     top, bottom, left, right = layer.padding
     if min(layer.padding) < 0:
-        raise SpecError(
-            f"zero padding adds pixels: got {top}, {bottom}, {left}, {right} (top, bottom, left, right)"
-        )
+        raise SpecError(f"zero padding adds pixels: got {top}, {bottom}, {left}, {right} (top, bottom, left, right)")
     h, w, c = shape.dims
     steps = (
         Step("output height", "in + top + bottom", f"{h} + {top} + {bottom}", h + top + bottom),
         Step("output width", "in + left + right", f"{w} + {left} + {right}", w + left + right),
         Step("parameters", "none: padding adds zeros", "0", 0),
     )
-    return Counts(
-        Shape((h + top + bottom, w + left + right, c)), padding=layer.padding, steps=steps
-    )
+    return Counts(Shape((h + top + bottom, w + left + right, c)), padding=layer.padding, steps=steps)

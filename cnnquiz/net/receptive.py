@@ -112,10 +112,8 @@ def _node(k: Size2, s: Size2, sources: list[tuple[Paths, Paths]]) -> tuple[Paths
 
 
 def _is_global(layer: Layer, sources_global: bool) -> bool:
-    return (
-        sources_global
-        or isinstance(layer, GLOBAL_LAYERS)
-        or (isinstance(layer, AdaptivePool) and layer.size == (1, 1))
+    return sources_global or isinstance(layer, GLOBAL_LAYERS) or (
+        isinstance(layer, AdaptivePool) and layer.size == (1, 1)
     )
 
 
@@ -144,11 +142,7 @@ def receptive_field(network: Network) -> list[ReceptiveRow]:
         global_.append(is_global)
         shown = (h, w) if is_global else field_
         note = UNEVEN_ADAPTIVE if not is_global and _is_uneven(layer, f.input_shape) else None
-        rows.append(
-            ReceptiveRow(
-                f.index, layer.title, k, s, jump, shown, is_global, field_in, jump_in, note
-            )
-        )
+        rows.append(ReceptiveRow(f.index, layer.title, k, s, jump, shown, is_global, field_in, jump_in, note))
     return rows
 
 

@@ -70,12 +70,7 @@ def _axis(
         out = -(-size // s)
         total = max((out - 1) * s + k_eff - size, 0)
         before = total // 2
-        return (
-            out,
-            before,
-            total - before,
-            Step(what, "ceil(in / stride)", f"ceil({size} / {s})", out),
-        )
+        return out, before, total - before, Step(what, "ceil(in / stride)", f"ceil({size} / {s})", out)
     p = 0 if padding == "valid" else int(padding)
     span = size + 2 * p
     if k_eff > span:

@@ -69,9 +69,7 @@ def parse_network(data: Any, source: str = "network") -> Network:
     elif isinstance(layers_data, list) and layers_data:
         items, where = layers_data, source
     else:
-        raise SpecError(
-            "the network needs a list of layers", at("layers") if "layers" in data else base
-        )
+        raise SpecError("the network needs a list of layers", at("layers") if "layers" in data else base)
     train = data.get("train")
     if train is not None and not isinstance(train, Mapping):
         raise SpecError("train must be a mapping of training settings", at("train"))

@@ -68,7 +68,9 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def system_load(samples: int = 10, interval: float = 0.02, source: str = "/proc/loadavg") -> float:
+def system_load(
+    samples: int = 10, interval: float = 0.02, source: str = "/proc/loadavg"
+) -> float:
     """How many other processes want a core now: the load ``choose_threads`` leaves alone.
 
     On Linux, the runnable count of ``/proc/loadavg`` (which counts this process too, hence

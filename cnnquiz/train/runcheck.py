@@ -73,7 +73,9 @@ def check_info(info: Any, path: Path, text: str, channels: int) -> tuple[list[st
     classes = info.get("classes")
     where = key_line(path, text, "classes")
     if not isinstance(classes, list) or not classes or len(classes) > MAX_CLASSES:
-        raise CnnquizError(f"classes must be a list of 1 to {fmt_int(MAX_CLASSES)} names", where)
+        raise CnnquizError(
+            f"classes must be a list of 1 to {fmt_int(MAX_CLASSES)} names", where
+        )
     for name in classes:
         if not isinstance(name, str) or not name or len(name) > MAX_CLASS_NAME:
             raise CnnquizError(

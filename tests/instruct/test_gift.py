@@ -19,6 +19,9 @@ from tests.instruct.readback import (
 )
 
 HOSTILE = Path(__file__).with_name("hostile.yaml")
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "banks"
+OTHER_BANKS = [FIXTURES / f"{name}.yaml" for name in ("minimal", "grading", "worked", "plain")]
+OTHER_BANKS.append(HOSTILE.with_name("mixed.yaml"))  # a fixed part among computed ones
 MISSING = gift_parser_missing()
 needs_parser = pytest.mark.skipif(MISSING is not None, reason=MISSING or "")
 
@@ -67,6 +70,12 @@ def test_every_bundled_bank_reads_back_as_written():
 
 
 @needs_parser
+@pytest.mark.parametrize("path", OTHER_BANKS, ids=lambda p: p.stem)
+def test_the_test_banks_reads_back_as_written(path):
+    """Every field once, only the required ones, tolerances, sizes in bytes and MB."""
+    check_all(exported([path]))
+
+
 def test_hostile_text_reads_back_as_written():
     """GIFT's specials, XML, HTML, a cloze box, escape sequences and unicode in every field."""
     check_all(exported([HOSTILE]))

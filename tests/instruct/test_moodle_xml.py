@@ -11,11 +11,14 @@ import pytest
 
 from cnnquiz.bank import bundled_bank_paths
 from cnnquiz.instruct import cloze, lms, moodle_xml
-from cnnquiz.instruct.html import to_html
+from cnnquiz.instruct.markup import to_html
 from cnnquiz.instruct.source import choose, export, load_proven
 from tests.instruct.readback import CLOZE_TYPES, Readback, assert_matches, from_xml, parse_cloze
 
 HOSTILE = Path(__file__).with_name("hostile.yaml")
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "banks"
+OTHER_BANKS = [FIXTURES / f"{name}.yaml" for name in ("minimal", "grading", "worked", "plain")]
+OTHER_BANKS.append(HOSTILE.with_name("mixed.yaml"))  # a fixed part among computed ones
 
 
 def exported(paths, variants: int = 3, seed: int = 0):
@@ -59,7 +62,7 @@ def check_all(items) -> int:
 
 def check_cloze(back: Readback, want: cloze.Cloze) -> None:
     """One box per part, in order, each grading as the part's item grades."""
-    assert back.type == "cloze" and back.category == want.parts[0].category
+    assert back.type == "cloze" and back.category == want.category
     boxes = parse_cloze(back.stem)
     assert len(boxes) == len(want.items)
     for (kind, answers), item in zip(boxes, want.items, strict=True):
@@ -74,6 +77,12 @@ def check_cloze(back: Readback, want: cloze.Cloze) -> None:
 def test_every_bundled_bank_parses_back_as_written():
     count = check_all(exported(bundled_bank_paths()))
     assert count > 400  # 388 questions, the computed ones in 3 variants, multi-part as one
+
+
+@pytest.mark.parametrize("path", OTHER_BANKS, ids=lambda p: p.stem)
+def test_the_test_banks_parses_back_as_written(path):
+    """Every field once, only the required ones, tolerances, sizes in bytes and MB."""
+    check_all(exported([path]))
 
 
 def test_hostile_text_parses_back_as_written():
@@ -121,3 +130,11 @@ def test_cloze_box_text_reads_back(text):
     box = cloze._box("SHORTANSWER", [("=", text, text)])
     [(kind, [answer])] = parse_cloze(f"<p>{box}</p>")
     assert kind == "SHORTANSWER" and answer.text == text and answer.feedback == text
+
+
+def test_a_fixed_part_among_computed_ones_is_in_every_variant():
+    items = exported([HOSTILE.with_name("mixed.yaml")], variants=5)
+    [variant_list] = [cloze.variants(group) for group in lms.groups(items)]
+    assert len(variant_list) == 5
+    assert all(v.items[1].kind == "choice" for v in variant_list)
+    assert all(v.category.endswith("/mixed") for v in variant_list)

@@ -109,10 +109,7 @@ class CalculatorScreen(Screen[None]):
             yield Label("Batch", classes="calc-label")
             yield Input("50", id="calc-batch", type="integer")
             yield Select(
-                [(o, o) for o in COURSE_OPTIMIZERS],
-                value="sgd",
-                allow_blank=False,
-                id="calc-optimizer",
+                [(o, o) for o in COURSE_OPTIMIZERS], value="sgd", allow_blank=False, id="calc-optimizer"
             )
         layers = LayersArea(WORKED_LAYERS, id="calc-layers", show_line_numbers=False)
         layers.border_title = "Layers: inline (conv 32 k3 same; maxpool 2; gap; dense 10) or YAML"

@@ -77,7 +77,9 @@ def table_rows(report: ModelReport) -> list[tuple[Cell, ...]]:
 def _prediction(ram: Text, pred: PredictionRamNote) -> None:
     ram.append("\nOne prediction ", style="bold")
     if not pred.held:
-        ram.append(f"(peak at layer {pred.peak_layer}: input + output + parameters) {pred.working}")
+        ram.append(
+            f"(peak at layer {pred.peak_layer}: input + output + parameters) {pred.working}"
+        )
         return
     where = f"{pred.peak_name}, {pred.peak_scope}" if pred.peak_scope else pred.peak_name
     ram.append(f"(peak at layer {pred.peak_layer}, {where}: the tensors alive) {pred.working}")

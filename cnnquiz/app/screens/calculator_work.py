@@ -177,9 +177,7 @@ def open_spec(arg: str, shape_text: str = "") -> Opened:
 
     name = arg.strip()
     if not name:
-        raise CnnquizError(
-            "type a network file (net.yaml, net.py) or a zoo name (resnet18)", "open"
-        )
+        raise CnnquizError("type a network file (net.yaml, net.py) or a zoo name (resnet18)", "open")
     is_code = name.endswith(".py")
     network = None if is_code else zoo.resolve(name, "open")
     path = zoo.path(name) if name in zoo.names() else Path(name)

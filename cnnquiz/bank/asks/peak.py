@@ -50,19 +50,14 @@ def graph_ram_predict(network: Network, fig: NetworkFigures, ram: PredictionRam)
         f"bytes = {mb(ram.param_bytes)}"
     )
     terms = " + ".join(mb(t.nbytes) for t in alive)
-    steps.append(
-        f"RAM = {terms} + {mb(ram.param_bytes)} = {fmt_int(ram.total)} bytes = {mb(ram.total)}"
-    )
+    steps.append(f"RAM = {terms} + {mb(ram.param_bytes)} = {fmt_int(ram.total)} bytes = {mb(ram.total)}")
     return Solution("ram_predict", count(ram.total), tuple(steps), tuple(_traps(fig, ram, live)))
 
 
 def _traps(fig: NetworkFigures, ram: PredictionRam, live: int) -> list[Trap]:
     bpv = fig.bytes_per_value
     chain = max(
-        (
-            f.input_shape.values * bpv + (0 if f.is_view else f.output_values * bpv)
-            for f in fig.layers
-        ),
+        (f.input_shape.values * bpv + (0 if f.is_view else f.output_values * bpv) for f in fig.layers),
         default=fig.input_bytes,
     )
     outputs = sum(fig.stored_bytes(f) for f in fig.layers)

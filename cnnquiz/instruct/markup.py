@@ -8,7 +8,6 @@ stay ``<pre><code>`` with their language class.
 from __future__ import annotations
 
 import functools
-import html
 import re
 from typing import Any
 
@@ -26,11 +25,6 @@ def _markdown() -> Any:
 def to_html(markdown: str) -> str:
     """The Markdown as HTML (no trailing newline); empty for empty text."""
     return str(_markdown().render(xml_safe(markdown))).strip()
-
-
-def escape(text: str) -> str:
-    """Plain text as HTML: ``<``, ``&`` and quotes escaped."""
-    return html.escape(xml_safe(text), quote=True)
 
 
 def xml_safe(text: str) -> str:
