@@ -15,6 +15,7 @@ item's shared preamble.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from cnnquiz.bank.answers import format_shape, letter
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, NumberKey, TextKey, TrueFalseKey, key_text
 from cnnquiz.bank.model import Item
-from cnnquiz.instruct.html import escape, to_html
+from cnnquiz.instruct.markup import to_html, xml_safe
 
 if TYPE_CHECKING:
     from cnnquiz.instruct.source import Exported
@@ -86,6 +87,11 @@ def deck_id(name: str) -> int:
 def tag(text: str) -> str:
     """A topic as an Anki tag: no spaces (Anki splits tags on them), no control characters."""
     return re.sub(r"[\s\x00-\x1f\"]+", "_", text.strip()) or "_"
+
+
+def escape(text: str) -> str:
+    """Plain text as HTML: ``<``, ``&`` and quotes escaped, nothing interpreted."""
+    return html.escape(xml_safe(text), quote=True)
 
 
 def note_fields(item: Item) -> list[str]:
