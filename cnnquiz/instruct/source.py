@@ -106,6 +106,35 @@ def variants(question: Question, n: int, seed: int = 0) -> tuple[Item, ...]:
     return tuple(items)
 
 
+def spread_seeds(question: Question, n: int, seed: int = 0) -> list[int]:
+    """``n`` seeds, one per student, that draw ``question``'s variants as distinct as it has them.
+
+    A computed question's distinct variants (by their variables' values, which the parts of a
+    multi-part item share, so every part gets one seed) are dealt out in a seeded order and
+    repeated only when there are fewer than ``n``; a fixed question gets a seed per student all
+    the same, so its choices come in that student's own order. The same ``seed`` gives the
+    same seeds."""
+    unit = question.group or question.id
+    base = zlib.crc32(unit.encode()) ^ seed
+    candidates = [(base + 7919 * k) % 2**31 for k in range(n * _TRIES_PER_VARIANT)]
+    if not question.is_computed:
+        return candidates[:n]
+    distinct: dict[tuple[tuple[str, str], ...], int] = {}
+    for s in candidates:
+        values = question.variant(s).values
+        distinct.setdefault(tuple(sorted((k, repr(v)) for k, v in values.items())), s)
+        if len(distinct) == n:
+            break
+    seeds = list(distinct.values())
+    random.Random(f"{unit}:{seed}").shuffle(seeds)
+    return [seeds[i % len(seeds)] for i in range(n)]
+
+
+def proven_item(question: Question, seed: int) -> Item:
+    """``question``'s item for ``seed``, proven: its own key grades as correct."""
+    return _proven(question, question.draw(seed))
+
+
 def export(questions: Sequence[Question], n: int, seed: int = 0) -> list[Exported]:
     """Each question with its ``n`` proven variants (fixed questions: one)."""
     return [Exported(q, variants(q, n, seed)) for q in questions]
