@@ -96,9 +96,14 @@ def run_make(args: argparse.Namespace) -> int:
     exam = make_exam(banks, questions, students, args.seed, args.title, selection)
     folder = Path(args.output)
     written = write_exam(exam, folder, args.format or FORMATS, args.force)
+    boxes = exam.slot_count
+    parts = (
+        f" ({fmt_count(boxes, 'answer box', 'answer boxes')})"
+        if boxes != exam.question_count
+        else ""
+    )
     print(
-        f"exam: {fmt_count(exam.question_count, 'question')} "
-        f"({fmt_count(exam.slot_count, 'answer box', 'answer boxes')}) from "
+        f"exam: {fmt_count(exam.question_count, 'question')}{parts} from "
         f"{fmt_count(len(exam.banks), 'bank')}, {fmt_count(len(exam.papers), 'student')}, "
         f"seed {exam.seed}"
     )
@@ -111,7 +116,7 @@ def run_make(args: argparse.Namespace) -> int:
 
 
 def _variant_counts(exam: Exam) -> str:
-    """'3 (30 distinct variants each)' or '3 (between 4 and 30 distinct variants)'."""
+    """How many computed questions, and how many distinct variants the class got of each."""
     seen: dict[str, set[str]] = {}
     for paper in exam.papers:
         for slot in paper.slots:
@@ -122,7 +127,7 @@ def _variant_counts(exam: Exam) -> str:
         return ""
     counts = sorted(len(v) for v in seen.values())
     spread = f"{counts[0]}" if counts[0] == counts[-1] else f"{counts[0]} to {counts[-1]}"
-    return f"{len(counts)}, {spread} distinct variants over the class"
+    return f"{len(counts)}, each with {spread} distinct variants over the class"
 
 
 def run_grade(args: argparse.Namespace) -> int:

@@ -22,12 +22,17 @@ _PREAMBLE = """\
 #set raw(theme: none)
 #show raw.where(block: true): it => block(fill: luma(240), inset: 6pt, radius: 2pt, it)
 #set page(paper: "a4", margin: (top: 2.6cm, bottom: 2cm, x: 2cm), header: context {{
-  let starts = query(<paper>).filter(m => m.location().page() <= here().page())
-  if starts.len() > 0 {{
+  let now = here().page()
+  let starts = query(<paper>).map(m => (m.value, m.location().page()))
+  let mine = starts.filter(s => s.at(1) <= now)
+  if mine.len() > 0 {{
+    let (who, first) = mine.last()
+    let later = starts.filter(s => s.at(1) > now)
+    let last = if later.len() > 0 {{ later.first().at(1) - 1 }} else {{ counter(page).final().first() }}
     set text(size: 9pt)
     grid(columns: (1fr, auto), align: (left, right),
       [{left}],
-      [{right} #starts.last().value · page #counter(page).display()])
+      [{right} #who · page #(now - first + 1) of #(last - first + 1)])
     line(length: 100%, stroke: 0.5pt)
   }}
 }})
@@ -51,7 +56,6 @@ def papers_typst(exam: Exam) -> str:
 def _paper(title: str, paper: Paper) -> str:
     out = [
         "#pagebreak(weak: true)",
-        "#counter(page).update(1)",
         f"#metadata({string(paper.student.title)}) <paper>",
         f'#text(size: 15pt, weight: "bold")[{text(title)}] #h(1fr) '
         f"#text(size: 13pt)[Exam {text(paper.student.title)}]",
@@ -100,7 +104,6 @@ def _key(paper: Paper) -> str:
     )
     out = [
         "#pagebreak(weak: true)",
-        "#counter(page).update(1)",
         f"#metadata({string(paper.student.title)}) <paper>",
         f'#text(size: 14pt, weight: "bold")[Exam {text(paper.student.title)}: answer key]',
         f"#table(columns: (auto, auto, 1fr), table.header([*number*], [*question*], [*key*]), "

@@ -109,24 +109,32 @@ def variants(question: Question, n: int, seed: int = 0) -> tuple[Item, ...]:
 def spread_seeds(question: Question, n: int, seed: int = 0) -> list[int]:
     """``n`` seeds, one per student, that draw ``question``'s variants as distinct as it has them.
 
-    A computed question's distinct variants (by their variables' values, which the parts of a
-    multi-part item share, so every part gets one seed) are dealt out in a seeded order and
-    repeated only when there are fewer than ``n``; a fixed question gets a seed per student all
-    the same, so its choices come in that student's own order. The same ``seed`` gives the
-    same seeds."""
+    A computed question's variants are told apart by their variables' values (which the parts
+    of a multi-part item share, so every part gets one seed); those with different answers are
+    dealt out first, so two students share a key only when the question has fewer distinct
+    answers than the class has students, and a variant repeats only when it has fewer distinct
+    variants. A fixed question gets a seed per student all the same, so its choices come in
+    that student's own order. The same ``seed`` gives the same seeds."""
     unit = question.group or question.id
     base = zlib.crc32(unit.encode()) ^ seed
     candidates = [(base + 7919 * k) % 2**31 for k in range(n * _TRIES_PER_VARIANT)]
     if not question.is_computed:
         return candidates[:n]
-    distinct: dict[tuple[tuple[str, str], ...], int] = {}
+    seen: set[str] = set()
+    by_answer: dict[str, list[int]] = {}
     for s in candidates:
-        values = question.variant(s).values
-        distinct.setdefault(tuple(sorted((k, repr(v)) for k, v in values.items())), s)
-        if len(distinct) == n:
+        variant = question.variant(s)
+        values = repr(sorted(variant.values.items()))
+        if values not in seen:
+            seen.add(values)
+            by_answer.setdefault(repr(variant.solution.value), []).append(s)
+        if len(by_answer) == n:
             break
-    seeds = list(distinct.values())
-    random.Random(f"{unit}:{seed}").shuffle(seeds)
+    rng = random.Random(f"{unit}:{seed}")
+    groups = list(by_answer.values())
+    rng.shuffle(groups)
+    # round robin: one variant of each answer, then a second of each, ...
+    seeds = [g[i] for i in range(max(map(len, groups))) for g in groups if i < len(g)]
     return [seeds[i % len(seeds)] for i in range(n)]
 
 
