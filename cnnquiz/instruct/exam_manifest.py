@@ -86,15 +86,23 @@ def _unchanged_questions(banks: Sequence[BankFile]) -> dict[str, Question]:
 
     for b in banks:
         if not b.path.is_file():
-            raise SpecError("this bank of the exam is gone; put it back to grade", str(b.path))
+            raise SpecError("this bank of the exam is gone; put it back to grade", _shown(b.path))
         if sha256_of(b.path) != b.sha256:
             raise SpecError(
                 "this bank changed since the exam was made (its sha256 differs), so its "
                 "questions may draw other numbers than the papers show; grade with the file as "
                 "it was",
-                str(b.path),
+                _shown(b.path),
             )
     return {q.id: q for bank in load_banks([b.path for b in banks]) for q in bank.questions}
+
+
+def _shown(path: Path) -> str:
+    """The bank's path as the instructor would type it: from here when it is below here."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _paper(data: dict[str, Any], questions: dict[str, Question], path: Path) -> Paper:
