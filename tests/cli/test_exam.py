@@ -92,3 +92,19 @@ def test_bad_input_is_one_line_and_exit_2(cli, tmp_path):
         2,
         "cnnquiz: error: --students: a class of 1 to 999 students, got 0\n",
     )
+
+
+@pytest.mark.slow
+def test_help_imports_neither_typst_nor_markdown_it():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io\n"
+        "from cnnquiz.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['exam', 'make', '--help'])\n"
+        "print(sorted(m for m in ('typst', 'torch', 'pypdf') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -95,3 +95,12 @@ def test_text_escapes_every_character_typst_reads(tmp_path):
     printed = pages_of(tmp_path / "t.pdf")[0]
     assert squash(tricky) in squash(printed)
     assert squash("not a list: #code and bold") in squash(printed)
+
+
+def test_the_same_exam_makes_the_same_bytes(tmp_path):
+    """Typst's own fonts and a fixed time stamp: a re-made exam is the file that was printed."""
+    exam = made(tmp_path, students="2")
+    write_exam(exam, tmp_path / "a", formats=("pdf",))
+    write_exam(made(tmp_path, students="2"), tmp_path / "b", formats=("pdf",))
+    for name in ("exams.pdf", "key.pdf", "exam.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
