@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cnnquiz.cli.common import Subcommands, console, print_json, print_table
 from cnnquiz.cli.instruct_args import add_selection_args
+from cnnquiz.errors import CnnquizError
 from cnnquiz.net.units import fmt_count
 
 if TYPE_CHECKING:
@@ -50,14 +51,17 @@ def register(sub: Subcommands) -> None:
     make.add_argument(
         "--title", default="CNN exam", help="printed on every paper (default: CNN exam)"
     )
-    make.add_argument(
-        "--format",
-        action="append",
-        choices=("pdf", "md", "html"),
-        default=None,
-        help="only these formats of papers and key (repeatable; default: all three)",
+    _add_format(make)
+    remake = actions.add_parser(
+        "remake",
+        help="the same papers and key again, from an exam's manifest",
+        description="Write the papers, the key and the manifest of an exam made before into "
+        "another folder, drawn again from its manifest: the same questions, orders and numbers "
+        "(the banks must be unchanged, as for grading).",
     )
-    make.add_argument("--force", action="store_true", help="replace an exam made in DIR before")
+    remake.add_argument("folder", metavar="EXAM_DIR", help="the folder exam make wrote")
+    remake.add_argument("-o", "--output", required=True, metavar="DIR", help="the folder to write")
+    _add_format(remake)
     grade = actions.add_parser(
         "grade",
         help="grade the typed answers of an exam's papers",
@@ -70,7 +74,19 @@ def register(sub: Subcommands) -> None:
     grade.add_argument("--json", action="store_true", help="print scores.json instead of tables")
     parser.set_defaults(run=lambda args: _no_action(parser))
     make.set_defaults(run=run_make)
+    remake.set_defaults(run=run_remake)
     grade.set_defaults(run=run_grade)
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=("pdf", "md", "html"),
+        default=None,
+        help="only these formats of papers and key (repeatable; default: all three)",
+    )
+    parser.add_argument("--force", action="store_true", help="replace an exam made in DIR before")
 
 
 def _no_action(parser: argparse.ArgumentParser) -> int:
@@ -128,6 +144,20 @@ def _variant_counts(exam: Exam) -> str:
     counts = sorted(len(v) for v in seen.values())
     spread = f"{counts[0]}" if counts[0] == counts[-1] else f"{counts[0]} to {counts[-1]}"
     return f"{len(counts)}, each with {spread} distinct variants over the class"
+
+
+def run_remake(args: argparse.Namespace) -> int:
+    from cnnquiz.instruct.exam_files import FORMATS, write_exam
+    from cnnquiz.instruct.exam_manifest import read_exam
+
+    exam = read_exam(Path(args.folder))
+    folder = Path(args.output)
+    if folder.resolve() == Path(args.folder).resolve():
+        raise CnnquizError("write the papers again into another folder", "-o")
+    written = write_exam(exam, folder, args.format or FORMATS, args.force)
+    print(f"exam: the papers of {fmt_count(len(exam.papers), 'student')} again, seed {exam.seed}")
+    print(f"wrote {', '.join(p.name for p in written)} in {folder}")
+    return 0
 
 
 def run_grade(args: argparse.Namespace) -> int:

@@ -72,6 +72,10 @@ def test_bad_input_is_one_line_and_exit_2(cli, tmp_path):
     assert made.stdout.splitlines()[0] == (
         "exam: 5 questions (6 answer boxes) from 1 bank, 3 students, seed 0"
     )
+    remade = cli("exam", "remake", str(folder), "--format", "md", "-o", str(tmp_path / "again"))
+    assert remade.stdout.splitlines()[0] == "exam: the papers of 3 students again, seed 0"
+    for name in ("exams.md", "key.md", "key.csv", "exam.json"):
+        assert (folder / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
     answers = tmp_path / "answers.csv"
     answers.write_text("student,question,answer\n01,1,2\n07,1,2\n", encoding="utf-8")
     bad = cli("exam", "grade", str(folder), str(answers))

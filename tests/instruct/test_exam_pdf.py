@@ -98,9 +98,13 @@ def test_text_escapes_every_character_typst_reads(tmp_path):
 
 
 def test_the_same_exam_makes_the_same_bytes(tmp_path):
-    """Typst's own fonts and a fixed time stamp: a re-made exam is the file that was printed."""
+    """Typst's own fonts and a fixed time stamp: a re-made exam is the file that was printed,
+    made again by the same command or from its manifest."""
     exam = made(tmp_path, students="2")
     write_exam(exam, tmp_path / "a", formats=("pdf",))
     write_exam(made(tmp_path, students="2"), tmp_path / "b", formats=("pdf",))
+    # and drawn again from the manifest alone (exam remake)
+    write_exam(read_exam(tmp_path / "a"), tmp_path / "c", formats=("pdf",))
     for name in ("exams.pdf", "key.pdf", "exam.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "c" / name).read_bytes()
