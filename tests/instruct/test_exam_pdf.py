@@ -4,9 +4,12 @@ text."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnquiz.instruct.exam_files import write_exam
 from cnnquiz.instruct.exam_manifest import read_exam
@@ -108,3 +111,23 @@ def test_the_same_exam_makes_the_same_bytes(tmp_path):
     for name in ("exams.pdf", "key.pdf", "exam.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "c" / name).read_bytes()
+
+
+# what prompts hold: ASCII's printable characters and the course's symbols (× · − α ² é)
+_TYPED = st.text(alphabet=st.sampled_from([chr(c) for c in range(32, 127)] + list("×·−α²é")))
+
+
+@settings(max_examples=30, deadline=None)
+@given(_TYPED)
+def test_any_text_prints_as_itself(s):
+    """Every character typst reads as markup is escaped: the text comes back as typed."""
+    pdf = compile_pdf(text("{" + s + "}"))
+    printed = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert squash(printed) == squash("{" + s + "}")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet="#$*_@<>`[]~=-+/\\'\".:;(){}|!1aZ \n", max_size=80))
+def test_any_markdown_typesets(s):
+    """Whatever a bank's Markdown holds, it is typst text, never typst code: it compiles."""
+    assert compile_pdf(markdown(s)).startswith(b"%PDF")
