@@ -61,11 +61,13 @@ def _paper_md(title: str, paper: Paper) -> str:
         stem, parts = unit_texts(unit)
         out.append(f"### {number_of(unit)}.")
         if stem:
-            out.append(stem)
+            out.append(stem.strip())
         for slot, text in parts:
             label = f"**({slot.label[-1]})** " if slot.label[-1].isalpha() else ""
-            out.append(label + text)
-            out.extend(f"- **{a})** {c}" for a, c in letters(slot))
+            out.append(label + text.strip())
+            choices = letters(slot)
+            if choices:
+                out.append("\n".join(f"- **{a})** {c}" for a, c in choices))
             what = how_to_answer(slot)
             out.append(
                 f"**Answer {slot.label}:** ______________________________"
