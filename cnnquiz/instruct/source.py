@@ -118,6 +118,43 @@ def variants(question: Question, n: int, seed: int = 0) -> tuple[Item, ...]:
     return tuple(items)
 
 
+def spread_seeds(question: Question, n: int, seed: int = 0) -> list[int]:
+    """``n`` seeds, one per student, that draw ``question``'s variants as distinct as it has them.
+
+    A computed question's variants are told apart by their variables' values (which the parts
+    of a multi-part item share, so every part gets one seed); those with different answers are
+    dealt out first, so two students share a key only when the question has fewer distinct
+    answers than the class has students, and a variant repeats only when it has fewer distinct
+    variants. A fixed question gets a seed per student all the same, so its choices come in
+    that student's own order. The same ``seed`` gives the same seeds."""
+    unit = question.group or question.id
+    base = zlib.crc32(unit.encode()) ^ seed
+    candidates = [(base + 7919 * k) % 2**31 for k in range(n * _TRIES_PER_VARIANT)]
+    if not question.is_computed:
+        return candidates[:n]
+    seen: set[str] = set()
+    by_answer: dict[str, list[int]] = {}
+    for s in candidates:
+        variant = question.variant(s)
+        values = repr(sorted(variant.values.items()))
+        if values not in seen:
+            seen.add(values)
+            by_answer.setdefault(repr(variant.solution.value), []).append(s)
+        if len(by_answer) == n:
+            break
+    rng = random.Random(f"{unit}:{seed}")
+    groups = list(by_answer.values())
+    rng.shuffle(groups)
+    # round robin: one variant of each answer, then a second of each, ...
+    seeds = [g[i] for i in range(max(map(len, groups))) for g in groups if i < len(g)]
+    return [seeds[i % len(seeds)] for i in range(n)]
+
+
+def proven_item(question: Question, seed: int) -> Item:
+    """``question``'s item for ``seed``, proven: its own key grades as correct."""
+    return _proven(question, question.draw(seed))
+
+
 def export(questions: Sequence[Question], n: int, seed: int = 0) -> list[Exported]:
     """Each question with its ``n`` proven variants (fixed questions: one)."""
     return [Exported(q, variants(q, n, seed)) for q in questions]
