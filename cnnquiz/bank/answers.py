@@ -78,7 +78,9 @@ def parse_shape_answer(text: str) -> tuple[int, ...]:
         )
     if any(len(p.lstrip("0")) > 10 or int(p) > MAX_DIM for p in parts):
         raise NotAnAnswer(
-            f"{shown(text)} is not a shape I can compare (a dimension beyond 2^31 = {MAX_DIM:,})"
+            _("{typed} is not a shape I can compare (a dimension beyond 2^31 = {most})").format(
+                typed=shown(text), most=f"{MAX_DIM:,}"
+            )
         )
     return tuple(int(p) for p in parts)
 
@@ -102,7 +104,9 @@ def parse_choice(text: str, choices: list[str]) -> int:
     s = normalize_text(text)
     if not s:
         raise NotAnAnswer(
-            f"empty answer; type a letter a–{letter(len(choices) - 1)} or the text of a choice"
+            _("empty answer; type a letter a–{last} or the text of a choice").format(
+                last=letter(len(choices) - 1)
+            )
         )
     texts = [normalize_text(c) for c in choices]
     if s in texts:
@@ -118,7 +122,9 @@ def parse_choice(text: str, choices: list[str]) -> int:
         if index < len(choices):
             return index
         raise NotAnAnswer(
-            f"there is no choice {m.group(1)}; type a letter a–{letter(len(choices) - 1)}"
+            _("there is no choice {typed}; type a letter a–{last}").format(
+                typed=m.group(1), last=letter(len(choices) - 1)
+            )
         )
     m = re.match(r"^\(?([a-z])\)\s*(.+)$", s)  # "b) binary cross-entropy"
     if (
@@ -128,7 +134,9 @@ def parse_choice(text: str, choices: list[str]) -> int:
     ):
         return ord(m.group(1)) - ord("a")
     raise NotAnAnswer(
-        f"not one of the choices; type a letter a–{letter(len(choices) - 1)} or a choice's text"
+        _("not one of the choices; type a letter a–{last} or a choice's text").format(
+            last=letter(len(choices) - 1)
+        )
     )
 
 
@@ -158,7 +166,9 @@ def parse_multi(text: str, choices: list[str]) -> frozenset[int]:
         if picked:
             return frozenset(picked)
     raise NotAnAnswer(
-        f"{last}; for several, type letters like a,c" if last else "type letters like a,c"
+        _("{why}; for several, type letters like a,c").format(why=last)
+        if last
+        else _("type letters like a,c")
     )
 
 

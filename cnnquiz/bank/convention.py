@@ -29,15 +29,6 @@ _AMBIGUOUS = re.compile(r"[1-9]\d{0,2}[.,]\d{3}")
 _SWAP = str.maketrans(",.", ".,")
 
 
-def decimal_comma(language: str) -> bool:
-    return language in DECIMAL_COMMA
-
-
-def thousands_mark(language: str) -> str:
-    """The mark that groups thousands in ``language`` when it stands alone: ``,`` or ``.``."""
-    return "." if language in DECIMAL_COMMA else ","
-
-
 def other_reading(language: str) -> str:
     """A language of the other convention: where ``2.800`` means what it does not here."""
     return "en" if language in DECIMAL_COMMA else "nl"

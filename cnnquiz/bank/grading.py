@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -44,6 +44,7 @@ from cnnquiz.bank.keys import (
     TrueFalseKey,
     key_text,
 )
+from cnnquiz.bank.quantities import other_reading_of
 from cnnquiz.i18n import _
 from cnnquiz.net.units import fmt_int, fmt_sig
 
@@ -112,7 +113,9 @@ def _number(key: NumberKey, text: str, traps: tuple[Trap, ...], language: str) -
     value = _size_value(key, q) if key.size else _count_value(key, q)
     if key.close(value):
         return "correct", None
-    if q.other is not None and _close_the_other_way(key, q, q.other):
+    other = other_reading_of(text, q, language)
+    if other is not None and key.close(_size_value(key, other) if key.size else other.value):
+        # 2.800 or 2,800 written the other way: say how it reads, not "wrong"
         read = read_number(q.number, language)  # the number as typed, without its unit
         meant = read_number(q.number, other_reading(language))
         raise NotAnAnswer(misread(shown(q.number), read, meant, language))
@@ -134,13 +137,6 @@ def _number(key: NumberKey, text: str, traps: tuple[Trap, ...], language: str) -
             else _("close, but a count must be exact")
         )
     return "wrong", feedback
-
-
-def _close_the_other_way(key: NumberKey, q: Quantity, other: Decimal) -> bool:
-    """Whether ``2.800`` (or ``2,800``) read in the other convention (``other``) is the key:
-    then the student wrote the answer the other way, and is told so instead of marked wrong."""
-    reread = replace(q, value=other)
-    return key.close(_size_value(key, reread) if key.size else other)
 
 
 def _size_value(key: NumberKey, q: Quantity) -> Decimal:

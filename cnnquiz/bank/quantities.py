@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
-from cnnquiz.bank.convention import ambiguous, other_reading, read_in, thousands_mark
+from cnnquiz.bank.convention import DECIMAL_COMMA, ambiguous, other_reading, read_in
 from cnnquiz.i18n import _
 
 BYTE_UNITS: dict[str, int] = {
@@ -102,20 +102,17 @@ def check_length(text: str) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A number as typed: its value and, if given, its unit.
+class Quantity(NamedTuple):
+    """A number as typed: its value and, if given, its unit (a tuple: one is made per answer).
 
     ``unit`` is a lower-case key of :data:`BYTE_UNITS`, a count word (``params``) or None;
-    ``scaled`` is true when a multiplier (``k``, ``M``) was typed. ``other`` is the value the
-    other convention reads (``2.800`` is 2.8 in English, 2800 in Dutch), None when both read
-    the same; ``number`` is the number as typed (``2.800``), for a message.
+    ``scaled`` is true when a multiplier (``k``, ``M``) was typed; ``number`` is the number as
+    typed (``2.800``), which :func:`other_reading_of` reads the other way.
     """
 
     value: Decimal
     unit: str | None = None
     scaled: bool = False
-    other: Decimal | None = None
     number: str = ""
 
     @property
@@ -146,7 +143,7 @@ def read_number(raw: str, language: str = "en") -> Decimal:
     sign = ""
     if raw[:1] in "+-":
         sign, raw = raw[0], raw[1:]
-    raw = _separators(_unspaced(raw.strip()), thousands_mark(language))
+    raw = _separators(_unspaced(raw.strip()), "." if language in DECIMAL_COMMA else ",")
     try:
         return Decimal(sign + raw)
     except InvalidOperation:
@@ -186,13 +183,13 @@ def _separators(raw: str, thousands: str = ",") -> str:
         if not _grouped(raw, sep):
             raise NotAnAnswer(_("cannot read the number {typed}").format(typed=shown(raw)))
         return raw.replace(sep, "")
-    if commas or dots:
-        sep = "," if commas else "."
-        whole, _sep, frac = raw.partition(sep)
-        if sep == thousands and ambiguous(raw):
-            return whole + frac  # 2,800 (English) or 2.800 (Dutch): a thousands separator
-        return (whole or "0") + "." + frac  # 3,61 or 3.61: a decimal sign
-    return raw
+    if commas:
+        if thousands == "," and ambiguous(raw):
+            return raw.replace(",", "")  # 2,800 in English: a thousands separator
+        return raw.replace(",", ".")  # 3,61: a decimal comma (",5" reads as .5)
+    if dots and thousands == "." and ambiguous(raw):
+        return raw.replace(".", "")  # 2.800 in Dutch: a thousands separator
+    return raw  # 3.61, .5: a decimal point
 
 
 def _grouped(text: str, sep: str) -> bool:
@@ -224,22 +221,26 @@ def parse_quantity(text: str, language: str | None = None) -> Quantity:
     number = body.group(0).strip()
     if len(number) > MAX_NUMBER_CHARS:
         raise _too_big(text, _("more than {n} characters of digits").format(n=MAX_NUMBER_CHARS))
-    readings = [read_number(number, lang)]
-    if ambiguous(number.lstrip("+-")):  # 2.800, 2,800: the other convention reads another
-        readings.append(read_number(number, other_reading(lang)))
+    value = read_number(number, lang)
     rest = s[len(body.group(0)) :]
-    exp, rest = _power(rest, text)
-    tail = rest.strip().casefold().rstrip(".").strip()
-    mult = _MULTIPLIER.match(tail)
-    scale = 1
-    if mult and tail not in BYTE_UNITS:
-        scale = MULTIPLIERS[mult.group(1)]
-        tail = mult.group(2).strip()
-    unit = _unit(tail, rest)
-    value, *other = (_scaled(r, exp, scale) for r in readings)
+    exp, scale, unit = _after(rest, text) if rest else (0, 1, None)
+    if exp:
+        value = value.scaleb(exp)
+    if scale != 1:
+        value *= scale
     if value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
         raise _too_big(text, _("beyond 10^±{n}").format(n=MAX_EXPONENT))
-    return Quantity(value, unit, scale != 1, other[0] if other else None, number)
+    return Quantity(value, unit, scale != 1, number)
+
+
+def other_reading_of(text: str, q: Quantity, language: str) -> Quantity | None:
+    """``text`` (read as ``q`` in ``language``) read in the other convention, when that reads
+    another number (``2.800``: 2.8 in English, 2800 in Dutch); None when both read alike.
+    Asked only of a wrong answer, so a right one is read once."""
+    number = q.number.lstrip("+-")
+    if len(number) < 5 or number[-4] not in ".," or not ambiguous(number):
+        return None
+    return parse_quantity(text, other_reading(language))
 
 
 def _examples(language: str, full: int) -> str:
@@ -249,36 +250,34 @@ def _examples(language: str, full: int) -> str:
     return (_("2800, 2,8k or 3,6 MB"), _("2800, 2.800, 2,8k or 3,6 MB"))[full]
 
 
-def _power(rest: str, text: str) -> tuple[int, str]:
-    """The power of ten after a number (``e6``, ``x 10^3``) and what follows it."""
+def _after(rest: str, text: str) -> tuple[int, int, str | None]:
+    """What follows a number: its power of ten (``e6``, ``x 10^3``), multiplier (``k``,
+    ``miljoen``) and unit or count word (lower-case, None for none)."""
+    exp = 0
     power = _POWER.match(rest)
-    if not power:
-        return 0, rest
-    exp = next(g for g in power.groups() if g is not None)
-    if len(exp.lstrip("+-")) > 4 or abs(int(exp)) > MAX_EXPONENT:
-        raise _too_big(text, _("a power of ten beyond ±{n}").format(n=MAX_EXPONENT))
-    return int(exp), rest[power.end() :]
-
-
-def _unit(tail: str, rest: str) -> str | None:
-    """The unit or count word after the number (lower-case), None for none."""
+    if power:
+        written = next(g for g in power.groups() if g is not None)
+        if len(written.lstrip("+-")) > 4 or abs(int(written)) > MAX_EXPONENT:
+            raise _too_big(text, _("a power of ten beyond ±{n}").format(n=MAX_EXPONENT))
+        exp = int(written)
+        rest = rest[power.end() :]
+    tail = rest.strip().casefold().rstrip(".").strip()
+    scale = 1
+    mult = _MULTIPLIER.match(tail) if tail else None
+    if mult and tail not in BYTE_UNITS:
+        scale = MULTIPLIERS[mult.group(1)]
+        tail = mult.group(2).strip()
     if not tail:
-        return None
+        return exp, scale, None
     tail = _SPACES.sub(" ", tail).rstrip(".")
     if tail in BYTE_UNITS or tail in COUNT_WORDS:
-        return tail
+        return exp, scale, tail
     raise NotAnAnswer(
         _(
             "cannot read {rest} after the number; expected a unit like MB, bytes or KiB, or a "
             "multiplier like k or M"
         ).format(rest=shown(rest))
     )
-
-
-def _scaled(value: Decimal, exp: int, scale: int) -> Decimal:
-    if exp:
-        value = value.scaleb(exp)
-    return value * scale if scale != 1 else value
 
 
 def _too_big(text: str, why: str) -> NotAnAnswer:

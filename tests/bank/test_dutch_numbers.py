@@ -14,6 +14,7 @@ from cnnquiz.bank import convention
 from cnnquiz.bank.answers import NotAnAnswer, parse_quantity, parse_truefalse
 from cnnquiz.bank.grading import grade_key
 from cnnquiz.bank.keys import NumberKey, ShapeKey, TrueFalseKey, key_text
+from cnnquiz.bank.quantities import other_reading_of
 
 # (typed, value in a Dutch question, value in an English question)
 READINGS = [
@@ -53,13 +54,14 @@ def test_each_language_reads_its_own_way(typed, dutch, english):
 
 
 @pytest.mark.parametrize(("typed", "dutch", "english"), READINGS)
-def test_the_other_reading_is_kept_only_where_they_differ(typed, dutch, english):
-    q = parse_quantity(typed, "nl")
+def test_the_other_reading_only_where_they_differ(typed, dutch, english):
+    dutch_q, english_q = parse_quantity(typed, "nl"), parse_quantity(typed, "en")
     if Decimal(dutch) == Decimal(english):
-        assert q.other is None
+        assert other_reading_of(typed, dutch_q, "nl") is None
+        assert other_reading_of(typed, english_q, "en") is None
     else:
-        assert q.other == Decimal(english)
-        assert parse_quantity(typed, "en").other == Decimal(dutch)
+        assert other_reading_of(typed, dutch_q, "nl") == english_q
+        assert other_reading_of(typed, english_q, "en") == dutch_q
 
 
 @pytest.mark.parametrize(
