@@ -57,12 +57,22 @@ def join_reads(
     return banks, problems
 
 
-def bundled_bank_paths() -> list[Path]:
-    """The banks shipped with cnnquiz: inside the installed package, else the repository's."""
+NOT_BANKS = frozenset({"goals.yaml"})
+"""YAML files that sit beside banks but are not banks (``questions/nl/goals.yaml`` maps the
+exam's learning goals to question ids): a folder's banks leave them out."""
+
+
+def bundled_bank_paths(language: str = "en") -> list[Path]:
+    """The banks shipped with cnnquiz in ``language``: inside the installed package, else the
+    repository's. English banks are ``questions/*.yaml``, another language's are
+    ``questions/<language>/*.yaml`` (so the English ones never include a translation)."""
     import cnnquiz
 
+    if not language.isalpha():  # a language code, never a path
+        return []
     package = Path(cnnquiz.__file__).resolve().parent
-    for folder in (package / "questions", package.parent / "questions"):
+    for root in (package / "questions", package.parent / "questions"):
+        folder = root if language == "en" else root / language
         files = _yaml_files(folder) if folder.is_dir() else []
         if files:
             return files
@@ -70,7 +80,11 @@ def bundled_bank_paths() -> list[Path]:
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and p.name not in NOT_BANKS and p.is_file()
+    )
 
 
 def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
@@ -100,7 +114,7 @@ def expand_paths(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]
             if not found:
                 problems.append(Problem(str(p), None, "error", "no .yaml banks in this folder"))
             files.extend(found)
-        else:
+        elif p.name not in NOT_BANKS:  # a glob like questions/nl/*.yaml names goals.yaml too
             files.append(p)
     unique: dict[Path, Path] = {}
     for f in files:  # a file named twice (a.yaml and its folder) is read once

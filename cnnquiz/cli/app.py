@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from cnnquiz.cli import language
 from cnnquiz.cli.common import Subcommands, positive_int
 
 
@@ -35,6 +36,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument(
         "--seed", type=int, default=None, help="fixed seed for question order and variants"
     )
+    language.add_option(p)
     p.set_defaults(run=run)
 
 
@@ -55,9 +57,10 @@ def resolve_topics(wanted: list[str], known: list[str]) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    lang = language.choose(args)  # before anything is shown
     from cnnquiz.app import make_app
 
-    app = make_app(args.banks or None, seed=args.seed)
+    app = make_app(args.banks or language.bundled_banks(lang), seed=args.seed)
     if args.topic:
         app.topic_filter = resolve_topics(args.topic, app.topics)
     app.exam_count = args.exam_size

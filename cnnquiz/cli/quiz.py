@@ -19,6 +19,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
+from cnnquiz.cli import language
 from cnnquiz.cli.common import Subcommands, positive_int
 from cnnquiz.textsafe import printable
 
@@ -77,13 +78,15 @@ def register(sub: Subcommands) -> None:
     parser.add_argument(
         "--no-record", action="store_true", help="do not store the answers in your progress"
     )
+    language.add_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from cnnquiz.study.select import filter_by_topic, in_bank_order, select_questions
 
-    banks = _load(args.banks)
+    lang = language.choose(args)  # before anything is shown
+    banks = _load(args.banks, lang)
     questions = filter_by_topic([q for b in banks for q in b.questions], args.topic)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(100_000)
     if args.all:
@@ -102,12 +105,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(given: list[str]) -> list[Bank]:
-    """The banks asked (default: the bundled ones); a bad bank is left out with a warning."""
-    from cnnquiz.bank import bundled_bank_paths
+def _load(given: list[str], lang: str) -> list[Bank]:
+    """The banks asked (default: the bundled ones in ``lang``); a bad bank is left out with a
+    warning."""
     from cnnquiz.study.load import load_for_study
 
-    paths: list[str] | list[Path] = given or bundled_bank_paths()
+    paths: list[str] | list[Path] = given or language.bundled_banks(lang)
     if not paths:
         from cnnquiz.errors import CnnquizError
 
