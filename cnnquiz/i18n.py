@@ -18,7 +18,17 @@ from pathlib import Path
 DOMAIN = "cnnquiz"
 LOCALE_DIR = Path(__file__).parent / "locale"
 SOURCE_LANGUAGE = "en"
-LANGUAGES = ("en", "nl")  # the ones with a catalog (English is the source)
+
+
+
+def _catalogued() -> tuple[str, ...]:
+    """English (the source) and every language with a compiled catalog: a Danish
+    ``locale/da/LC_MESSAGES/cnnquiz.mo`` makes ``da`` one, without code."""
+    found = LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
+    return (SOURCE_LANGUAGE, *sorted(p.parent.parent.name for p in found))
+
+
+LANGUAGES = _catalogued()
 
 _current = SOURCE_LANGUAGE
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
@@ -77,6 +87,7 @@ def N_(message: str) -> str:
 
 # How the language writes a number: the catalog translates this msgid as the same number in its
 # own notation ("1.234,5" in Dutch), so a new catalog brings its separators without code.
+# TRANSLATORS: this number as your language writes it, the same number of characters: 1.234,5
 NUMBER_SAMPLE = N_("1,234.5")
 _ENGLISH_NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?|-?\d+(?:\.\d+)?")
 
