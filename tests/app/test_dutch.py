@@ -88,6 +88,7 @@ async def test_answering_dutch_questions():
     app = dutch_app(progress)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c")
+        await _settle(pilot)
         screen = app.screen
         session = screen.session
         assert text_of(screen.query_one("#q-status")).startswith(
