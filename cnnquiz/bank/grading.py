@@ -27,10 +27,14 @@ from cnnquiz.bank.answers import (
     parse_quantity,
     parse_shape_answer,
     parse_truefalse,
+    read_number,
+    shown,
     squash,
 )
 from cnnquiz.bank.asks import Trap, Value
+from cnnquiz.bank.convention import localized, misread, other_reading
 from cnnquiz.bank.keys import (
+    TRUTH_WORDS,
     ChoiceKey,
     Key,
     MultiKey,
@@ -40,6 +44,8 @@ from cnnquiz.bank.keys import (
     TrueFalseKey,
     key_text,
 )
+from cnnquiz.bank.quantities import other_reading_of
+from cnnquiz.i18n import _
 from cnnquiz.net.units import fmt_int, fmt_sig
 
 Status = Literal["correct", "wrong", "invalid"]
@@ -60,24 +66,30 @@ class Verdict:
 
 
 def grade_key(
-    key: Key, text: str, traps: tuple[Trap, ...] = (), expected: str | None = None
+    key: Key,
+    text: str,
+    traps: tuple[Trap, ...] = (),
+    expected: str | None = None,
+    language: str = "en",
 ) -> Verdict:
     """Grade ``text`` against ``key``; ``traps`` are the wrong answers known mistakes produce.
 
-    ``expected`` is :func:`key_text` of ``key`` when the caller has it already (an item does)."""
-    expected = key_text(key) if expected is None else expected
+    ``expected`` is :func:`key_text` of ``key`` when the caller has it already (an item does).
+    ``language`` is the question's: it decides how ``2.800`` reads (2.8 in English, 2800 in
+    Dutch), and a number the other convention reads as the key is not an answer but a hint."""
+    expected = key_text(key, language) if expected is None else expected
     try:
         check_length(str(text))
-        status, feedback = _grade(key, str(text), traps)
+        status, feedback = _grade(key, str(text), traps, language)
     except NotAnAnswer as exc:
         return Verdict("invalid", str(exc), None, expected)
-    message = "correct" if status == "correct" else f"expected {expected}"
+    message = _("correct") if status == "correct" else _("expected {key}").format(key=expected)
     return Verdict(status, message, feedback, expected)
 
 
-def _grade(key: Key, text: str, traps: tuple[Trap, ...]) -> Outcome:
+def _grade(key: Key, text: str, traps: tuple[Trap, ...], language: str) -> Outcome:
     if isinstance(key, NumberKey):
-        return _number(key, text, traps)
+        return _number(key, text, traps, language)
     if isinstance(key, ShapeKey):
         return _shape(key, text, traps)
     if isinstance(key, ChoiceKey):
@@ -85,7 +97,7 @@ def _grade(key: Key, text: str, traps: tuple[Trap, ...]) -> Outcome:
     if isinstance(key, MultiKey):
         return _multi(key, text)
     if isinstance(key, TrueFalseKey):
-        return _truefalse(key, text)
+        return _truefalse(key, text, language)
     return _text(key, text)
 
 
@@ -96,16 +108,23 @@ def _trap_feedback(traps: tuple[Trap, ...], matches: Callable[[Value], bool]) ->
     return None
 
 
-def _number(key: NumberKey, text: str, traps: tuple[Trap, ...]) -> Outcome:
-    q = parse_quantity(text)
+def _number(key: NumberKey, text: str, traps: tuple[Trap, ...], language: str) -> Outcome:
+    q = parse_quantity(text, language)
     value = _size_value(key, q) if key.size else _count_value(key, q)
     if key.close(value):
         return "correct", None
+    other = other_reading_of(text, q, language)
+    if other is not None and key.close(_size_value(key, other) if key.size else other.value):
+        # 2.800 or 2,800 written the other way: say how it reads, not "wrong"
+        read = read_number(q.number, language)  # the number as typed, without its unit
+        meant = read_number(q.number, other_reading(language))
+        raise NotAnAnswer(misread(shown(q.number), read, meant, language))
     feedback = _trap_feedback(
         traps, lambda v: isinstance(v, Decimal) and v != key.number and key.close(value, v)
     )
     if feedback is None and key.size:
-        feedback = _size_feedback(key, q.value, q.unit or ("" if q.scaled else key.unit or "bytes"))
+        unit = q.unit or ("" if q.scaled else key.unit or "bytes")
+        feedback = _size_feedback(key, q.value, unit, language)
     if (
         feedback is None
         and key.number
@@ -113,9 +132,9 @@ def _number(key: NumberKey, text: str, traps: tuple[Trap, ...]) -> Outcome:
         and abs(value - key.number) <= abs(key.number) * Decimal("0.02")
     ):
         feedback = (
-            "close, but not within the tolerance: check your rounding"
+            _("close, but not within the tolerance: check your rounding")
             if key.size or key.rel_tol
-            else "close, but a count must be exact"
+            else _("close, but a count must be exact")
         )
     return "wrong", feedback
 
@@ -123,7 +142,11 @@ def _number(key: NumberKey, text: str, traps: tuple[Trap, ...]) -> Outcome:
 def _size_value(key: NumberKey, q: Quantity) -> Decimal:
     """What was typed, in bytes; NotAnAnswer for a count where a size is asked."""
     if q.unit is not None and not q.is_size:
-        raise NotAnAnswer(f"the question asks for a size (like 3.6 MB), not a number of {q.unit}")
+        raise NotAnAnswer(
+            _("the question asks for a size (like 3.6 MB), not a number of {unit}").format(
+                unit=q.unit
+            )
+        )
     if q.unit:
         return q.value * BYTE_UNITS[q.unit]
     if q.scaled:
@@ -133,22 +156,31 @@ def _size_value(key: NumberKey, q: Quantity) -> Decimal:
 
 def _count_value(key: NumberKey, q: Quantity) -> Decimal:
     if q.is_size:
+        size = UNIT_NAMES[q.unit or "b"]
         raise NotAnAnswer(
-            f"the question asks for a count{f' of {key.unit}' if key.unit else ''}, "
-            f"not a size in {UNIT_NAMES[q.unit or 'b']}"
+            _("the question asks for a count of {what}, not a size in {unit}").format(
+                what=key.unit, unit=size
+            )
+            if key.unit
+            else _("the question asks for a count, not a size in {unit}").format(unit=size)
         )
     return q.value
 
 
-def _size_feedback(key: NumberKey, typed: Decimal, unit: str) -> str | None:
+def _size_feedback(key: NumberKey, typed: Decimal, unit: str, language: str) -> str | None:
     other = _BINARY.get(unit)
     if other and key.close(typed * BYTE_UNITS[other]):
-        shown, meant = UNIT_NAMES[unit], UNIT_NAMES[other]
-        return f"that is {meant}, not {shown}: 1 {shown} = {fmt_int(BYTE_UNITS[unit])} bytes"
+        written, meant = UNIT_NAMES[unit], UNIT_NAMES[other]
+        return _("that is {meant}, not {unit}: 1 {unit} = {n} bytes").format(
+            meant=meant, unit=written, n=localized(fmt_int(BYTE_UNITS[unit]), language)
+        )
     if unit in ("b", "byte", "bytes", "") or not unit:
         for scale, name in ((10**6, "MB"), (10**3, "kB")):
             if key.close(typed * scale):
-                return f"that number is read as bytes here; write the unit: {fmt_sig(float(typed))} {name}"
+                size = localized(f"{fmt_sig(float(typed))} {name}", language)
+                return _("that number is read as bytes here; write the unit: {size}").format(
+                    size=size
+                )
     return None
 
 
@@ -161,9 +193,16 @@ def _shape(key: ShapeKey, text: str, traps: tuple[Trap, ...]) -> Outcome:
     if feedback is None and len(dims) != len(want):
         # not a wrong shape but no answer to this question: it counts nothing, like "100x"
         raise NotAnAnswer(
-            f"the shape has {len(want)} numbers"
-            + (" (height × width × channels)" if len(want) == 3 else "")
-            + f", you typed {len(dims)}: the wrong number of dimensions"
+            (
+                _(
+                    "the shape has {n} numbers (height × width × channels), you typed {typed}: "
+                    "the wrong number of dimensions"
+                )
+                if len(want) == 3
+                else _(
+                    "the shape has {n} numbers, you typed {typed}: the wrong number of dimensions"
+                )
+            ).format(n=len(want), typed=len(dims))
         )
     return "wrong", feedback
 
@@ -188,23 +227,26 @@ def _multi(key: MultiKey, text: str) -> Outcome:
     missing = sorted(want - picked)
     extra = sorted(picked - want)
     if extra:
-        notes.insert(0, f"not {', '.join(letter(i) for i in extra)}")
+        notes.insert(0, _("not {letters}").format(letters=", ".join(letter(i) for i in extra)))
     if missing:
-        notes.insert(0, f"you missed {', '.join(letter(i) for i in missing)}")
+        notes.insert(
+            0, _("you missed {letters}").format(letters=", ".join(letter(i) for i in missing))
+        )
     return "wrong", "; ".join(notes) or None
 
 
-def _truefalse(key: TrueFalseKey, text: str) -> Outcome:
-    value = parse_truefalse(text)
+def _truefalse(key: TrueFalseKey, text: str, language: str) -> Outcome:
+    value = parse_truefalse(text, language)
     if value == key.truth:
         return "correct", None
-    return "wrong", key.feedback.get(str(value).lower())
+    said = str(value).lower()  # feedback keyed true/false, or waar/onwaar in a Dutch bank
+    return "wrong", key.feedback.get(said, key.feedback.get(TRUTH_WORDS["nl"][value]))
 
 
 def _text(key: TextKey, text: str) -> Outcome:
     s = normalize_text(text)
     if not s:
-        raise NotAnAnswer("empty answer; type a word or a phrase")
+        raise NotAnAnswer(_("empty answer; type a word or a phrase"))
     if s in {normalize_text(x) for x in key.spellings} or squash(s) in {
         squash(x) for x in key.spellings
     }:

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cnnquiz.bank.answers import BYTE_UNITS, MAX_EXPONENT, UNIT_NAMES, format_shape, letter
+from cnnquiz.bank.convention import localized
+from cnnquiz.i18n import _
 from cnnquiz.net.units import fmt_int
 
 SIZE_TOLERANCE = Decimal("0.005")  # 0.5 %: "3.6 MB" for 3,613,600 bytes, as the notes round
@@ -38,7 +40,9 @@ class NumberKey:
     def close(self, value: Decimal, target: Decimal | None = None) -> bool:
         """Whether ``value`` is ``target`` (the key's number) within the key's tolerance."""
         target = self.number if target is None else target
-        allowed = max(self.rel_tol * abs(target), self.abs_tol) + _EPS * max(abs(target), Decimal(1))
+        allowed = max(self.rel_tol * abs(target), self.abs_tol) + _EPS * max(
+            abs(target), Decimal(1)
+        )
         return abs(value - target) <= allowed
 
 
@@ -91,10 +95,15 @@ class TextKey:
 Key = NumberKey | ShapeKey | ChoiceKey | MultiKey | TrueFalseKey | TextKey
 
 
-def key_text(key: Key) -> str:
-    """The key as a person writes it: ``2,800``, ``3.61 MB``, ``100x150x100``, ``B) Hinge``."""
+TRUTH_WORDS = {"en": ("false", "true"), "nl": ("onwaar", "waar")}
+"""How a true/false key is written, by the question's language (both read in either)."""
+
+
+def key_text(key: Key, language: str = "en") -> str:
+    """The key as a person writes it in ``language``: ``2,800``, ``3.61 MB``, ``100x150x100``,
+    ``B) Hinge``; in Dutch ``2.800``, ``3,61 MB``, ``waar``."""
     if isinstance(key, NumberKey):
-        return _number_text(key)
+        return localized(_number_text(key), language)
     if isinstance(key, ShapeKey):
         return format_shape(key.shape)
     if isinstance(key, ChoiceKey):
@@ -102,8 +111,10 @@ def key_text(key: Key) -> str:
     if isinstance(key, MultiKey):
         return "; ".join(f"{letter(i).upper()}) {key.choices[i]}" for i in sorted(key.picks))
     if isinstance(key, TrueFalseKey):
-        return "true" if key.truth else "false"
-    return key.spellings[0] if key.spellings else f"(matching /{key.pattern}/)"
+        return TRUTH_WORDS.get(language, TRUTH_WORDS["en"])[key.truth]
+    if key.spellings:
+        return key.spellings[0]
+    return _("(matching /{pattern}/)").format(pattern=key.pattern)
 
 
 def _number_text(key: NumberKey) -> str:

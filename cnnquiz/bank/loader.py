@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cnnquiz import textsafe, yamlio
-from cnnquiz.bank import prepare, schema
+from cnnquiz.bank import convention, prepare, schema
 from cnnquiz.bank.authored import FieldError
 from cnnquiz.bank.code import with_code
 from cnnquiz.bank.files import FileRead, Problem, bundled_bank_paths, expand_paths, join_reads
@@ -23,6 +23,11 @@ from cnnquiz.bank.lint import normal_id
 from cnnquiz.bank.model import Bank, Question
 from cnnquiz.bank.variants import NetworkTemplate
 from cnnquiz.errors import CnnquizError, SpecError
+
+
+def language_code(written: str) -> str:
+    """A bank's ``language`` as the grader knows it: ``nl``, ``NL``, ``nl-BE``, ``nl_BE`` -> ``nl``."""
+    return written.strip().lower().replace("_", "-").split("-")[0] or "en"
 
 
 def _split_where(where: str | None, path: str) -> tuple[str, int | None]:
@@ -41,6 +46,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.ids: list[tuple[str, int | None]] = []  # every id written, valid question or not
         self.data: Any = None
+        self.language = "en"  # the bank's, once its head is read
 
     def add(
         self, line: int | None, message: str, severity: str = "error", kind: str = "invalid"
@@ -73,6 +79,7 @@ class _Reader:
             head = None
         defaults = head.defaults.model_dump(exclude_none=True) if head and head.defaults else {}
         title = str(data.get("title", self.path.stem))
+        self.language = language_code(head.language) if head else "en"
         self.data = data
         self.control_characters(data, ())
         if not data["questions"]:
@@ -82,15 +89,16 @@ class _Reader:
                 "warning",
                 "style",
             )
-        questions = [
-            q
-            for i, raw in enumerate(data["questions"])
-            for q in self.question(i, raw, defaults, title)
-        ]
+        with convention.reading(self.language):  # "2.800" in a Dutch bank's answer is 2800
+            questions = [
+                q
+                for i, raw in enumerate(data["questions"])
+                for q in self.question(i, raw, defaults, title)
+            ]
         return Bank(
             self.path,
             title,
-            head.language if head else "en",
+            self.language,
             questions,
             head.description if head else None,
         )
@@ -257,6 +265,7 @@ class _Reader:
             line=line,
             shuffle=q.get("shuffle") is not False,
             mirrors=q.get("mirrors"),
+            language=self.language,
             **answer,
         )
 

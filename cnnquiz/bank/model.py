@@ -45,7 +45,7 @@ class Item:
 
 def grade(item: Item, text: str) -> Verdict:
     """Grade what the student typed against the item's key."""
-    return grade_key(item.key, text, item.traps, item.answer_text)
+    return grade_key(item.key, text, item.traps, item.answer_text, item.question.language)
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class Question:
     line: int | None = None
     shuffle: bool = True  # choices in a new order each draw
     mirrors: str | None = None  # the same question in another language's bank (its id)
+    language: str = "en"  # the bank's: how its numbers are read and its keys written
     # a fixed question: its key, the wrong answers it names, the calculator's figure if any
     key: Key | None = field(default=None, repr=False)
     traps: tuple[Trap, ...] = field(default=(), repr=False)
@@ -128,7 +129,7 @@ class Question:
             list(key.choices) if isinstance(key, ChoiceKey | MultiKey) else None,
             list(self.hints),
             self.explanation or "",
-            key_text(key),
+            key_text(key, self.language),
             seed,
             key,
             self.traps,
@@ -153,7 +154,7 @@ class Question:
     def _draw_computed(self, template: Template, seed: int) -> Item:
         v = self.variant(seed)
         key = key_from_solution(v.solution, template.rules)
-        answer = key_text(key)
+        answer = key_text(key, self.language)
 
         def fill(text: str) -> str:
             return computed.substitute(text, v.values) if text else text

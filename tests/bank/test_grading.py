@@ -13,7 +13,8 @@ import pytest
 from cnnquiz.bank import grade, load_bank
 
 BANK = load_bank(Path(__file__).parents[1] / "fixtures" / "banks" / "grading.yaml")
-ITEMS = {q.id: q.draw(0) for q in BANK.questions}
+DUTCH = load_bank(Path(__file__).parents[1] / "fixtures" / "banks" / "grading-nl.yaml")
+ITEMS = {q.id: q.draw(0) for q in [*BANK.questions, *DUTCH.questions]}
 
 C, W, I = "correct", "wrong", "invalid"  # noqa: E741
 
@@ -34,6 +35,8 @@ GOLDEN = {
         ("100x", I, "cannot read"),
         ("", I, "empty"),
         ("2.8 MB", I, "asks for a count"),
+        ("2.800", I, "'2.800' reads as 2.8 (in this question the dot is the decimal point"),
+        ("2,8k", C, None),
     ],
     "g-param-bytes": [
         ("3613600", C, None),
@@ -151,8 +154,79 @@ GOLDEN = {
 }
 
 
+# A Dutch bank (language: nl): the comma is the decimal sign, a dot or a space groups thousands.
+GOLDEN_NL = {
+    "nl-params": [
+        ("2800", C, None),
+        ("2.800", C, None),
+        ("2 800", C, None),
+        ("2,8k", C, None),
+        ("2,8 duizend", C, None),
+        ("2.800 parameters", C, None),
+        ("2.800 gewichten", C, None),
+        ("2.700", W, "je bent de bias vergeten"),
+        ("2700", W, "je bent de bias vergeten"),
+        ("1.000", W, "each filter spans all 3 input channels"),
+        ("2.790", W, "a count must be exact"),
+        ("2,800", I, "'2,800' reads as 2,8 (in this question the comma is the decimal sign"),
+        ("2,800", I, "for 2800 write 2800 or 2.800"),
+        ("2,8", W, None),
+        ("twee", I, "type one like 2800, 2.800, 2,8k or 3,6 MB"),
+        ("2,8 MB", I, "asks for a count"),
+    ],
+    "nl-param-bytes": [
+        ("3,6 MB", C, None),
+        ("3.6 MB", C, None),
+        ("3,61 MB", C, None),
+        ("3.613.600 bytes", C, None),
+        ("3 613 600 bytes", C, None),
+        ("3.613,6 kB", C, None),
+        ("3,45 MB", W, "that is MiB, not MB: 1 MB = 1.000.000 bytes"),
+        ("3.613 MB", I, "'3.613' reads as 3613"),
+        ("3,4 MB", W, None),
+    ],
+    "nl-ram-mb": [
+        ("12,6", C, None),
+        ("12,6 MB", C, None),
+        ("12.6 MB", C, None),
+        ("12.613.600 bytes", C, None),
+        ("0,0126 GB", C, None),
+        ("12,03", W, "that is MiB, not MB"),
+        ("14,1 MB", W, "do not add them up"),
+        ("13 MB", W, None),
+    ],
+    "nl-pixels": [
+        ("150.528", C, None),
+        ("150528", C, None),
+        ("150 528", C, None),
+        ("150,528", I, "'150,528' is a decimal number here"),
+        ("150.529", W, "a count must be exact"),
+        ("160.000", W, None),
+    ],
+    "nl-rate": [("0,5", C, None), ("0.5", C, None), (",5", C, None), ("0,05", W, None)],
+    "nl-shape": [
+        ("100x150x100", C, None),
+        ("(100, 150, 100)", C, None),
+        ("99x149x100", W, "that is the output of valid padding"),
+        ("100x150", I, "you typed 2"),
+    ],
+    "nl-tf": [
+        ("onwaar", C, None),
+        ("nee", C, None),
+        ("n", C, None),
+        ("fout", C, None),
+        ("false", C, None),
+        ("waar", W, "er valt niets te leren"),
+        ("ja", W, "er valt niets te leren"),
+        ("true", W, "er valt niets te leren"),
+        ("misschien", I, "type waar/onwaar or ja/nee"),
+    ],
+    "nl-computed": [("8.000", C, None), ("8000", C, None), ("8,000", I, "reads as 8")],
+}
+
+
 def _cases():
-    for qid, rows in GOLDEN.items():
+    for qid, rows in [*GOLDEN.items(), *GOLDEN_NL.items()]:
         for text, status, feedback in rows:
             yield pytest.param(qid, text, status, feedback, id=f"{qid}:{text!r}")
 
@@ -172,6 +246,29 @@ def test_golden(qid, text, status, feedback):
 def test_every_type_has_a_table():
     kinds = {ITEMS[qid].kind for qid in GOLDEN}
     assert kinds == {"numeric", "shape", "choice", "multi", "truefalse", "text"}
+    assert set(GOLDEN_NL) == {q.id for q in DUTCH.questions}
+
+
+@pytest.mark.parametrize(
+    ("qid", "expected"),
+    [
+        ("nl-params", "2.800"),
+        ("nl-param-bytes", "3,6 MB"),
+        ("nl-ram-mb", "12,6 MB"),
+        ("nl-pixels", "150.528"),
+        ("nl-rate", "0,5"),
+        ("nl-shape", "100x150x100"),
+        ("nl-tf", "onwaar"),
+        ("nl-computed", "8.000"),
+    ],
+)
+def test_a_dutch_key_is_written_the_dutch_way_and_grades_correct(qid, expected):
+    item = ITEMS[qid]
+    assert item.question.language == "nl"
+    assert item.answer_text == expected
+    assert grade(item, expected).status == "correct"
+    wrong = "9x9x9" if item.kind == "shape" else "1"
+    assert grade(item, wrong).message == f"expected {expected}"
 
 
 @pytest.mark.parametrize(

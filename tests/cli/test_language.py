@@ -113,3 +113,25 @@ def test_quiz_language_through_the_command_line(cli, tmp_path):
     out = cli("--language", "xx")  # the app, through `cnnquiz --option`
     assert out.returncode == 2
     assert "argument --language: invalid choice: 'xx'" in out.stderr
+
+
+DUTCH = str(ROOT / "tests" / "fixtures" / "banks" / "grading-nl.yaml")
+
+
+def test_a_dutch_quiz_accepts_numbers_as_the_notes_write_them(cli):
+    out = cli(
+        "quiz", "--plain", "--language", "nl", "--all", "--seed", "1", "--no-record", DUTCH,
+        input="2,800\n2.800\n3,6 MB\n12,6\n150.528\n0,5\n100x150x100\nnee\n",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert (
+        "> 2,800\nNot an answer: '2,800' reads as 2,8 (in this question the comma is the decimal "
+        "sign and a dot groups thousands); for 2800 write 2800 or 2.800. Try again.\n"
+        "> 2.800\nCorrect: 2.800\n"
+    ) in text
+    assert "Correct: 3,6 MB\n" in text
+    assert "Correct: 12,6 MB\n" in text
+    assert "Correct: 150.528\n" in text
+    assert "Correct: 0,5\n" in text
+    assert "Correct: onwaar\n" in text
