@@ -11,13 +11,24 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 DOMAIN = "cnnquiz"
 LOCALE_DIR = Path(__file__).parent / "locale"
 SOURCE_LANGUAGE = "en"
-LANGUAGES = ("en", "nl")  # the ones with a catalog (English is the source)
+
+
+
+def _catalogued() -> tuple[str, ...]:
+    """English (the source) and every language with a compiled catalog: a Danish
+    ``locale/da/LC_MESSAGES/cnnquiz.mo`` makes ``da`` one, without code."""
+    found = LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")
+    return (SOURCE_LANGUAGE, *sorted(p.parent.parent.name for p in found))
+
+
+LANGUAGES = _catalogued()
 
 _current = SOURCE_LANGUAGE
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
@@ -65,3 +76,27 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message in the current language, for ``n``."""
     return _translation.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it now: text made before the
+    language is known (class attributes, bank traps cached at load) is translated with
+    :func:`_` where it is shown."""
+    return message
+
+
+# How the language writes a number: the catalog translates this msgid as the same number in its
+# own notation ("1.234,5" in Dutch), so a new catalog brings its separators without code.
+# TRANSLATORS: this number as your language writes it, the same number of characters: 1.234,5
+NUMBER_SAMPLE = N_("1,234.5")
+_ENGLISH_NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})*(?:\.\d+)?|-?\d+(?:\.\d+)?")
+
+
+def number(text: str) -> str:
+    """A number written the English way (``2,800``, ``3.6 MB``) in the current language's
+    notation (``2.800``, ``3,6 MB`` in Dutch); the text around the numbers is left alone."""
+    sample = _(NUMBER_SAMPLE)
+    if sample == NUMBER_SAMPLE or len(sample) != len(NUMBER_SAMPLE):
+        return text
+    swap = str.maketrans({",": sample[1], ".": sample[5]})
+    return _ENGLISH_NUMBER.sub(lambda m: m.group(0).translate(swap), text)

@@ -24,6 +24,7 @@ from textual.command import CommandPalette as TextualCommandPalette
 from cnnquiz.app.commands import CommandPalette, ScreensProvider
 from cnnquiz.app.protocol import ProgressStore, QuizHost
 from cnnquiz.app.registry import SCREENS
+from cnnquiz.i18n import N_, _
 from cnnquiz.study.select import MODE_TITLES, MODES, filter_questions, select_questions
 from cnnquiz.study.session import Session
 
@@ -39,12 +40,12 @@ class CnnquizApp(App[None]):
     # what every screen shares; each screen names its own .tcss (CSS_PATH)
     CSS_PATH = "app.tcss"
     TITLE = "cnnquiz"
-    SUB_TITLE = "exam prep for neural networks and CNNs"
+    SUB_TITLE = N_("exam prep for neural networks and CNNs")
     COMMANDS = App.COMMANDS | {ScreensProvider}
     BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("question_mark", "help", "Help", show=False),
-        Binding("ctrl+t", "change_theme", "Theme", show=False),
+        Binding("f1", "help", N_("Help")),
+        Binding("question_mark", "help", N_("Help"), show=False),
+        Binding("ctrl+t", "change_theme", N_("Theme"), show=False),
     ]
 
     def __init__(
@@ -61,6 +62,7 @@ class CnnquizApp(App[None]):
         quiz: Sequence[Question] | None = None,
     ) -> None:
         super().__init__()
+        self.sub_title = _(self.SUB_TITLE)
         self.banks = list(banks)
         self.questions = [q for bank in self.banks for q in bank.questions]
         self.progress = progress
@@ -86,7 +88,8 @@ class CnnquizApp(App[None]):
     def on_mount(self) -> None:
         self.switch_mode("home")
         if self.warning:
-            self.notify(self.warning, title="Left out or repaired", severity="warning", timeout=12)
+            title = _("Left out or repaired")
+            self.notify(self.warning, title=title, severity="warning", timeout=12)
         if self.quiz_questions:
             self.quiz = Session(
                 "cram",
@@ -155,12 +158,13 @@ class CnnquizApp(App[None]):
         session = self.make_session(mode, count, minutes)
         if session is None:
             why = {
-                "practice": "nothing is due and nothing is new",
-                "missed": "nothing was answered wrong last time",
-            }.get(mode, "no questions match")
-            self.notify(
-                f"{MODE_TITLES[mode]}: {why} with the current filter.", severity="information"
+                "practice": _("nothing is due and nothing is new"),
+                "missed": _("nothing was answered wrong last time"),
+            }.get(mode, _("no questions match"))
+            said = _("{mode}: {why} with the current filter.").format(
+                mode=_(MODE_TITLES[mode]), why=why
             )
+            self.notify(said, severity="information")
             return
         self.start_session(session)
 
@@ -201,7 +205,7 @@ class CnnquizApp(App[None]):
         from textual.theme import ThemeProvider
 
         self.push_screen(
-            CommandPalette(providers=[ThemeProvider], placeholder="Search for themes…")
+            CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
         )
 
     def action_help(self) -> None:
@@ -223,7 +227,8 @@ class CnnquizApp(App[None]):
         if isinstance(self.screen, HomeScreen):
             self.start(mode)
         else:
-            self.notify("A session is open: finish it or press Esc first.", severity="warning")
+            said = _("A session is open: finish it or press Esc first.")
+            self.notify(said, severity="warning")
 
 
 def make_app(

@@ -10,6 +10,8 @@ from textual.command import CommandList, DiscoveryHit, Hit, Hits, Provider
 from textual.command import CommandPalette as TextualCommandPalette
 
 from cnnquiz.app.registry import SCREENS
+from cnnquiz.i18n import N_, _
+from cnnquiz.study.select import MODE_TITLES
 
 Command = Callable[[], object]  # what the palette calls when an entry is chosen
 
@@ -21,16 +23,19 @@ class ScreensProvider(Provider):
         app = self.app
         out: list[tuple[str, str, Command]] = []
         for entry in SCREENS.values():
-            out.append((f"Open {entry.title}", entry.help, partial(app.switch_mode, entry.name)))
-        out.append(("Open Help", "Every key of every screen", partial(app.run_action, "help")))
+            title = _("Open {screen}").format(screen=_(entry.title))
+            out.append((title, _(entry.help), partial(app.switch_mode, entry.name)))
+        help_title = _("Open {screen}").format(screen=_("Help"))
+        out.append((help_title, _("Every key of every screen"), partial(app.run_action, "help")))
         for mode, text in (
-            ("practice", "Due questions first, then new ones"),
-            ("cram", "Any questions, ignoring the schedule"),
-            ("exam", "N questions, optional time limit, feedback at the end"),
-            ("missed", "The questions answered wrong last time"),
+            ("practice", N_("Due questions first, then new ones")),
+            ("cram", N_("Any questions, ignoring the schedule")),
+            ("exam", N_("N questions, optional time limit, feedback at the end")),
+            ("missed", N_("The questions answered wrong last time")),
         ):
             start = partial(app.run_action, f"start('{mode}')")
-            out.append((f"Start {mode.title()}", text, start))
+            title = _("Start {mode}").format(mode=_(MODE_TITLES[mode]))
+            out.append((title, _(text), start))
         return out
 
     async def discover(self) -> Hits:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast, runtime_checkable
 
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 
+from cnnquiz.app import words
 from cnnquiz.study.select import Schedule, Selectable
 from cnnquiz.study.session import Recorder
 
@@ -93,3 +95,8 @@ class HostedScreen(Screen[ResultType]):
     def host(self) -> QuizHost:
         # the app is a CnnquizApp, checked against QuizHost in app.py; Textual types it App
         return cast("QuizHost", self.app)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer's keys, labelled in the student's language."""
+        return words.active(super().active_bindings)

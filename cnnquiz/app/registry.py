@@ -14,20 +14,22 @@ from dataclasses import dataclass
 
 from textual.screen import Screen
 
+from cnnquiz.i18n import N_
+
 
 @dataclass(frozen=True)
 class ScreenEntry:
     """One top-level screen: its mode name, what the palette shows, and where its class lives."""
 
     name: str
-    title: str
+    title: str  # English, marked for the catalog (N_): translated where shown
     help: str
     target: str  # "package.module:ClassName"
     key: str | None = None  # the app-wide key that opens it (shown in help)
 
     def factory(self) -> Callable[[], Screen]:
         def build() -> Screen:
-            module, _, cls = self.target.partition(":")
+            module, _sep, cls = self.target.partition(":")
             return getattr(importlib.import_module(module), cls)()
 
         return build
@@ -44,8 +46,8 @@ def register(entry: ScreenEntry) -> None:
 register(
     ScreenEntry(
         "home",
-        "Home",
-        "Banks, topics and mastery; start Practice, Cram, Exam or Missed",
+        N_("Home"),
+        N_("Banks, topics and mastery; start Practice, Cram, Exam or Missed"),
         "cnnquiz.app.screens.home:HomeScreen",
         "f2",
     )
@@ -53,8 +55,8 @@ register(
 register(
     ScreenEntry(
         "calculator",
-        "Calculator",
-        "Type a layer stack; parameters, shapes, MACs and RAM update live",
+        N_("Calculator"),
+        N_("Type a layer stack; parameters, shapes, MACs and RAM update live"),
         "cnnquiz.app.screens.calculator:CalculatorScreen",
         "f3",
     )
@@ -62,8 +64,8 @@ register(
 register(
     ScreenEntry(
         "stats",
-        "Stats",
-        "Answers per day, accuracy per topic, streak",
+        N_("Stats"),
+        N_("Answers per day, accuracy per topic, streak"),
         "cnnquiz.app.screens.stats:StatsScreen",
         "f4",
     )
@@ -72,8 +74,8 @@ register(
 register(
     ScreenEntry(
         "train",
-        "Train",
-        "Watch a small CNN learn on the demo data",
+        N_("Train"),
+        N_("Watch a small CNN learn on the demo data"),
         "cnnquiz.app.screens.train:TrainScreen",
         "f5",
     )

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from cnnquiz.cli import language
 from cnnquiz.cli.common import Subcommands, positive_int
+from cnnquiz.cli.quiz_words import heading, is_word, score_lines
+from cnnquiz.i18n import _
 from cnnquiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -29,10 +31,6 @@ if TYPE_CHECKING:
     from cnnquiz.bank import Bank, Item, Question
     from cnnquiz.progress import Progress
     from cnnquiz.study.session import ItemLike, Recorder, Session
-
-HINT_WORDS = ("?", "hint", "h")
-SKIP_WORDS = ("skip", "pass")
-QUIT_WORDS = ("quit", "exit", ":q")
 
 
 def register(sub: Subcommands) -> None:
@@ -143,7 +141,10 @@ def run_full_screen(
     session = app.quiz
     if session is not None:
         say = _Printer(out)
-        say(f"cnnquiz quiz (seed {seed}: --seed {seed} repeats this quiz)", end="")
+        say(
+            _("cnnquiz quiz (seed {seed}: --seed {seed} repeats this quiz)").format(seed=seed),
+            end="",
+        )
         _score(session, say)
     return session
 
@@ -179,11 +180,8 @@ def run_plain(
 
     say = _Printer(out)
     units = count_units(questions)
-    parts = f", {len(questions)} answers with the parts" if len(questions) != units else ""
-    say(
-        f"cnnquiz quiz: {units} question{'s' * (units != 1)}{parts} (seed {seed}: --seed {seed} repeats this quiz)"
-    )
-    say("Type your answer. ? shows a hint, skip shows the answer, quit (or Ctrl-D) stops.")
+    for line in heading(len(questions), units, seed):
+        say(line)
     session: Session[Item] = Session("cram", questions, grade, progress, seed=seed)
     try:
         shown = [""]  # the last prompt, so that parts do not repeat their preamble
@@ -215,16 +213,16 @@ def _ask(session: Session[Item], say: _Printer, stdin: TextIO, shown: list[str])
     """One question, asked until it is answered or skipped."""
     q, item = session.current()
     say("")
-    head = f"Question {session.index + 1} of {session.total}"
+    head = _("Question {n} of {total}").format(n=session.index + 1, total=session.total)
     if q.part_index:
-        head += f" (part {q.part_index})"
+        head += _(" (part {part})").format(part=q.part_index)
     say(" · ".join([head, q.bank] + ([", ".join(q.topics)] if q.topics else [])))
     say(plain_text(_new_text(item.prompt.rstrip(), shown[0])))
     shown[0] = item.prompt.rstrip()
     for i, choice in enumerate(item.choices or []):
         say(f"  {'abcdefghijklmnopqrstuvwxyz'[i]}) {choice}")
     if item.kind == "multi":
-        say("(select all that apply: letters like a,c)")
+        say(_("(select all that apply: letters like a,c)"))
     while not _respond(session, item, _read(stdin, say), say):
         pass
 
@@ -242,18 +240,17 @@ def _read(stdin: TextIO, say: _Printer) -> str:
 
 def _respond(session: Session[Item], item: ItemLike, text: str, say: _Printer) -> bool:
     """One typed line; True when the question is done with (answered or skipped)."""
-    low = text.casefold()
-    if low in HINT_WORDS:
+    if is_word(text, "hint"):
         hint = session.next_hint()
         if hint:
-            say(f"Hint: {hint}")
+            say(_("Hint: {hint}").format(hint=hint))
         else:
-            say("No more hints." if item.hints else "This question has no hint.")
+            say(_("No more hints.") if item.hints else _("This question has no hint."))
         return False
-    if low in QUIT_WORDS:
+    if is_word(text, "quit"):
         raise _Quit
-    if low in SKIP_WORDS:
-        say(f"Skipped. The answer: {item.answer_text}")
+    if is_word(text, "skip"):
+        say(_("Skipped. The answer: {answer}").format(answer=item.answer_text))
         _explain(item, say)
         session.skip()
         return True
@@ -267,14 +264,14 @@ def _submit(session: Session[Item], item: ItemLike, text: str, say: _Printer) ->
     if unsaved:
         print(f"cnnquiz: warning: {printable(unsaved)}", file=sys.stderr)
     if verdict.status == "invalid":
-        say(f"Not an answer: {verdict.message}. Try again.")
+        say(_("Not an answer: {message}. Try again.").format(message=verdict.message))
         return False
     if verdict.status == "correct":
-        say(f"Correct: {verdict.expected}")
+        say(_("Correct: {expected}").format(expected=verdict.expected))
     else:
-        say(f"Wrong: {verdict.message}.")
+        say(_("Wrong: {message}.").format(message=verdict.message))
     if verdict.feedback:
-        say(f"Why: {verdict.feedback}")
+        say(_("Why: {feedback}").format(feedback=verdict.feedback))
     _explain(item, say)
     session.advance()
     return True
@@ -297,7 +294,7 @@ def _is_tty(stream: TextIO) -> bool:
 
 def _explain(item: ItemLike, say: _Printer) -> None:
     if item.explanation.strip():
-        say("Explanation:")
+        say(_("Explanation:"))
         say(plain_text(item.explanation.strip(), indent="  "))
 
 
@@ -361,18 +358,6 @@ class _Paragraph:
 
 
 def _score(session: Session[Item], say: _Printer) -> None:
-    answers = session.answers
     say("")
-    if not answers:
-        say("No questions answered.")
-        return
-    skipped = sum(a.status == "skipped" for a in answers)
-    total = len(answers)
-    pct = round(100 * session.correct / total)
-    extra = f", {skipped} skipped" if skipped else ""
-    say(f"Score: {session.correct} of {total} correct ({pct}%{extra})")
-    # questions without topics are in the total; a bank may have no topics at all
-    scores = session.topic_scores()
-    width = max((len(s.topic) for s in scores), default=0)
-    for s in scores:
-        say(f"  {s.topic:<{width}}  {s.correct}/{s.asked}  {round(100 * s.ratio):>3}%")
+    for line in score_lines(session):
+        say(line)

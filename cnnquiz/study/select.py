@@ -16,13 +16,14 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
 from cnnquiz.errors import CnnquizError
+from cnnquiz.i18n import N_
 
 MODES = ("practice", "cram", "exam", "missed")
-MODE_TITLES = {
-    "practice": "Practice",
-    "cram": "Cram",
-    "exam": "Exam",
-    "missed": "Missed",
+MODE_TITLES = {  # English, marked for the catalog: the faces translate them where shown
+    "practice": N_("Practice"),
+    "cram": N_("Cram"),
+    "exam": N_("Exam"),
+    "missed": N_("Missed"),
 }
 DEFAULT_COUNT = {"practice": 10, "cram": 10, "exam": 10, "missed": 50}
 

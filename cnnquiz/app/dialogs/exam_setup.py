@@ -6,15 +6,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.markup import escape
 from textual.widgets import Input, Label, Static
 
+from cnnquiz.app.words import Dialog
+from cnnquiz.i18n import N_, _
 
-class ExamSetupScreen(ModalScreen[tuple[int, float | None] | None]):
+
+class ExamSetupScreen(Dialog[tuple[int, float | None] | None]):
     """Returns ``(questions, minutes or None)``, or None when the student backs out."""
 
     CSS_PATH = "exam_setup.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, count: int = 10, minutes: float | None = None) -> None:
         super().__init__()
@@ -23,17 +26,17 @@ class ExamSetupScreen(ModalScreen[tuple[int, float | None] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="exam-setup", classes="dialog") as box:
-            box.border_title = "Exam"
-            yield Label("Questions")
+            box.border_title = _("Exam")
+            yield Label(_("Questions"))
             yield Input(str(self.count), id="exam-count", type="integer")
-            yield Label("Time limit in minutes (empty: none)")
+            yield Label(_("Time limit in minutes (empty: none)"))
             yield Input(
                 "" if self.minutes is None else f"{self.minutes:g}",
                 id="exam-minutes",
                 type="number",
             )
             yield Static(
-                "No feedback until the end. Tab: next field · Enter: start · Esc: cancel",
+                _("No feedback until the end. Tab: next field · Enter: start · Esc: cancel"),
                 id="exam-error",
             )
 
@@ -50,7 +53,9 @@ class ExamSetupScreen(ModalScreen[tuple[int, float | None] | None]):
             if count < 1:
                 raise ValueError
         except ValueError:
-            error.update("[b red]Questions: expected a positive whole number[/]")
+            error.update(
+                "[b red]" + escape(_("Questions: expected a positive whole number")) + "[/]"
+            )
             self.query_one("#exam-count", Input).focus()
             return
         minutes: float | None = None
@@ -60,9 +65,8 @@ class ExamSetupScreen(ModalScreen[tuple[int, float | None] | None]):
                 if minutes <= 0:
                     raise ValueError
             except ValueError:
-                error.update(
-                    "[b red]Time limit: expected a positive number of minutes or nothing[/]"
-                )
+                said = _("Time limit: expected a positive number of minutes or nothing")
+                error.update("[b red]" + escape(said) + "[/]")
                 return
         self.dismiss((count, minutes))
 

@@ -10,18 +10,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cnnquiz.app.registry import SCREENS
+from cnnquiz.app.words import Dialog
+from cnnquiz.i18n import N_, _
 
 SECTIONS = [
-    ("Everywhere", "cnnquiz.app.app:CnnquizApp"),
-    ("Home", "cnnquiz.app.screens.home:HomeScreen"),
-    ("Question", "cnnquiz.app.screens.question:QuestionScreen"),
-    ("Results", "cnnquiz.app.screens.results:ResultsScreen"),
-    ("Calculator", "cnnquiz.app.screens.calculator:CalculatorScreen"),
-    ("Stats", "cnnquiz.app.screens.stats:StatsScreen"),
+    (N_("Everywhere"), "cnnquiz.app.app:CnnquizApp"),
+    (N_("Home"), "cnnquiz.app.screens.home:HomeScreen"),
+    (N_("Question"), "cnnquiz.app.screens.question:QuestionScreen"),
+    (N_("Results"), "cnnquiz.app.screens.results:ResultsScreen"),
+    (N_("Calculator"), "cnnquiz.app.screens.calculator:CalculatorScreen"),
+    (N_("Stats"), "cnnquiz.app.screens.stats:StatsScreen"),
 ]
 
 KEY_NAMES = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "space": "Space"}
@@ -59,33 +60,36 @@ def _listed(bindings: Iterable[object]) -> list[Binding]:
 def help_text() -> Text:
     """One block per screen. Modules are imported, not screens built: no torch is loaded."""
     text = Text()
-    text.append("Keys\n", style="bold underline")
-    text.append("Ctrl+P opens the command palette: every screen, every mode, the theme.\n")
-    top = ", ".join(f"{_key(e.key)} {e.title}" for e in SCREENS.values() if e.key)
-    text.append(f"Screens: {top}.\n")
-    known = {target for _, target in SECTIONS}
+    text.append(_("Keys") + "\n", style="bold underline")
+    text.append(_("Ctrl+P opens the command palette: every screen, every mode, the theme.") + "\n")
+    top = ", ".join(f"{_key(e.key)} {_(e.title)}" for e in SCREENS.values() if e.key)
+    text.append(_("Screens: {screens}.").format(screens=top) + "\n")
+    known = {target for _title, target in SECTIONS}
     extra = [(e.title, e.target) for e in SCREENS.values() if e.target not in known]
     for title, target in SECTIONS + extra:
-        module, _, cls = target.partition(":")
+        module, _sep, cls = target.partition(":")
         rows = _listed(getattr(importlib.import_module(module), cls).BINDINGS)
         if not rows:
             continue
-        text.append(f"\n{title}\n", style="bold")
+        text.append(f"\n{_(title)}\n", style="bold")
         for b in rows:
             text.append(f"  {_key(b.key):<18}", style="bold cyan")
-            text.append(f"{b.tooltip or b.description or b.action}\n")
-    text.append("\nAnswers\n", style="bold")
+            said = _(b.tooltip) if b.tooltip else _(b.description) if b.description else b.action
+            text.append(f"{said}\n")
+    text.append("\n" + _("Answers") + "\n", style="bold")
     text.append(
-        "  Numbers as people write them: 2800, 2,800, 2.8k, 3.6 MB, 3613600 bytes.\n"
-        "  Shapes: 100x150x100 or (100, 150, 100). Choices: arrows or the letter, then\n"
-        "  Enter; several: Space ticks, Enter submits. An invalid answer costs nothing."
+        _(
+            "  Numbers as people write them: 2800, 2,800, 2.8k, 3.6 MB, 3613600 bytes.\n"
+            "  Shapes: 100x150x100 or (100, 150, 100). Choices: arrows or the letter, then\n"
+            "  Enter; several: Space ticks, Enter submits. An invalid answer costs nothing."
+        )
     )
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     CSS_PATH = "help.tcss"
-    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", N_("Close"))]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):

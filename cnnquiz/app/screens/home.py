@@ -14,18 +14,24 @@ from cnnquiz.app.protocol import HostedScreen
 from cnnquiz.app.registry import SCREENS
 from cnnquiz.app.safe import plain
 from cnnquiz.app.widgets.answers import TickList
-from cnnquiz.net.units import fmt_count
+from cnnquiz.i18n import N_, _, ngettext, number
+from cnnquiz.net.units import fmt_int
 from cnnquiz.render import bar
 from cnnquiz.study.select import MODE_TITLES, MODES, count_units
 
 BUILT_IN = ("home", "calculator", "stats")  # the screens whose keys are written out below
 
 MODE_HELP = {
-    "practice": "due first, then new",
-    "cram": "any, ignoring the schedule",
-    "exam": "feedback at the end",
-    "missed": "wrong last time",
+    "practice": N_("due first, then new"),
+    "cram": N_("any, ignoring the schedule"),
+    "exam": N_("feedback at the end"),
+    "missed": N_("wrong last time"),
 }
+
+
+def questions(n: int) -> str:
+    """``1 question``, ``2,800 questions``: a count of questions in the student's language."""
+    return ngettext("{n} question", "{n} questions", n).format(n=number(fmt_int(n)))
 
 
 class HomeScreen(HostedScreen[None]):
@@ -34,18 +40,18 @@ class HomeScreen(HostedScreen[None]):
     CSS_PATH = "home.tcss"
     # At 80 columns the footer holds about 68 columns of keys beside "^p palette": the four
     # modes share one label (the list beside spells each out with its key) so F1 Help fits.
-    START = Binding.Group("Start")
+    START = Binding.Group(N_("Start"))
     BINDINGS = [
-        Binding("p", "start('practice')", "Practice", group=START),
-        Binding("c", "start('cram')", "Cram", group=START),
-        Binding("e", "start('exam')", "Exam", group=START),
-        Binding("m", "start('missed')", "Missed", group=START),
-        Binding("t", "focus_list('topics')", "Topics", show=False),
-        Binding("b", "focus_list('banks')", "Banks", show=False),
-        Binding("a", "toggle_all", "All/none", show=False),
-        Binding("f3", "app.switch_mode('calculator')", "Calc"),
-        Binding("f4", "app.switch_mode('stats')", "Stats"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("p", "start('practice')", N_("Practice"), group=START),
+        Binding("c", "start('cram')", N_("Cram"), group=START),
+        Binding("e", "start('exam')", N_("Exam"), group=START),
+        Binding("m", "start('missed')", N_("Missed"), group=START),
+        Binding("t", "focus_list('topics')", N_("Topics"), show=False),
+        Binding("b", "focus_list('banks')", N_("Banks"), show=False),
+        Binding("a", "toggle_all", N_("All/none"), show=False),
+        Binding("f3", "app.switch_mode('calculator')", N_("Calc")),
+        Binding("f4", "app.switch_mode('stats')", N_("Stats")),
+        Binding("q", "app.quit", N_("Quit")),
         # screens registered beyond the built-in ones (Train); the app hides a key for a screen
         # it was built without (see CnnquizApp.check_action)
         *[
@@ -65,14 +71,14 @@ class HomeScreen(HostedScreen[None]):
         with Horizontal(id="home-body"):
             with Vertical(id="home-left"):
                 topics = TickList[str](id="topics")
-                topics.border_title = "Topics · mastery"
+                topics.border_title = _("Topics · mastery")
                 yield topics
                 banks = TickList[str](id="banks")
-                banks.border_title = "Banks"
+                banks.border_title = _("Banks")
                 yield banks
             with Vertical(id="home-right"):
                 modes = OptionList(id="modes")
-                modes.border_title = "Start"
+                modes.border_title = _("Start")
                 yield modes
                 yield Static(id="home-summary")
         yield Footer()
@@ -140,7 +146,7 @@ class HomeScreen(HostedScreen[None]):
     def action_focus_list(self, widget_id: str) -> None:
         target = self.query_one(f"#{widget_id}", SelectionList)
         if not target.display:
-            self.notify("These banks name no topics: every question is in.", timeout=4)
+            self.notify(_("These banks name no topics: every question is in."), timeout=4)
             return
         target.focus()
         if target.highlighted is None and target.option_count:
@@ -178,10 +184,10 @@ class HomeScreen(HostedScreen[None]):
         new = len(progress.new(ids)) if progress is not None else len(ids)
         missed = len(progress.missed_last_time(ids)) if progress is not None else 0
         counts = {
-            "practice": f"{due} due · {new} new",
-            "cram": fmt_count(len(ids), "question"),
-            "exam": fmt_count(min(self.host.exam_count, items), "question"),
-            "missed": f"{missed} to retry",
+            "practice": _("{due} due · {new} new").format(due=due, new=new),
+            "cram": questions(len(ids)),
+            "exam": questions(min(self.host.exam_count, items)),
+            "missed": _("{n} to retry").format(n=missed),
         }
         modes = self.query_one("#modes", OptionList)
         highlighted = modes.highlighted
@@ -189,10 +195,10 @@ class HomeScreen(HostedScreen[None]):
         for key, mode in zip("pcem", MODES, strict=True):
             prompt = Text.assemble(
                 (f"{key} ", "bold"),
-                (f"{MODE_TITLES[mode]:<9}", "bold"),
+                (f"{_(MODE_TITLES[mode]):<9}", "bold"),
                 (counts[mode], ""),
                 "\n",
-                (f"  {MODE_HELP[mode]}", "dim"),
+                (f"  {_(MODE_HELP[mode])}", "dim"),
             )
             modes.add_option(Option(prompt, id=mode))
         modes.highlighted = highlighted if highlighted is not None else 0
@@ -201,17 +207,23 @@ class HomeScreen(HostedScreen[None]):
         """How many questions the filter lets through, the streak and today's answers."""
         host = self.host
         text = Text.assemble(
-            (f"{selected}", "bold"), f" of {fmt_count(len(host.questions), 'question')} selected"
+            (number(f"{selected}"), "bold"),
+            _(" of {questions} selected").format(questions=questions(len(host.questions))),
         )
         if not host.topics:
-            text.append("\nThese banks name no topics.", style="dim")
+            text.append(_("\nThese banks name no topics."), style="dim")
         if host.progress is not None:
             stats = host.progress.stats()
             today = stats.days[-1] if stats.days else None
-            text.append("\nStreak ")
-            text.append(f"{stats.streak} day{'s' if stats.streak != 1 else ''}", style="bold")
+            text.append(_("\nStreak "))
+            days = ngettext("{n} day", "{n} days", stats.streak).format(n=stats.streak)
+            text.append(days, style="bold")
             if today is not None:
-                text.append(f"\nToday {today.answers} answered, {today.correct} right")
+                text.append(
+                    _("\nToday {answers} answered, {correct} right").format(
+                        answers=today.answers, correct=today.correct
+                    )
+                )
         return text
 
     def _label_topics(self) -> None:

@@ -19,14 +19,15 @@ from textual.widgets import Footer, Header, Input, Markdown, Static
 from cnnquiz.app.protocol import HostedScreen, ItemView
 from cnnquiz.app.safe import markdown, plain
 from cnnquiz.app.widgets.answers import ChoiceList, MultiChoiceList
+from cnnquiz.i18n import N_, _
 from cnnquiz.render import duration
 from cnnquiz.study.select import MODE_TITLES
 from cnnquiz.study.session import Session
 
 PLACEHOLDERS = {
-    "numeric": "a number, e.g. 2800, 2.8k or 3.6 MB",
-    "shape": "a shape, e.g. 100x150x100",
-    "text": "your answer",
+    "numeric": N_("a number, e.g. 2800, 2.8k or 3.6 MB"),
+    "shape": N_("a shape, e.g. 100x150x100"),
+    "text": N_("your answer"),
 }
 
 
@@ -35,13 +36,13 @@ class QuestionScreen(HostedScreen[Session]):
 
     CSS_PATH = "question.tcss"
     BINDINGS = [
-        Binding("ctrl+g", "hint", "Hint"),
-        Binding("ctrl+n", "variant", "New variant"),
-        Binding("ctrl+s", "skip", "Skip"),
-        Binding("enter,n", "next", "Next", priority=False),
-        Binding("h", "rerate('hard')", "Hard"),
-        Binding("e", "rerate('easy')", "Easy"),
-        Binding("escape", "quit_session", "Quit"),
+        Binding("ctrl+g", "hint", N_("Hint")),
+        Binding("ctrl+n", "variant", N_("New variant")),
+        Binding("ctrl+s", "skip", N_("Skip")),
+        Binding("enter,n", "next", N_("Next"), priority=False),
+        Binding("h", "rerate('hard')", N_("Hard")),
+        Binding("e", "rerate('easy')", N_("Easy")),
+        Binding("escape", "quit_session", N_("Quit")),
     ]
 
     answered = var(False, init=False, bindings=True)
@@ -75,15 +76,17 @@ class QuestionScreen(HostedScreen[Session]):
     def _status(self) -> Text:
         s = self.session
         text = Text.assemble(
-            (f"{MODE_TITLES[s.mode]}", "bold"),
-            f" · question {min(s.index + 1, s.total)} of {s.total}",
+            (f"{_(MODE_TITLES[s.mode])}", "bold"),
+            _(" · question {n} of {total}").format(n=min(s.index + 1, s.total), total=s.total),
         )
         if s.feedback:
-            text.append(f" · score {s.correct}/{s.answered}")
+            text.append(
+                _(" · score {correct}/{answered}").format(correct=s.correct, answered=s.answered)
+            )
         else:
-            text.append(f" · answered {s.answered}")
+            text.append(_(" · answered {n}").format(n=s.answered))
         if s.remaining is not None:
-            text.append(f" · {duration(s.remaining)} left", style="bold")
+            text.append(_(" · {time} left").format(time=duration(s.remaining)), style="bold")
         q = s.question
         if q is not None:
             text.append(" · ").append_text(plain(q.bank, style="dim"))
@@ -91,7 +94,7 @@ class QuestionScreen(HostedScreen[Session]):
 
     async def show_question(self) -> None:
         """Fresh prompt and input for the session's current item."""
-        _, item = self.session.current()
+        item = self.session.current()[1]
         self.answered = False
         self.query_one("#q-status", Static).update(self._status())
         self.query_one("#q-prompt", Markdown).update(markdown(item.prompt))
@@ -114,10 +117,10 @@ class QuestionScreen(HostedScreen[Session]):
         if item.kind == "choice":
             return ChoiceList(list(item.choices or []), id="q-choices")
         if item.kind == "truefalse":
-            return ChoiceList(["True", "False"], id="q-choices")
+            return ChoiceList([_("True"), _("False")], id="q-choices")
         if item.kind == "multi":
             return MultiChoiceList(list(item.choices or []), id="q-choices")
-        return Input(placeholder=PLACEHOLDERS.get(item.kind, "your answer"), id="q-input")
+        return Input(placeholder=_(PLACEHOLDERS.get(item.kind, "your answer")), id="q-input")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Footer shows only what works now: Hard/Easy after a correct answer, Next after any."""
@@ -153,7 +156,7 @@ class QuestionScreen(HostedScreen[Session]):
         event.stop()
         text = event.text
         if self.session.current()[1].kind == "truefalse":
-            text = text.lower()
+            text = "true" if text == _("True") else "false"
         await self.submit(text)
 
     async def submit(self, text: str) -> None:
@@ -166,9 +169,9 @@ class QuestionScreen(HostedScreen[Session]):
         if verdict.status == "invalid":
             out.update(
                 Text.assemble(
-                    ("Invalid: ", "bold yellow"),
+                    (_("Invalid: "), "bold yellow"),
                     plain(verdict.message or ""),
-                    (" (costs nothing: try again)", "dim"),
+                    (_(" (costs nothing: try again)"), "dim"),
                 )
             )
             return
@@ -178,11 +181,11 @@ class QuestionScreen(HostedScreen[Session]):
             return
         self.answered = True
         if verdict.status == "correct":
-            line = Text.assemble(("✔ Correct", "bold green"), "  ", plain(verdict.expected))
-            line.append("\n  h Hard · e Easy · Enter next", style="dim")
+            line = Text.assemble((_("✔ Correct"), "bold green"), "  ", plain(verdict.expected))
+            line.append(_("\n  h Hard · e Easy · Enter next"), style="dim")
         else:
             line = Text.assemble(
-                ("✘ Wrong", "bold red"), "  expected ", plain(verdict.expected, "bold")
+                (_("✘ Wrong"), "bold red"), _("  expected "), plain(verdict.expected, "bold")
             )
             if verdict.message and str(verdict.expected) not in verdict.message:
                 line.append("\n  ").append_text(plain(verdict.message))
@@ -190,7 +193,7 @@ class QuestionScreen(HostedScreen[Session]):
             line.append("\n  ").append_text(plain(verdict.feedback, "italic"))
         out.update(line)
         explanation = self.query_one("#q-explanation", Markdown)
-        _, item = self.session.current()
+        item = self.session.current()[1]
         explanation.update(markdown(item.explanation))
         explanation.display = bool(item.explanation)
         self.query_one("#q-status", Static).update(self._status())
@@ -204,7 +207,10 @@ class QuestionScreen(HostedScreen[Session]):
 
     def action_rerate(self, rating: str) -> None:
         if self.session.rerate(rating):
-            self.notify(f"Rated {rating}: the next review moves accordingly.", timeout=3)
+            said = _("Rated hard: the next review moves accordingly.")
+            if rating == "easy":
+                said = _("Rated easy: the next review moves accordingly.")
+            self.notify(said, timeout=3)
             self.refresh_bindings()
         self._say_unsaved()
 
@@ -212,15 +218,16 @@ class QuestionScreen(HostedScreen[Session]):
         """The progress store failed (disk full, locked): say so; the session goes on."""
         message = self.session.take_unsaved()
         if message:
-            self.notify(message, title="Progress", severity="error", timeout=10)
+            self.notify(message, title=_("Progress"), severity="error", timeout=10)
 
     def action_hint(self) -> None:
         """The next hint; a question without one says so (not "no more hints")."""
         hint = self.session.next_hint()
         hints = list(self.session.current()[1].hints or [])[: self.session.hints_shown]
-        text = plain("\n".join(f"Hint {i}: {h}" for i, h in enumerate(hints, 1)), "italic cyan")
+        said = "\n".join(_("Hint {n}: {hint}").format(n=i, hint=h) for i, h in enumerate(hints, 1))
+        text = plain(said, "italic cyan")
         if hint is None:
-            note = "No more hints." if hints else "This question has no hint."
+            note = _("No more hints.") if hints else _("This question has no hint.")
             text.append(("\n" if hints else "") + note, style="dim")
         out = self.query_one("#q-hints", Static)
         out.display = True
@@ -245,7 +252,7 @@ class QuestionScreen(HostedScreen[Session]):
             return
         if self.session.time_up:
             self.session.finish()
-            self.notify("Time is up.", severity="warning")
+            self.notify(_("Time is up."), severity="warning")
             await self._after_advance()
             return
         self.query_one("#q-status", Static).update(self._status())

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from cnnquiz.app.protocol import HostedScreen
 from cnnquiz.app.safe import markdown, plain
+from cnnquiz.i18n import N_, _
 from cnnquiz.render import bar, duration
 from cnnquiz.study.select import MODE_TITLES
 from cnnquiz.study.session import Answer, Session
@@ -20,11 +21,14 @@ def answers_markdown(answers: list[Answer], empty: str) -> str:
     parts = []
     for n, answer in enumerate(answers, 1):
         item = answer.item
-        typed = f"`{answer.text}`" if answer.text else "*(no answer)*"
+        typed = f"`{answer.text}`" if answer.text else _("*(no answer)*")
         feedback = getattr(answer.verdict, "feedback", None)
         parts.append(
             f"### {n}. {answer.question.id}\n\n{item.prompt}\n\n"
-            f"Your answer: {typed} · expected: **{item.answer_text}**\n\n"
+            + _("Your answer: {typed} · expected: **{expected}**").format(
+                typed=typed, expected=item.answer_text
+            )
+            + "\n\n"
             + (f"*{feedback}*\n\n" if feedback else "")
             + f"{item.explanation or ''}\n"
         )
@@ -34,9 +38,9 @@ def answers_markdown(answers: list[Answer], empty: str) -> str:
 def missed_markdown(session: Session) -> str:
     """The questions answered wrong, explained."""
     if session.correct:
-        empty = "Nothing missed. Well done."
+        empty = _("Nothing missed. Well done.")
     else:  # everything skipped: no praise for that
-        empty = "Nothing answered wrong."
+        empty = _("Nothing answered wrong.")
     return answers_markdown(session.missed(), empty)
 
 
@@ -50,9 +54,9 @@ class ResultsScreen(HostedScreen[Session | None]):
 
     CSS_PATH = "results.tcss"
     BINDINGS = [
-        Binding("r", "retry", "Retry", tooltip="Retry the missed and skipped questions"),
-        Binding("escape,q", "close", "Home"),
-        Binding("escape,q", "done", "Done"),  # the same keys, where leaving closes the app
+        Binding("r", "retry", N_("Retry"), tooltip=N_("Retry the missed and skipped questions")),
+        Binding("escape,q", "close", N_("Home")),
+        Binding("escape,q", "done", N_("Done")),  # the same keys, where leaving closes the app
     ]
 
     def __init__(self, session: Session, *, final: bool = False) -> None:
@@ -68,14 +72,14 @@ class ResultsScreen(HostedScreen[Session | None]):
             table: DataTable[str | Text] = DataTable(
                 id="results-topics", cursor_type="none", zebra_stripes=True
             )
-            table.border_title = "Score per topic"
+            table.border_title = _("Score per topic")
             yield table
-            title = f"Missed ({len(s.missed())})"
+            title = _("Missed ({n})").format(n=len(s.missed()))
             yield Static(Text(title, style="bold"), id="results-missed-title")
             yield Markdown(missed_markdown(s), id="results-missed")
             skipped = s.skipped()
             if skipped:
-                title = f"Skipped ({len(skipped)})"
+                title = _("Skipped ({n})").format(n=len(skipped))
                 yield Static(Text(title, style="bold"), id="results-skipped-title")
                 yield Markdown(answers_markdown(skipped, ""), id="results-skipped")
         yield Footer()
@@ -85,17 +89,17 @@ class ResultsScreen(HostedScreen[Session | None]):
         asked = s.total if s.mode == "exam" else len(s.answers)
         pct = round(100 * s.correct / asked) if asked else 0
         text = Text.assemble(
-            (f"{MODE_TITLES[s.mode]} results  ", "bold"),
+            (_("{mode} results  ").format(mode=_(MODE_TITLES[s.mode])), "bold"),
             (f"{s.correct} / {asked}", "bold green" if pct >= 50 else "bold red"),
-            f"  ({pct}%)  ·  time {duration(s.elapsed)}",
+            _("  ({pct}%)  ·  time {time}").format(pct=pct, time=duration(s.elapsed)),
         )
         if s.mode == "exam":
-            text.append(f"  ·  answered {s.answered} of {s.total}")
+            text.append(_("  ·  answered {n} of {total}").format(n=s.answered, total=s.total))
         return text
 
     def on_mount(self) -> None:
         table = self.query_one("#results-topics", DataTable)
-        table.add_columns("Topic", "Score", "", "%")
+        table.add_columns(_("Topic"), _("Score"), "", "%")
         scores = self.session.topic_scores()
         table.display = bool(scores)  # banks need not name topics: no empty box then
         for ts in scores:
@@ -118,7 +122,7 @@ class ResultsScreen(HostedScreen[Session | None]):
     def action_retry(self) -> None:
         retry = self.session.retry_missed()
         if retry is None:
-            self.notify("Nothing to retry.")
+            self.notify(_("Nothing to retry."))
             return
         self.dismiss(retry)
 

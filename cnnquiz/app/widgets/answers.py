@@ -18,6 +18,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from cnnquiz.app.safe import plain
+from cnnquiz.i18n import N_
 
 T = TypeVar("T")
 
@@ -86,8 +87,8 @@ class MultiChoiceList(TickList[int]):
     the letters of the ticked ones (``b Space c Space Enter`` answers "B, C")."""
 
     BINDINGS = [
-        Binding("space", "select", "Tick", show=True),
-        Binding("enter", "submit", "Submit", show=True),
+        Binding("space", "select", N_("Tick"), show=True),
+        Binding("enter", "submit", N_("Submit"), show=True),
     ]
 
     @dataclass

@@ -131,4 +131,14 @@ def is_size(solution: Solution) -> bool:
     return declared is not None and declared.answer == "size"
 
 
-__all__ = ["ASKS", "Ask", "AskOptions", "Solution", "Trap", "Value", "evaluate", "is_size", "layer_named"]
+__all__ = [
+    "ASKS",
+    "Ask",
+    "AskOptions",
+    "Solution",
+    "Trap",
+    "Value",
+    "evaluate",
+    "is_size",
+    "layer_named",
+]

@@ -4,6 +4,8 @@ norm's moving statistics, a filter that spans one channel, MACs taken for FLOPs)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cnnquiz.bank.asks import memory
 from cnnquiz.bank.asks.solution import (
     AskOptions,
@@ -12,15 +14,17 @@ from cnnquiz.bank.asks.solution import (
     Value,
     count,
     mb,
+    said,
     selected,
     step_lines,
     sum_line,
     where,
 )
+from cnnquiz.i18n import N_
 from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.layers import Conv
 from cnnquiz.net.spec import Network
-from cnnquiz.net.units import fmt_count, fmt_int
+from cnnquiz.net.units import fmt_int
 
 # which ask reads which attribute of LayerFigures, and how the working names it
 _ATTR = {
@@ -65,32 +69,44 @@ def _count_traps(which: str, value: int, layers: list[LayerFigures]) -> list[Tra
     traps = []
     if which in ("params", "trainable_params") and biases:
         traps.append(
-            Trap(
+            said(
                 count(value - biases),
-                f"you forgot the bias: {fmt_int(weights)} + {fmt_int(biases)} = "
-                f"{fmt_int(weights + biases)} (one bias per filter or unit)",
+                N_(
+                    "you forgot the bias: {weights} + {biases} = {total} "
+                    "(one bias per filter or unit)"
+                ),
+                weights=fmt_int(weights),
+                biases=fmt_int(biases),
+                total=fmt_int(weights + biases),
             )
         )
     if which == "params" and non_tr:
         traps.append(
-            Trap(
+            said(
                 count(value - non_tr),
-                f"that counts only the trainable parameters; batch norm also stores "
-                f"{fmt_int(non_tr)} moving means and variances",
+                N_(
+                    "that counts only the trainable parameters; batch norm also stores "
+                    "{count} moving means and variances"
+                ),
+                count=fmt_int(non_tr),
             )
         )
     if which == "trainable_params" and non_tr:
         traps.append(
-            Trap(
+            said(
                 count(value + non_tr),
-                "that includes batch norm's moving mean and variance, which are not trained",
+                N_("that includes batch norm's moving mean and variance, which are not trained"),
             )
         )
     if which == "weights" and biases:
         traps.append(
-            Trap(
+            said(
                 count(weights + biases),
-                f"that includes the {fmt_count(biases, 'bias', 'biases')}; the weights alone are {fmt_int(weights)}",
+                N_("that includes the 1 bias; the weights alone are {weights}")
+                if biases == 1
+                else N_("that includes the {biases} biases; the weights alone are {weights}"),
+                biases=fmt_int(biases),
+                weights=fmt_int(weights),
             )
         )
     return traps
@@ -107,9 +123,12 @@ def _channel_traps(which: str, layers: list[LayerFigures]) -> list[Trap]:
     c = f.input_shape.dims[2]
     flat = kh * kw * f.layer.filters + (f.biases if which != "weights" else 0)
     return [
-        Trap(
+        said(
             count(flat),
-            f"each filter spans all {c} input channels: {kh}·{kw}·{c} weights per filter",
+            N_("each filter spans all {c} input channels: {kh}·{kw}·{c} weights per filter"),
+            c=c,
+            kh=kh,
+            kw=kw,
         )
     ]
 
@@ -122,7 +141,7 @@ def param_bytes(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solu
         *p.steps,
         f"bytes = {fmt_int(n)}·{bpv} ({fig.dtype}) = {fmt_int(n * bpv)} = {mb(n * bpv)}",
     ]
-    traps = [Trap(count(_whole(t.value) * bpv), t.feedback) for t in p.traps]
+    traps = [replace(t, value=count(_whole(t.value) * bpv)) for t in p.traps]
     traps += memory.forgot_bpv(n, bpv)
     return Solution("param_bytes", count(n * bpv), tuple(steps), tuple(traps))
 
@@ -146,10 +165,12 @@ def macs(network: Network, fig: NetworkFigures, opts: AskOptions, flops: bool = 
     )
     traps = (
         [
-            Trap(
+            said(
                 count(n_params),
-                "that is the number of parameters; multiplications count every "
-                "position the kernel visits: H_out·W_out·filters·kh·kw·C_in",
+                N_(
+                    "that is the number of parameters; multiplications count every "
+                    "position the kernel visits: H_out·W_out·filters·kh·kw·C_in"
+                ),
             )
         ]
         if n_params != total
@@ -158,17 +179,19 @@ def macs(network: Network, fig: NetworkFigures, opts: AskOptions, flops: bool = 
     if flops:
         steps.append(f"FLOPs = 2·multiplications = 2·{fmt_int(total)} = {fmt_int(2 * total)}")
         traps.append(
-            Trap(
+            said(
                 count(total),
-                "that is the number of multiply-accumulates; a FLOP count "
-                "counts the multiply and the add: 2 per MAC",
+                N_(
+                    "that is the number of multiply-accumulates; a FLOP count "
+                    "counts the multiply and the add: 2 per MAC"
+                ),
             )
         )
         return Solution("flops", count(2 * total), tuple(steps), tuple(traps))
     traps.append(
-        Trap(
+        said(
             count(2 * total),
-            "that counts FLOPs (a multiply and an add); the question asks for multiplications",
+            N_("that counts FLOPs (a multiply and an add); the question asks for multiplications"),
         )
     )
     return Solution("macs", count(total), tuple(steps), tuple(traps))

@@ -10,7 +10,17 @@ arithmetic's ``VIEW_LAYERS``). Each wrong total a known mistake gives is a trap.
 from __future__ import annotations
 
 from cnnquiz.bank.asks.peak import graph_ram_predict
-from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, mb, selected, target
+from cnnquiz.bank.asks.solution import (
+    AskOptions,
+    Solution,
+    Trap,
+    count,
+    mb,
+    said,
+    selected,
+    target,
+)
+from cnnquiz.i18n import N_
 from cnnquiz.net.figures import LayerFigures, NetworkFigures
 from cnnquiz.net.memory import TrainingRam, prediction_ram, training_ram
 from cnnquiz.net.network import Shape
@@ -27,7 +37,13 @@ def bytes_of_values(what: str, shape_text: str, values: int, bpv: int, dtype: st
 
 def forgot_bpv(values: int, bpv: int) -> list[Trap]:
     return (
-        [Trap(count(values), f"that is the number of values; each one takes {bpv} bytes")]
+        [
+            said(
+                count(values),
+                N_("that is the number of values; each one takes {bpv} bytes"),
+                bpv=bpv,
+            )
+        ]
         if bpv > 1
         else []
     )
@@ -87,17 +103,19 @@ def ram_predict(network: Network, fig: NetworkFigures, opts: AskOptions) -> Solu
         f"{fmt_int(ram.total)} bytes = {mb(ram.total)}"
     )
     outputs = sum(fig.stored_bytes(f) for f in fig.layers)
-    add_up = "do not add them up: one prediction needs one layer's input and output at once"
+    add_up = N_("do not add them up: one prediction needs one layer's input and output at once")
     traps = [
-        Trap(count(outputs + fig.input_bytes + ram.param_bytes), add_up),
-        Trap(count(outputs + ram.param_bytes), add_up),
-        Trap(
+        said(count(outputs + fig.input_bytes + ram.param_bytes), add_up),
+        said(count(outputs + ram.param_bytes), add_up),
+        said(
             count(ram.input_bytes + ram.output_bytes),
-            f"add the parameters: all {fmt_int(fig.params)} must be in memory too ({mb(ram.param_bytes)})",
+            N_("add the parameters: all {params} must be in memory too ({mb})"),
+            params=fmt_int(fig.params),
+            mb=mb(ram.param_bytes),
         ),
-        Trap(
+        said(
             count(ram.output_bytes + ram.param_bytes),
-            "a layer needs its input as well as its output at the same time",
+            N_("a layer needs its input as well as its output at the same time"),
         ),
     ]
     return Solution("ram_predict", count(ram.total), tuple(steps), tuple(traps))
@@ -118,9 +136,10 @@ def ram_train_outputs(network: Network, fig: NetworkFigures, opts: AskOptions) -
     )
     steps.append(f"{b}·{fmt_int(per_image)} = {fmt_int(b * per_image)} bytes = {mb(b * per_image)}")
     traps = [
-        Trap(
+        said(
             count(per_image),
-            f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output",
+            N_("you forgot ×batch: the batch of {b} keeps {b} copies of every layer output"),
+            b=b,
         )
     ]
     traps += _view_traps(fig, layers, b * per_image, b)
@@ -166,29 +185,38 @@ def _train_traps(fig: NetworkFigures, ram: TrainingRam, opts: AskOptions) -> lis
         + ram.optimizer_bytes
     )
     traps = [
-        Trap(
+        said(
             count(ram.outputs_per_image),
-            f"that is the layer outputs of one image; training keeps them for all {b} images of "
-            "the batch, plus the inputs, parameters and gradients",
+            N_(
+                "that is the layer outputs of one image; training keeps them for all {b} images "
+                "of the batch, plus the inputs, parameters and gradients"
+            ),
+            b=b,
         ),
-        Trap(
+        said(
             count(once),
-            f"you forgot ×batch: the batch of {b} keeps {b} copies of every layer output and input",
+            N_(
+                "you forgot ×batch: the batch of {b} keeps {b} copies of every layer output and input"
+            ),
+            b=b,
         ),
-        Trap(
+        said(
             count(ram.total - ram.gradient_bytes),
-            f"add the gradients: one per trainable parameter ({mb(ram.gradient_bytes)})",
+            N_("add the gradients: one per trainable parameter ({mb})"),
+            mb=mb(ram.gradient_bytes),
         ),
-        Trap(
+        said(
             count(ram.outputs_bytes),
-            "that is only the layer outputs; add the inputs, parameters and gradients",
+            N_("that is only the layer outputs; add the inputs, parameters and gradients"),
         ),
     ]
     if ram.optimizer_bytes:
         traps.append(
-            Trap(
+            said(
                 count(ram.total - ram.optimizer_bytes),
-                f"add the {opts.optimizer} optimizer's state ({mb(ram.optimizer_bytes)})",
+                N_("add the {optimizer} optimizer's state ({mb})"),
+                optimizer=opts.optimizer,
+                mb=mb(ram.optimizer_bytes),
             )
         )
     return traps
@@ -210,9 +238,17 @@ def _view_traps(
         return []
     names = ", ".join(sorted({f.name for f in layers if f.is_view}))
     return [
-        Trap(
+        said(
             count(total + batch * extra),
-            f"{names} {'is a view' if ',' not in names else 'are views'}: the output shares the "
-            "memory of the layer before it, so it is not stored a second time",
+            N_(
+                "{names} is a view: the output shares the memory of the layer before it, so it "
+                "is not stored a second time"
+            )
+            if "," not in names
+            else N_(
+                "{names} are views: the output shares the memory of the layer before it, so it "
+                "is not stored a second time"
+            ),
+            names=names,
         )
     ]

@@ -8,7 +8,8 @@ The working names every tensor held at the peak, so a student sees which one the
 
 from __future__ import annotations
 
-from cnnquiz.bank.asks.solution import Solution, Trap, count, mb
+from cnnquiz.bank.asks.solution import Solution, Trap, count, mb, said
+from cnnquiz.i18n import N_
 from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.memory import LiveTensor, PredictionRam
 from cnnquiz.net.network import Network
@@ -50,34 +51,43 @@ def graph_ram_predict(network: Network, fig: NetworkFigures, ram: PredictionRam)
         f"bytes = {mb(ram.param_bytes)}"
     )
     terms = " + ".join(mb(t.nbytes) for t in alive)
-    steps.append(f"RAM = {terms} + {mb(ram.param_bytes)} = {fmt_int(ram.total)} bytes = {mb(ram.total)}")
+    steps.append(
+        f"RAM = {terms} + {mb(ram.param_bytes)} = {fmt_int(ram.total)} bytes = {mb(ram.total)}"
+    )
     return Solution("ram_predict", count(ram.total), tuple(steps), tuple(_traps(fig, ram, live)))
 
 
 def _traps(fig: NetworkFigures, ram: PredictionRam, live: int) -> list[Trap]:
     bpv = fig.bytes_per_value
     chain = max(
-        (f.input_shape.values * bpv + (0 if f.is_view else f.output_values * bpv) for f in fig.layers),
+        (
+            f.input_shape.values * bpv + (0 if f.is_view else f.output_values * bpv)
+            for f in fig.layers
+        ),
         default=fig.input_bytes,
     )
     outputs = sum(fig.stored_bytes(f) for f in fig.layers)
     traps = [
-        Trap(
+        said(
             count(outputs + fig.input_bytes + ram.param_bytes),
-            "do not add them up: a tensor is freed once the last layer that reads it has run",
+            N_("do not add them up: a tensor is freed once the last layer that reads it has run"),
         ),
-        Trap(
+        said(
             count(live),
-            f"add the parameters: all {fmt_int(fig.params)} must be in memory too ({mb(ram.param_bytes)})",
+            N_("add the parameters: all {params} must be in memory too ({mb})"),
+            params=fmt_int(fig.params),
+            mb=mb(ram.param_bytes),
         ),
     ]
     if chain + ram.param_bytes != ram.total:
         traps.append(
-            Trap(
+            said(
                 count(chain + ram.param_bytes),
-                "that is the chain rule, one layer's input and output; on a graph a tensor that a "
-                "later layer still reads (a shortcut's input, a branch waiting for its merge) "
-                "stays in memory too",
+                N_(
+                    "that is the chain rule, one layer's input and output; on a graph a tensor "
+                    "that a later layer still reads (a shortcut's input, a branch waiting for its "
+                    "merge) stays in memory too"
+                ),
             )
         )
     return traps

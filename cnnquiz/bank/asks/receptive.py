@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap
+from cnnquiz.bank.asks.solution import AskOptions, Solution, said
+from cnnquiz.i18n import N_
 from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.receptive import receptive_field
 from cnnquiz.net.spec import Network
@@ -23,10 +24,12 @@ def receptive(network: Network, fig: NetworkFigures, opts: AskOptions) -> Soluti
     naive = 1 + sum(r.kernel[0] - 1 for r in convs)
     if naive != value[0] and not rows[-1].is_global:
         traps.append(
-            Trap(
+            said(
                 (naive, naive),
-                "that ignores the strides: after a stride s layer, each step of the "
-                "next kernel moves s input pixels",
+                N_(
+                    "that ignores the strides: after a stride s layer, each step of the "
+                    "next kernel moves s input pixels"
+                ),
             )
         )
     return Solution("receptive_field", (value[0], value[1]), tuple(steps), tuple(traps))

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, target
+from cnnquiz.bank.asks.solution import AskOptions, Solution, Trap, count, said, target
 from cnnquiz.errors import SpecError
+from cnnquiz.i18n import N_
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.figures import NetworkFigures
 from cnnquiz.net.layers import Conv, Pool
@@ -36,12 +37,20 @@ def _network_traps(network: Network, upto: int, value: tuple[int, ...]) -> list[
     for pad, other in (("same", "valid"), ("valid", "same")):
         alt = _alt_shape(network, upto, partial(_swap_padding, pad=pad, other=other))
         if alt and alt != value:
-            traps.append(Trap(alt, f"that is the output of {other} padding; this layer uses {pad}"))
+            traps.append(
+                said(
+                    alt,
+                    N_("that is the output of {other} padding; this layer uses {pad}"),
+                    other=other,
+                    pad=pad,
+                )
+            )
     alt = _alt_shape(network, upto, _no_stride)
     if alt and alt != value:
         traps.append(
-            Trap(
-                alt, "that ignores the stride: with stride s the kernel visits every s-th position"
+            said(
+                alt,
+                N_("that ignores the stride: with stride s the kernel visits every s-th position"),
             )
         )
     return traps
@@ -55,14 +64,17 @@ def _order_traps(value: tuple[int, ...]) -> list[Trap]:
     traps = []
     if (c, h, w) != value:
         traps.append(
-            Trap(
+            said(
                 (c, h, w),
-                f"that is C×H×W order (PyTorch's); the course writes H×W×C: {h}x{w}x{c}",
+                N_("that is C×H×W order (PyTorch's); the course writes H×W×C: {h}x{w}x{c}"),
+                h=h,
+                w=w,
+                c=c,
             )
         )
     if (w, h, c) != value:
         traps.append(
-            Trap((w, h, c), "height and width are swapped: the shape is H×W×C, height first")
+            said((w, h, c), N_("height and width are swapped: the shape is H×W×C, height first"))
         )
     return traps
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from cnnquiz.i18n import _, number
 from cnnquiz.net.units import fmt_int, fmt_mb
 
 if TYPE_CHECKING:
@@ -21,10 +22,30 @@ Value = Decimal | tuple[int, ...]
 
 @dataclass(frozen=True)
 class Trap:
-    """A wrong answer that a known mistake produces, and the feedback that names it."""
+    """A wrong answer that a known mistake produces, and the feedback that names it.
+
+    ``message`` is an author's text (a bank's ``feedback:``), shown as written, or, with
+    ``args``, the calculator's English template: banks are parsed once and cached, so the
+    template is marked for the catalog where it is written (:func:`said`) and translated, its
+    numbers in the language's notation, only when :attr:`feedback` is read (while grading).
+    """
 
     value: Value
-    feedback: str
+    message: str
+    args: tuple[tuple[str, str], ...] | None = None  # the template's fields, English-formatted
+
+    @property
+    def feedback(self) -> str:
+        if self.args is None:
+            return self.message
+        fields = {name: number(text) for name, text in self.args}
+        return _(self.message).format(**fields)
+
+
+def said(value: Value, message: str, **args: object) -> Trap:
+    """A calculator's trap: ``message`` is an English template (marked with ``N_``) whose
+    ``{fields}`` are ``args``, numbers as :func:`fmt_int` and ``mb`` write them."""
+    return Trap(value, message, tuple((k, str(v)) for k, v in args.items()))
 
 
 @dataclass(frozen=True)
