@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cnnquiz.cli import train_lab
 from cnnquiz.cli.common import Subcommands, non_negative_int, positive_int, print_json
 from cnnquiz.train.config import DEVICES, OPTIMIZERS, RATES, SCHEDULES, Range
 
@@ -88,6 +89,7 @@ def _add_train(sub: Subcommands) -> None:
         help="then train a dense network of similar size on the same data, same budget",
     )
     _add_settings(train)
+    train_lab.add_lab(train)
     train.add_argument(
         "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
     )
@@ -181,65 +183,83 @@ def _runs_root(args: argparse.Namespace) -> Path:
 
 def run_train(args: argparse.Namespace) -> int:
     from cnnquiz.cli import train_render as render
-    from cnnquiz.train.run import dense_plan, prepare
+    from cnnquiz.train.run import dense_plan
 
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "epochs",
-            "batch",
-            "lr",
-            "optimizer",
-            "momentum",
-            "weight_decay",
-            "schedule",
-            "seed",
-            "device",
-            "threads",
-            "size",
-            "strict",
-        )
-    }
-    if args.config and not Path(args.config).expanduser().is_file():
-        from cnnquiz.errors import CnnquizError
-
-        raise CnnquizError(
-            "no such file" if not Path(args.config).exists() else "is not a file", args.config
-        )
-    plan = prepare(demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides)
+    plan = _plan(args)
     root = _runs_root(args)
     quiet = args.json
     render.warn_skipped(plan.data.skipped)
     if not quiet:
         render.plan(plan)
-    outcome = _execute(plan, root, quiet)
+    if args.dry_run:
+        return train_lab.dry_run(plan, quiet)
+    from cnnquiz.train.tracking import Tracking
+
+    tracking = Tracking.from_env(args.mlflow)
+    tracking.check()  # a backend that fails warns now, before the minutes of training
+    outcome = _execute(plan, root, quiet, tracking)
     if not quiet:
         render.outcome(outcome)
+        train_lab.tracked(tracking)
     dense = None
     if args.compare_dense and not outcome.result.cancelled:
         baseline = dense_plan(plan)
         if not quiet:
             render.plan(baseline, heading="Dense baseline: same data, same settings")
-        dense = _execute(baseline, root, quiet)
+        dense = _execute(baseline, root, quiet, tracking)
         if not quiet:
             render.outcome(dense)
             render.comparison(outcome, dense)
     if quiet:
         report = outcome.summary()
+        if plan.params is not None:
+            report["gin"] = plan.params
         if dense is not None:
             report["dense"] = dense.summary()
         print_json(report)
     return 130 if outcome.result.cancelled else 0
 
 
-def _execute(plan: Any, root: Path, quiet: bool) -> Any:
+_SETTINGS = (
+    "epochs",
+    "batch",
+    "lr",
+    "optimizer",
+    "momentum",
+    "weight_decay",
+    "schedule",
+    "seed",
+    "device",
+    "threads",
+    "size",
+    "strict",
+)
+
+
+def _plan(args: argparse.Namespace) -> Any:
+    """The spec's plan, or with --gin/--bind the lab's; the options' settings on top."""
+    from cnnquiz.train.run import prepare
+
+    overrides = {name: getattr(args, name) for name in _SETTINGS}
+    if args.config and not Path(args.config).expanduser().is_file():
+        from cnnquiz.errors import CnnquizError
+
+        raise CnnquizError(
+            "no such file" if not Path(args.config).exists() else "is not a file", args.config
+        )
+    if args.gin or args.bind:
+        return train_lab.lab_plan(args, overrides)
+    return prepare(demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides)
+
+
+def _execute(plan: Any, root: Path, quiet: bool, tracking: Any) -> Any:
     from cnnquiz.cli import train_render as render
     from cnnquiz.train.run import execute
 
     if quiet:
-        return execute(plan, root)
+        return execute(plan, root, tracking=tracking)
     with render.ProgressReporter() as reporter:
-        return execute(plan, root, reporter)
+        return execute(plan, root, reporter, tracking=tracking)
 
 
 def run_predict(args: argparse.Namespace) -> int:
