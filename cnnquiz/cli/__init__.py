@@ -14,7 +14,7 @@ from cnnquiz import __version__
 from cnnquiz.cli.common import Parser
 from cnnquiz.errors import CnnquizError
 
-SUBCOMMANDS = ("calc", "bank", "quiz", "train", "stats", "zoo", "app")
+SUBCOMMANDS = ("calc", "bank", "quiz", "train", "tune", "stats", "zoo", "app")
 
 
 def build_parser() -> Parser:

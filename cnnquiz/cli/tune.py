@@ -1,0 +1,143 @@
+"""``cnnquiz tune``: grid and random search over gin bindings, compared on the validation split.
+
+::
+
+    cnnquiz tune --demo --grid 'train.lr=0.01,0.003' --grid 'cnn.filters=(16,32),(32,64)'
+    cnnquiz tune --data car-or-truck/ --random 8 --space space.gin --seed 1
+
+Every trial trains on the training split and is compared on the validation split; the test
+split is evaluated once, for the best trial, at the end. Ctrl+C stops after the current trial
+(twice: now) and keeps what finished. ``cnnquiz runs --sweep LAST`` shows the table again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from cnnquiz.cli.common import Subcommands, non_negative_int, positive_int, print_json
+
+
+def register(sub: Subcommands) -> None:
+    tune = sub.add_parser(
+        "tune",
+        help="grid or random search over hyperparameters, compared on the validation split",
+        description="Train one run per trial on the training split, compare them on the "
+        "validation split, then evaluate only the best on the test split. Trials are gin "
+        "bindings (train.lr = 0.003, cnn.filters = (16, 32)) on top of --gin files.",
+    )
+    source = tune.add_mutually_exclusive_group(required=True)
+    source.add_argument("--demo", action="store_true", help="the embedded shapes dataset")
+    source.add_argument("--data", metavar="DIR", help="a folder of images (as cnnquiz train)")
+    search = tune.add_mutually_exclusive_group(required=True)
+    search.add_argument(
+        "--grid",
+        action="append",
+        metavar="NAME=V1,V2",
+        help="try each value (gin literals: 0.01, (16,32), 'max', True); several --grid: "
+        "every combination",
+    )
+    search.add_argument(
+        "--random", type=positive_int, metavar="N", help="N trials drawn from --space"
+    )
+    tune.add_argument(
+        "--space",
+        metavar="SPACE.GIN",
+        help="the ranges --random draws from: uniform(lo, hi), loguniform(lo, hi), choice(a, b)",
+    )
+    tune.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the random draws (default 0)"
+    )
+    tune.add_argument(
+        "--gin", action="append", default=[], metavar="FILE.GIN", help="gin files every trial uses"
+    )
+    tune.add_argument(
+        "--bind",
+        action="append",
+        default=[],
+        metavar="BINDING",
+        help="a gin binding every trial uses, e.g. 'train.epochs = 3'",
+    )
+    tune.add_argument(
+        "--epochs", type=positive_int, help="epochs of every trial (the binding train.epochs)"
+    )
+    tune.add_argument(
+        "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
+    )
+    tune.add_argument("--json", action="store_true", help="print the sweep's record as JSON")
+    tune.set_defaults(run=run_tune)
+
+
+def _trials(args: argparse.Namespace) -> tuple[str, list[Any], dict[str, Any]]:
+    from cnnquiz.errors import CnnquizError
+    from cnnquiz.lab import space
+
+    if args.grid:
+        if args.space:
+            raise CnnquizError("--space goes with --random, not --grid", "--space")
+        axes = [space.parse_grid(text) for text in args.grid]
+        return "grid", space.grid(axes), {"grid": list(args.grid)}
+    if not args.space:
+        raise CnnquizError("--random N draws from a space file: add --space SPACE.GIN", "--random")
+    path = Path(args.space).expanduser()
+    if not path.is_file():
+        raise CnnquizError("no such file" if not path.exists() else "is not a file", args.space)
+    drawn = space.load_space(path).draw(args.random, args.seed)
+    return "random", drawn, {"random": args.random, "space": str(path), "seed": args.seed}
+
+
+def run_tune(args: argparse.Namespace) -> int:
+    from cnnquiz.cli import sweep_render as render
+    from cnnquiz.cli.train import _runs_root
+    from cnnquiz.lab import setups, sweep
+
+    kind, trials, settings = _trials(args)
+    base = list(args.bind) + ([f"train.epochs = {args.epochs}"] if args.epochs else [])
+    settings |= {"gin": list(args.gin), "bind": base, "data": args.data or "demo"}
+    setup = setups.gin_setup(args.gin, base)
+    planned = sweep.plan_sweep(
+        kind,
+        trials,
+        setup,
+        demo=args.demo,
+        data_dir=args.data,
+        runs_root=_runs_root(args),
+        settings=settings,
+    )
+    reporter = render.SweepProgress(quiet=args.json)
+    if not args.json:
+        render.header(planned)
+    previous = signal.signal(signal.SIGINT, reporter.interrupt)
+    try:
+        result = sweep.run_sweep(planned, reporter)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        reporter.close()
+    if args.json:
+        print_json(result | {"folder": str(planned.folder)})
+    else:
+        render.sweep_table(result)
+        render.footer(result, planned.folder)
+    if result.get("status") == "stopped":
+        print("cnnquiz: stopped: the trials that finished are kept", file=sys.stderr)
+        return 130
+    return 0
+
+
+def show_sweep(target: str, root: Path, as_json: bool) -> int:
+    """``cnnquiz runs --sweep LAST|ID``: the table again, or the record as JSON."""
+    from cnnquiz.lab import record
+
+    folder = record.resolve(target, root)
+    data = record.load(folder)
+    if as_json:
+        print_json(data | {"folder": str(folder), "trials": record.ranked(data["trials"])})
+        return 0
+    from cnnquiz.cli import sweep_render as render
+
+    render.sweep_table(data)
+    render.footer(data, folder)
+    return 0
