@@ -55,7 +55,7 @@ class SweepProgress(SweepReporter):
         self.stop = False
         self.epochs: ProgressReporter | None = None
 
-    def interrupt(self, signum: int, frame: Any) -> None:
+    def interrupt(self, _signum: int, _frame: Any) -> None:
         """The first Ctrl+C stops after this trial; the second stops the trial now."""
         if self.stop:
             raise KeyboardInterrupt

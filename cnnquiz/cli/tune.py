@@ -89,9 +89,17 @@ def _trials(args: argparse.Namespace) -> tuple[str, list[Any], dict[str, Any]]:
     return "random", drawn, {"random": args.random, "space": str(path), "seed": args.seed}
 
 
+def runs_root(option: str | None) -> Path:
+    """``--runs-dir``, else the data folder's ``runs`` (as ``cnnquiz train``)."""
+    if option:
+        return Path(option).expanduser()
+    from cnnquiz.paths import runs_dir
+
+    return runs_dir()
+
+
 def run_tune(args: argparse.Namespace) -> int:
     from cnnquiz.cli import sweep_render as render
-    from cnnquiz.cli.train import _runs_root
     from cnnquiz.lab import setups, sweep
 
     kind, trials, settings = _trials(args)
@@ -104,7 +112,7 @@ def run_tune(args: argparse.Namespace) -> int:
         setup,
         demo=args.demo,
         data_dir=args.data,
-        runs_root=_runs_root(args),
+        runs_root=runs_root(args.runs_dir),
         settings=settings,
     )
     reporter = render.SweepProgress(quiet=args.json)
