@@ -88,11 +88,40 @@ def _add_train(sub: Subcommands) -> None:
         help="then train a dense network of similar size on the same data, same budget",
     )
     _add_settings(train)
+    _add_lab(train)
     train.add_argument(
         "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
     )
     train.add_argument("--json", action="store_true", help="print one JSON object at the end")
     train.set_defaults(run=run_train)
+
+
+def _add_lab(train: argparse.ArgumentParser) -> None:
+    """The lab's options (issue 15): gin files, bindings, MLflow, a look before training."""
+    train.add_argument(
+        "--gin",
+        metavar="FILE.gin",
+        action="append",
+        help="the network and settings from a gin file (repeatable; `lab` names the bundled, "
+        "commented lab.gin); instead of --config",
+    )
+    train.add_argument(
+        "--bind",
+        metavar="'NAME = VALUE'",
+        action="append",
+        help="one gin binding after the files, such as 'train.lr = 0.003' (repeatable)",
+    )
+    train.add_argument(
+        "--mlflow",
+        metavar="URI",
+        help="log the run to MLflow (default: $MLFLOW_TRACKING_URI), e.g. sqlite:///mlflow.db",
+    )
+    train.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the network's figures and the settings (with --gin: the operative config), "
+        "then stop before training",
+    )
 
 
 def _add_settings(train: argparse.ArgumentParser) -> None:
@@ -184,38 +213,21 @@ def _runs_root(args: argparse.Namespace) -> Path:
 
 def run_train(args: argparse.Namespace) -> int:
     from cnnquiz.cli import train_render as render
-    from cnnquiz.train.run import dense_plan, prepare
+    from cnnquiz.train.run import dense_plan
 
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "epochs",
-            "batch",
-            "lr",
-            "optimizer",
-            "momentum",
-            "weight_decay",
-            "schedule",
-            "seed",
-            "device",
-            "threads",
-            "size",
-            "strict",
-        )
-    }
-    if args.config and not Path(args.config).expanduser().is_file():
-        from cnnquiz.errors import CnnquizError
-
-        raise CnnquizError(
-            "no such file" if not Path(args.config).exists() else "is not a file", args.config
-        )
-    plan = prepare(demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides)
+    plan = _plan(args)
     root = _runs_root(args)
     quiet = args.json
     render.warn_skipped(plan.data.skipped)
     if not quiet:
         render.plan(plan)
-    outcome = _execute(plan, root, quiet)
+    if args.dry_run:
+        return _dry_run(plan, quiet)
+    from cnnquiz.train.tracking import Tracking
+
+    tracking = Tracking.from_env(args.mlflow)
+    tracking.check()  # a backend that fails warns now, before the minutes of training
+    outcome = _execute(plan, root, quiet, tracking)
     if not quiet:
         render.outcome(outcome)
     dense = None
@@ -223,26 +235,98 @@ def run_train(args: argparse.Namespace) -> int:
         baseline = dense_plan(plan)
         if not quiet:
             render.plan(baseline, heading="Dense baseline: same data, same settings")
-        dense = _execute(baseline, root, quiet)
+        dense = _execute(baseline, root, quiet, tracking)
         if not quiet:
             render.outcome(dense)
             render.comparison(outcome, dense)
     if quiet:
         report = outcome.summary()
+        if plan.params is not None:
+            report["gin"] = plan.params
         if dense is not None:
             report["dense"] = dense.summary()
         print_json(report)
     return 130 if outcome.result.cancelled else 0
 
 
-def _execute(plan: Any, root: Path, quiet: bool) -> Any:
+_SETTINGS = (
+    "epochs",
+    "batch",
+    "lr",
+    "optimizer",
+    "momentum",
+    "weight_decay",
+    "schedule",
+    "seed",
+    "device",
+    "threads",
+    "size",
+    "strict",
+)
+
+
+def _plan(args: argparse.Namespace) -> Any:
+    """The spec's plan, or with --gin/--bind the lab's; the options' settings on top."""
+    from cnnquiz.train.run import prepare
+
+    overrides = {name: getattr(args, name) for name in _SETTINGS}
+    if args.config and not Path(args.config).expanduser().is_file():
+        from cnnquiz.errors import CnnquizError
+
+        raise CnnquizError(
+            "no such file" if not Path(args.config).exists() else "is not a file", args.config
+        )
+    if args.gin or args.bind:
+        return _lab_plan(args, overrides)
+    return prepare(demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides)
+
+
+def _execute(plan: Any, root: Path, quiet: bool, tracking: Any) -> Any:
     from cnnquiz.cli import train_render as render
     from cnnquiz.train.run import execute
 
     if quiet:
-        return execute(plan, root)
+        return execute(plan, root, tracking=tracking)
     with render.ProgressReporter() as reporter:
-        return execute(plan, root, reporter)
+        return execute(plan, root, reporter, tracking=tracking)
+
+
+def _lab_plan(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
+    """``--gin``/``--bind``: the configurable CNN and its settings from gin; the experiment's
+    command-line settings (``--lr``) become bindings, so the run's operative.gin holds them."""
+    from cnnquiz.errors import CnnquizError
+    from cnnquiz.lab import experiment
+    from cnnquiz.lab.gin_config import configure, resolve_gin
+
+    if args.config:
+        raise CnnquizError("--gin replaces --config: the gin file sets the network", "--config")
+    bindings, machine = experiment.as_bindings(overrides)
+    lab = configure([resolve_gin(g) for g in args.gin or []], [*(args.bind or []), *bindings])
+    config = experiment.settings(lab, machine)
+    data = experiment.load_data(config, args.demo, args.data)
+    return experiment.make_plan(lab, data, config)
+
+
+def _dry_run(plan: Any, quiet: bool) -> int:
+    """What would train, and nothing trained: the plan is shown already; with --gin the
+    operative config too (``--json``: the plan's figures and the gin values)."""
+    from cnnquiz.lab.gin_config import OPERATIVE
+
+    if quiet:
+        print_json(
+            {
+                "name": plan.name,
+                "params": plan.figures.params,
+                "trainable": plan.figures.trainable,
+                "ram_estimate_bytes": plan.ram.total,
+                "config": plan.config.as_dict(),
+                "gin": plan.params,
+            }
+        )
+    elif OPERATIVE in plan.files:
+        print(f"\n{OPERATIVE} (every value this run would use):\n")
+        print(plan.files[OPERATIVE].rstrip())
+    return 0
 
 
 def run_predict(args: argparse.Namespace) -> int:

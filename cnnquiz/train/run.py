@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from cnnquiz.train.data import DEMO_SIZE, Dataset, demo_dataset, folder_dataset
 
 if TYPE_CHECKING:
     from cnnquiz.train.loop import TrainResult  # torch: imported when training starts
+    from cnnquiz.train.tracking import Tracking
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Plan:
     ram: TrainingRam  # the textbook estimate for config.batch
     threads: int = 1  # CPU threads, chosen once (config.thread_choice) so the header says them
     threads_why: str = ""  # "auto: 2 usable cores, load 1.0", "as asked", ...
+    files: dict[str, str] = field(default_factory=dict)  # name -> text, into the run folder
+    params: dict[str, Any] | None = None  # MLflow's params (None: the train settings)
 
     @property
     def name(self) -> str:
@@ -135,11 +138,23 @@ def prepare(
     )
 
 
-def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = True) -> Outcome:
-    """Train, then write the run folder (weights as safetensors) and log to MLflow if set up."""
+def execute(
+    plan: Plan,
+    runs_root: Path,
+    reporter: Any = None,
+    measure: bool = True,
+    tracking: Tracking | None = None,
+) -> Outcome:
+    """Train, then write the run folder (weights as safetensors) and log to MLflow if set up.
+
+    ``plan.files`` (the lab's gin files) are written into the run folder before training;
+    ``tracking`` None: ``MLFLOW_TRACKING_URI``'s (``cnnquiz.train.tracking``).
+    """
     from cnnquiz.train.loop import Diverged, train
 
     run_dir = runs.new_run_dir(runs_root, plan.name)
+    for name, text in plan.files.items():
+        (run_dir / name).write_text(text, encoding="utf-8")
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     config = plan.config.as_dict()
     info = _info(plan, started, "running")
@@ -170,7 +185,7 @@ def execute(plan: Plan, runs_root: Path, reporter: Any = None, measure: bool = T
     runs.write_run(
         run_dir, plan.network, config, _info(plan, started, status) | outcome.summary(), epochs
     )
-    runs.mlflow_log(run_dir, config, epochs, outcome.summary())
+    runs.mlflow_log(run_dir, plan.params or config, epochs, outcome.summary(), tracking)
     return outcome
 
 
@@ -211,4 +226,6 @@ def dense_plan(first: Plan) -> Plan:
         network=network,
         figures=figures,
         ram=training_ram(figures, first.config.batch, first.config.optimizer),
+        files={},
+        params=None,
     )

@@ -209,24 +209,17 @@ def list_runs(root: Path) -> list[Run]:
 
 
 def mlflow_log(
-    run_dir: Path, config: dict[str, Any], epochs: list[dict[str, Any]], summary: dict[str, Any]
+    run_dir: Path,
+    params: dict[str, Any],
+    epochs: list[dict[str, Any]],
+    summary: dict[str, Any],
+    tracking: Any = None,
 ) -> bool:
-    """Log the run to MLflow when mlflow is installed and ``MLFLOW_TRACKING_URI`` is set.
-
-    Never required: without either, nothing happens (mlflow would otherwise write ``mlruns/``
-    into whatever folder the student stands in). Returns whether it logged.
+    """Log the run to MLflow through ``tracking`` (a ``cnnquiz.train.tracking.Tracking``; None:
+    ``MLFLOW_TRACKING_URI``'s, off when it is unset). Never required and never fatal: a backend
+    that fails is one warning line and the run folder stays. Returns whether it logged.
     """
-    import importlib.util
-    import os
+    from cnnquiz.train.tracking import Tracking
 
-    if importlib.util.find_spec("mlflow") is None or not os.environ.get("MLFLOW_TRACKING_URI"):
-        return False
-    import mlflow  # type: ignore[import-not-found]
-
-    with mlflow.start_run(run_name=run_dir.name):
-        mlflow.log_params({k: v for k, v in config.items() if v is not None})
-        for row in epochs:
-            mlflow.log_metrics({k: v for k, v in row.items() if k != "epoch"}, step=row["epoch"])
-        mlflow.log_metrics({k: v for k, v in summary.items() if isinstance(v, int | float)})
-        mlflow.log_artifacts(str(run_dir))
-    return True
+    tracking = tracking if tracking is not None else Tracking.from_env()
+    return bool(tracking.log_training(run_dir.name, run_dir, params, epochs, summary))
