@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from cnnquiz.cli.common import console, print_table
+from cnnquiz.cli.common import console, print_json, print_table
 from cnnquiz.cli.train_render import ProgressReporter
 from cnnquiz.lab.record import ranked
 from cnnquiz.lab.sweep import SweepReporter
@@ -175,3 +175,17 @@ def footer(record: dict[str, Any], folder: Path) -> None:
             "it flatters it)."
         )
     _console.print(f"[bold]Sweep[/] {printable(str(folder))}", highlight=False)
+
+
+def show_sweep(target: str, root: Path, as_json: bool) -> int:
+    """``cnnquiz runs --sweep LAST|ID``: the table again, or the record as JSON."""
+    from cnnquiz.lab import record
+
+    folder = record.resolve(target, root)
+    data = record.load(folder)
+    if as_json:
+        print_json(data | {"folder": str(folder), "trials": record.ranked(data["trials"])})
+        return 0
+    sweep_table(data)
+    footer(data, folder)
+    return 0

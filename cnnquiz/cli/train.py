@@ -370,7 +370,7 @@ def run_runs(args: argparse.Namespace) -> int:
     from cnnquiz.train import runs
 
     if args.sweep:
-        from cnnquiz.cli.tune import show_sweep
+        from cnnquiz.cli.sweep_render import show_sweep
 
         return show_sweep(args.sweep, _runs_root(args), args.json)
     root = _runs_root(args)

@@ -64,11 +64,32 @@ def register(sub: Subcommands) -> None:
     tune.add_argument(
         "--epochs", type=positive_int, help="epochs of every trial (the binding train.epochs)"
     )
+    _add_machine(tune)
+    tune.add_argument(
+        "--mlflow",
+        metavar="URI",
+        help="log the sweep to MLflow, a parent run with a nested run per trial "
+        "(default: $MLFLOW_TRACKING_URI), e.g. sqlite:///mlflow.db",
+    )
     tune.add_argument(
         "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
     )
     tune.add_argument("--json", action="store_true", help="print the sweep's record as JSON")
     tune.set_defaults(run=run_tune)
+
+
+def _add_machine(tune: argparse.ArgumentParser) -> None:
+    """The machine's options, the same for every trial (as ``cnnquiz train``'s)."""
+    from cnnquiz.cli.train import threads_arg
+    from cnnquiz.train.config import DEVICES
+
+    tune.add_argument("--device", choices=DEVICES, help="auto: CUDA when present, else CPU")
+    tune.add_argument(
+        "--threads", type=threads_arg, help="CPU threads (default auto; 0: every core)"
+    )
+    tune.add_argument(
+        "--size", type=positive_int, help="images resized to SIZE x SIZE (default: 32 demo, 64)"
+    )
 
 
 def _trials(args: argparse.Namespace) -> tuple[str, list[Any], dict[str, Any]]:
@@ -101,11 +122,13 @@ def runs_root(option: str | None) -> Path:
 def run_tune(args: argparse.Namespace) -> int:
     from cnnquiz.cli import sweep_render as render
     from cnnquiz.lab import setups, sweep
+    from cnnquiz.train.tracking import Tracking
 
     kind, trials, settings = _trials(args)
     base = list(args.bind) + ([f"train.epochs = {args.epochs}"] if args.epochs else [])
     settings |= {"gin": list(args.gin), "bind": base, "data": args.data or "demo"}
-    setup = setups.gin_setup(args.gin, base)
+    machine = {k: getattr(args, k) for k in ("device", "threads", "size")}
+    setup = setups.gin_setup(args.gin, base, {k: v for k, v in machine.items() if v is not None})
     planned = sweep.plan_sweep(
         kind,
         trials,
@@ -115,12 +138,14 @@ def run_tune(args: argparse.Namespace) -> int:
         runs_root=runs_root(args.runs_dir),
         settings=settings,
     )
+    tracking = Tracking.from_env(args.mlflow)
+    tracking.check()  # a backend that fails warns now, before the trials
     reporter = render.SweepProgress(quiet=args.json)
     if not args.json:
         render.header(planned)
     previous = signal.signal(signal.SIGINT, reporter.interrupt)
     try:
-        result = sweep.run_sweep(planned, reporter)
+        result = sweep.run_sweep(planned, reporter, tracking)
     finally:
         signal.signal(signal.SIGINT, previous)
         reporter.close()
@@ -132,20 +157,4 @@ def run_tune(args: argparse.Namespace) -> int:
     if result.get("status") == "stopped":
         print("cnnquiz: stopped: the trials that finished are kept", file=sys.stderr)
         return 130
-    return 0
-
-
-def show_sweep(target: str, root: Path, as_json: bool) -> int:
-    """``cnnquiz runs --sweep LAST|ID``: the table again, or the record as JSON."""
-    from cnnquiz.lab import record
-
-    folder = record.resolve(target, root)
-    data = record.load(folder)
-    if as_json:
-        print_json(data | {"folder": str(folder), "trials": record.ranked(data["trials"])})
-        return 0
-    from cnnquiz.cli import sweep_render as render
-
-    render.sweep_table(data)
-    render.footer(data, folder)
     return 0

@@ -1,28 +1,22 @@
-"""From a trial's gin bindings to what it trains: the network and its settings."""
+"""From a trial's gin bindings to what it trains: the lab's gin configuration and settings."""
 
 from __future__ import annotations
 
-from cnnquiz.errors import SpecError
-from cnnquiz.lab.space import literal
+from collections.abc import Mapping
+from typing import Any
+
+from cnnquiz.lab import experiment
+from cnnquiz.lab.gin_config import configure, resolve_gin
 from cnnquiz.lab.sweep import Setup, TrialSetup
-from cnnquiz.train import networks
-from cnnquiz.train.config import from_mapping
 
 
-def gin_setup(gin_files: list[str], base: list[str]) -> Setup:
-    """The default network with ``train.*`` bindings on top of the defaults (interim: the gin
-    files and the configurable CNN come with ``cnnquiz.lab.gin_config``)."""
-    if gin_files:
-        raise SpecError("gin files are not read yet", "--gin")
+def gin_setup(gin_files: list[str], base: list[str], machine: Mapping[str, Any]) -> Setup:
+    """Each trial: the gin files, then the ``base`` bindings (``--bind``), then the trial's own
+    (later ones win), read by ``configure``; ``machine`` (device, threads, size) on top."""
+    files = [resolve_gin(g) for g in gin_files]
 
     def setup(bindings: list[str]) -> TrialSetup:
-        values = {}
-        for text in [*base, *bindings]:
-            name, _, value = text.partition("=")
-            scope, _, key = name.strip().rpartition(".")
-            if scope != "train":
-                raise SpecError("only train.* bindings are read yet", text)
-            values[key] = literal(value, text)
-        return TrialSetup(networks.demo_network(), from_mapping(values, "--bind"))
+        lab = configure(files, [*base, *bindings])
+        return TrialSetup(lab, experiment.settings(lab, machine))
 
     return setup

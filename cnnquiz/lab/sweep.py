@@ -16,36 +16,36 @@ each trial is an ordinary run folder (``cnnquiz.train.runs``) inside the sweep's
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnnquiz.errors import CnnquizError
 from cnnquiz.lab import record
+from cnnquiz.lab.experiment import load_data, make_plan
+from cnnquiz.lab.gin_config import LabConfig
 from cnnquiz.lab.record import TrialRecord
 from cnnquiz.lab.space import Trial
-from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.memory import training_ram
-from cnnquiz.net.network import Network
-from cnnquiz.train import networks, runs
+from cnnquiz.train import runs
 from cnnquiz.train.config import TrainConfig
-from cnnquiz.train.data import DEMO_SIZE, Dataset, demo_dataset, folder_dataset
+from cnnquiz.train.data import Dataset
 from cnnquiz.train.run import Plan, execute
 
 if TYPE_CHECKING:
     from cnnquiz.train.run import Outcome
+    from cnnquiz.train.tracking import Tracking
 
 
 @dataclass(frozen=True)
 class TrialSetup:
-    """What one trial's bindings make: the network (not yet fitted to the data) and settings."""
+    """What one trial's bindings make: the gin configuration (network, params, operative
+    config) and the settings it trains with."""
 
-    network: Network
+    lab: LabConfig
     config: TrainConfig
-    adapt_output: bool = True  # the network's last layer is set to the data's classes
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. the operative gin config
 
 
 Setup = Callable[[list[str]], TrialSetup]  # a trial's gin bindings -> its setup
@@ -103,11 +103,15 @@ def plan_sweep(
         try:
             setups.append(setup(trial.bindings))
         except CnnquizError as exc:
-            exc.message = f"trial {k} ({'; '.join(trial.bindings)}): {exc.message}"
+            said = f"trial {k} ({'; '.join(trial.bindings)})"
+            if any(str(exc.where).startswith(f"--bind {b!r}") for b in trial.bindings):
+                exc.where = said  # the trial's own value: name the trial, not a --bind
+            else:
+                exc.message = f"{said}: {exc.message}"
             raise
     base = setups[0]
     _same_data(setups)
-    data = data or load_data(base.network, base.config, data_dir)
+    data = data or load_data(base.config, demo, data_dir)
     folder = runs.new_run_dir(runs_root / record.SWEEPS, kind)
     sweep = Sweep(folder, kind, list(trials), setups, data, settings)
     record.write(sweep.folder, _header(sweep, "running"), [])
@@ -115,59 +119,49 @@ def plan_sweep(
 
 
 def _same_data(setups: list[TrialSetup]) -> None:
-    """The data are read once, so every trial must read the same: same seed, size, channels."""
-    first = setups[0]
-    for s in setups[1:]:
-        for name in ("seed", "size", "strict"):
-            if getattr(s.config, name) != getattr(first.config, name):
-                raise CnnquizError(
-                    f"train.{name} changes the data, which a sweep reads once for all trials; "
-                    "set it outside the search",
-                    "tune",
-                )
-
-
-def load_data(network: Network, config: TrainConfig, data_dir: str | None) -> Dataset:
-    """The embedded set (``data_dir`` None) or the folder, as ``train.run.prepare`` reads it."""
-    channels = network.input.dims[2] if network.input.is_image else 3
-    if data_dir is None:
-        if channels != 3:
-            raise CnnquizError(
-                f"the demo images are RGB (3 channels) but the network's input is {network.input}",
-                "tune",
-            )
-        return demo_dataset(config.seed, size=config.size or DEMO_SIZE)
-    if channels not in (1, 3):
+    """The data are read once, so every trial must read the same: the seed draws the demo's
+    images and splits a folder (a sweep over seeds is a sweep over data: run them apart)."""
+    first = setups[0].config.seed
+    if any(s.config.seed != first for s in setups[1:]):
         raise CnnquizError(
-            f"images have 1 or 3 channels but the network's input is {network.input}", "tune"
+            "train.seed changes the data, which a sweep reads once for all trials; "
+            "set it outside the search",
+            "tune",
         )
-    if config.size:
-        size = (config.size, config.size)
-    elif network.input.is_image:
-        size = (network.input.dims[0], network.input.dims[1])
-    else:
-        size = (64, 64)
-    return folder_dataset(data_dir, size, channels, config.seed, config.strict)
 
 
 def _plan(sweep: Sweep, k: int, threads: tuple[int, str]) -> Plan:
     """Trial ``k``'s plan: its network fitted to the data, which has no test split for it."""
     s = sweep.setups[k - 1]
     data = replace(sweep.data, test=None)  # a trial never sees the test images
-    fitted = networks.fit_to_data(
-        s.network, data.image_shape, len(data.classes), adapt_output=s.adapt_output
-    )
-    fitted = replace(fitted, name=f"{fitted.name or 'run'}-t{k:02d}")
-    figures = analyze(fitted)
-    ram = training_ram(figures, s.config.batch, s.config.optimizer)
-    return Plan(fitted, s.config, data, figures, ram, *threads)
+    plan = make_plan(s.lab, data, replace(s.config, threads=threads[0]))
+    network = replace(plan.network, name=f"{plan.network.name or 'run'}-t{k:02d}")
+    return replace(plan, network=network, config=s.config, threads_why=threads[1])
 
 
-def run_sweep(sweep: Sweep, reporter: SweepReporter | None = None) -> dict[str, Any]:
+def run_sweep(
+    sweep: Sweep, reporter: SweepReporter | None = None, tracking: Tracking | None = None
+) -> dict[str, Any]:
     """Each trial in turn, the record rewritten after each; then the best one on the test split.
 
-    Returns the sweep's record (what ``sweep.json`` holds)."""
-    reporter = reporter or SweepReporter()
+    With MLflow (``tracking``; None: ``MLFLOW_TRACKING_URI``'s) the sweep is a parent run and
+    each trial a run nested under it. Returns the sweep's record (what ``sweep.json`` holds).
+    """
+    from cnnquiz.train.tracking import Tracking
+
+    tracking = tracking if tracking is not None else Tracking.from_env()
+    params = {"kind": sweep.kind, "trials": len(sweep.trials)} | {
+        k: v if isinstance(v, str | int | float) else json.dumps(v)
+        for k, v in sweep.settings.items()
+    }
+    tags = {"cnnquiz.sweep_dir": str(sweep.folder.resolve())}
+    with tracking.run(f"sweep-{sweep.id}", params, tags) as parent:
+        header = _trials(sweep, reporter or SweepReporter(), tracking)
+        parent.log_metrics({k: header.get(k) for k in ("best_val_accuracy", "test_accuracy")})
+    return header
+
+
+def _trials(sweep: Sweep, reporter: SweepReporter, tracking: Tracking) -> dict[str, Any]:
     threads = sweep.setups[0].config.thread_choice()
     done: list[TrialRecord] = []
     best: tuple[TrialRecord, Outcome] | None = None
@@ -178,7 +172,7 @@ def run_sweep(sweep: Sweep, reporter: SweepReporter | None = None) -> dict[str, 
             stopped = True
             break
         reporter.trial_start(k, n, trial, best[0] if best else None)
-        outcome, rec = _trial(sweep, k, trial, threads, reporter)
+        outcome, rec = _trial(sweep, k, trial, threads, reporter, tracking)
         done.append(rec)
         if outcome is not None and (best is None or _better(rec, best[0])):
             best = (rec, outcome)
@@ -199,7 +193,12 @@ def _better(new: TrialRecord, old: TrialRecord) -> bool:
 
 
 def _trial(
-    sweep: Sweep, k: int, trial: Trial, threads: tuple[int, str], reporter: SweepReporter
+    sweep: Sweep,
+    k: int,
+    trial: Trial,
+    threads: tuple[int, str],
+    reporter: SweepReporter,
+    tracking: Tracking,
 ) -> tuple[Outcome | None, TrialRecord]:
     """One trial trained and recorded; a diverged one is kept as a record, not a candidate."""
     from cnnquiz.train.loop import Diverged
@@ -208,7 +207,7 @@ def _trial(
     started = time.perf_counter()
     before = set(sweep.folder.iterdir())
     try:
-        outcome = execute(plan, sweep.folder, reporter.loop_reporter(), measure=False)
+        outcome = execute(plan, sweep.folder, reporter.loop_reporter(), False, tracking)
     except Diverged as exc:  # its run folder says so too, and holds no weights
         rec = record.trial_record(k, trial, plan, None, time.perf_counter() - started)
         made = sorted(p.name for p in set(sweep.folder.iterdir()) - before)
@@ -239,7 +238,7 @@ def _final_test(sweep: Sweep, best: TrialRecord, outcome: Outcome) -> dict[str, 
     """The best trial's one look at the test split, written into its run folder too."""
     test = sweep.data.test
     if test is None:
-        return {"best": best.trial, "test_accuracy": None}
+        return {"best": best.trial, "best_val_accuracy": best.val_accuracy, "test_accuracy": None}
     from cnnquiz.train.data import Split
     from cnnquiz.train.loop import evaluate, logits_of
 
@@ -256,4 +255,9 @@ def _final_test(sweep: Sweep, best: TrialRecord, outcome: Outcome) -> dict[str, 
         "chosen_by_sweep": sweep.id,
     }
     record.write_json(outcome.run_dir / runs.RUN_FILE, info)
-    return {"best": best.trial, "test_accuracy": accuracy, "test_confusion": confusion}
+    return {
+        "best": best.trial,
+        "best_val_accuracy": best.val_accuracy,
+        "test_accuracy": accuracy,
+        "test_confusion": confusion,
+    }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-FAST = ["--epochs", "1", "--bind", "train.size = 16", "--bind", "train.threads = 1"]
+FAST = ["--epochs", "1", "--size", "16", "--threads", "1"]
 
 
 def test_grid_table_best_first_and_the_test_split_once(cli, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from cnnquiz.lab.space import grid, parse_grid
 from cnnquiz.lab.sweep import SweepReporter, plan_sweep, run_sweep
 from cnnquiz.train.data import demo_dataset
 
-BASE = ["train.epochs = 1", "train.threads = 1"]
+BASE = ["train.epochs = 1"]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def _sweep(tmp_path: Path, tiny, *grids: str, base: list[str] = BASE):
     return plan_sweep(
         "grid",
         trials,
-        gin_setup([], base),
+        gin_setup([], base, {"threads": 1}),
         demo=True,
         data_dir=None,
         runs_root=tmp_path,
@@ -53,7 +53,7 @@ class Recorder(SweepReporter):
 
 
 def test_grid_compares_on_validation_and_tests_only_the_best(tmp_path: Path, tiny) -> None:
-    sweep = _sweep(tmp_path, tiny, "train.lr=0.03,0.003", "train.batch=32,64")
+    sweep = _sweep(tmp_path, tiny, "train.lr=0.03,0.003", "train.batch_size=32,64")
     reporter = Recorder()
     result = run_sweep(sweep, reporter)
     assert result["status"] == "finished"
@@ -75,8 +75,8 @@ def test_grid_compares_on_validation_and_tests_only_the_best(tmp_path: Path, tin
             assert info["chosen_by_sweep"] == sweep.id
         else:
             assert info["test_accuracy"] is None
-    assert t["bindings"] == ["train.lr = 0.003", "train.batch = 64"]
-    assert t["params"] == {"train.lr": 0.003, "train.batch": 64}
+    assert t["bindings"] == ["train.lr = 0.003", "train.batch_size = 64"]
+    assert t["params"] == {"train.lr": 0.003, "train.batch_size": 64}
     assert record.load(record.resolve("LAST", tmp_path)) == result
 
 
@@ -100,8 +100,9 @@ def test_a_diverged_trial_is_kept_but_never_best(tmp_path: Path, tiny) -> None:
 
 
 def test_bad_value_stops_before_anything_is_made(tmp_path: Path, tiny) -> None:
-    with pytest.raises(CnnquizError, match=r"trial 2 \(train.lr = -1\): lr must be above 0"):
+    with pytest.raises(CnnquizError, match=r"lr must be above 0") as info:
         _sweep(tmp_path, tiny, "train.lr=0.1,-1")
+    assert info.value.where == "trial 2 (train.lr = -1)"
     assert not (tmp_path / record.SWEEPS).exists()
 
 
