@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cnnquiz.cli.common import console, print_json, print_table
 from cnnquiz.cli.train_render import ProgressReporter
-from cnnquiz.lab.record import ranked
+from cnnquiz.lab import record
 from cnnquiz.lab.sweep import SweepReporter
 from cnnquiz.net.units import fmt_count, fmt_int
 from cnnquiz.textsafe import printable
@@ -105,82 +105,45 @@ class SweepProgress(SweepReporter):
             self.epochs = None
 
 
-def _short_names(names: list[str]) -> dict[str, str]:
-    """``train.lr`` -> ``lr``, unless two parameters would then read the same."""
-    last = {n: n.rpartition(".")[2] for n in names}
-    counts = list(last.values())
-    return {n: (short if counts.count(short) == 1 else n) for n, short in last.items()}
-
-
-def sweep_table(record: dict[str, Any]) -> None:
+def sweep_table(data: dict[str, Any]) -> None:
     """The trials best first: their settings, validation accuracy, parameters and seconds."""
-    trials = ranked(record["trials"])
-    names: list[str] = []
-    for t in trials:
-        for binding in t.get("bindings") or []:
-            name = str(binding).partition(" = ")[0]
-            if name not in names:
-                names.append(name)
-    short = _short_names(names)
+    t = record.table(data)
     _console.print(
-        f"[bold]Sweep {printable(str(record.get('id', '?')))}[/]: "
-        f"{fmt_count(len(trials), 'trial')}, best first ({printable(str(record.get('status')))})",
+        f"[bold]Sweep {printable(str(data.get('id', '?')))}[/]: "
+        f"{fmt_count(len(t.rows), 'trial')}, best first ({printable(str(data.get('status')))})",
         highlight=False,
     )
     table = Table(box=None, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("trial", justify="right")
-    for name in names:
-        table.add_column(printable(short[name]))
+    for title in t.short:
+        table.add_column(printable(title))
     for col in ("val acc", "params", "s"):
         table.add_column(col, justify="right")
-    for rank, t in enumerate(trials, 1):
-        values = dict(str(b).partition(" = ")[::2] for b in t.get("bindings") or [])
-        status = t.get("status")
+    rank = 0
+    for row in t.rows:
+        finished = row.get("status") == "finished"
+        rank += finished
         table.add_row(
-            str(rank) if status == "finished" else "",
-            str(t.get("trial", "?")),
-            *(Text(printable(values.get(name, "-"))) for name in names),
-            _pct(t.get("val_accuracy")) if status == "finished" else printable(str(status)),
-            fmt_int(int(t.get("parameters") or 0)),
-            f"{float(t.get('seconds') or 0):.1f}",
+            str(rank) if finished else "",
+            str(row.get("trial", "?")),
+            *(Text(printable(row["values"].get(name, "-"))) for name in t.names),
+            _pct(row.get("val_accuracy")) if finished else printable(str(row.get("status"))),
+            fmt_int(int(row.get("parameters") or 0)),
+            f"{float(row.get('seconds') or 0):.1f}",
         )
     print_table(_console, table, optional=("s", "params"))
 
 
-def footer(record: dict[str, Any], folder: Path) -> None:
+def footer(data: dict[str, Any], folder: Path) -> None:
     """The best trial, its one look at the test split, and where the sweep is kept."""
-    trials = ranked(record["trials"])
-    best = next((t for t in trials if t.get("trial") == record.get("best")), None)
-    if record.get("status") == "stopped":
-        _console.print(
-            f"Stopped after {fmt_count(len(trials), 'trial')} of "
-            f"{record.get('trials_planned', '?')}: the finished ones are kept."
-        )
-    if best is None:
-        _console.print("No trial finished: nothing to test.")
-    elif record.get("test_accuracy") is None:
-        _console.print(
-            f"[bold]Best[/]: trial {best['trial']}, validation accuracy "
-            f"{_pct(best.get('val_accuracy'))}. This data has no test split, so that is the only "
-            "figure, and it is optimistic: the trial was chosen because it scored well on it."
-        )
-    else:
-        images = (record.get("images") or {}).get("test", 0)
-        _console.print(
-            f"[bold]Best[/]: trial {best['trial']}, validation accuracy "
-            f"{_pct(best.get('val_accuracy'))}. [bold]Test accuracy {_pct(record['test_accuracy'])}"
-            f"[/] on {fmt_int(int(images or 0))} test images, measured once, for this trial only, "
-            "after the choice: the honest estimate (the validation figure chose the winner, so "
-            "it flatters it)."
-        )
+    for line in record.verdict(data):
+        _console.print(Text(line))
     _console.print(f"[bold]Sweep[/] {printable(str(folder))}", highlight=False)
 
 
 def show_sweep(target: str, root: Path, as_json: bool) -> int:
     """``cnnquiz runs --sweep LAST|ID``: the table again, or the record as JSON."""
-    from cnnquiz.lab import record
-
     folder = record.resolve(target, root)
     data = record.load(folder)
     if as_json:

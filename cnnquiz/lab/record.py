@@ -117,3 +117,64 @@ def ranked(trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return (1, 0.0, int(t.get("trial") or 0))
 
     return sorted(trials, key=key)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sweep's trials as both faces show them: best first, one column per parameter."""
+
+    names: list[str]  # the parameters' binding names, in the order the trials bind them
+    short: list[str]  # their column titles: ``lr`` for ``train.lr`` unless two would clash
+    rows: list[dict[str, Any]]  # the trials, ranked, each with ``values``: name -> gin text
+
+
+def table(data: dict[str, Any]) -> Table:
+    trials = ranked(data["trials"])
+    names: list[str] = []
+    rows = []
+    for t in trials:
+        values = {}
+        for binding in t.get("bindings") or []:
+            name, _, value = str(binding).partition(" = ")
+            values[name] = value
+            if name not in names:
+                names.append(name)
+        rows.append(t | {"values": values})
+    last = [n.rpartition(".")[2] for n in names]
+    short = [s if last.count(s) == 1 else n for n, s in zip(names, last, strict=True)]
+    return Table(names, short, rows)
+
+
+def best_of(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The trial the sweep chose (its ``best``), or None when none finished."""
+    return next((t for t in data["trials"] if t.get("trial") == data.get("best")), None)
+
+
+def _pct(x: Any) -> str:
+    return f"{100 * x:.1f}%" if isinstance(x, int | float) else "-"
+
+
+def verdict(data: dict[str, Any]) -> list[str]:
+    """What the sweep found, in sentences: how it ended, the best trial, its one test."""
+    lines = []
+    done = len(data["trials"])
+    if data.get("status") == "stopped":
+        planned = data.get("trials_planned", "?")
+        lines.append(f"Stopped after {done} of {planned} trials: the finished ones are kept.")
+    best = best_of(data)
+    if best is None:
+        return [*lines, "No trial finished: nothing to test."]
+    chose = f"Best: trial {best['trial']}, validation accuracy {_pct(best.get('val_accuracy'))}."
+    if data.get("test_accuracy") is None:
+        return [
+            *lines,
+            f"{chose} This data has no test split, so that is the only figure, and it is "
+            "optimistic: the trial was chosen because it scored well on it.",
+        ]
+    images = int((data.get("images") or {}).get("test") or 0)
+    return [
+        *lines,
+        f"{chose} Test accuracy {_pct(data['test_accuracy'])} on {images:,} test images, "
+        "measured once, for this trial only, after the choice: the honest estimate (the "
+        "validation figure chose the winner, so it flatters it).",
+    ]

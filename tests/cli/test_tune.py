@@ -88,7 +88,7 @@ def test_ctrl_c_stops_after_the_current_trial(tmp_path: Path) -> None:
     rest, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "stopping after this trial" in err and "Traceback" not in err
-    assert "Stopped after 1 trial of 3: the finished ones are kept." in rest
+    assert "Stopped after 1 of 3 trials: the finished ones are kept." in rest
     (folder,) = (tmp_path / "sweeps").iterdir()
     data = json.loads((folder / "sweep.json").read_text())
     assert data["status"] == "stopped" and len(data["trials"]) == 1
