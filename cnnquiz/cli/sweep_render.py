@@ -118,7 +118,7 @@ def sweep_table(data: dict[str, Any]) -> None:
     table.add_column("trial", justify="right")
     for title in t.short:
         table.add_column(printable(title))
-    for col in ("val acc", "params", "s"):
+    for col in ("val acc", "params", "time"):
         table.add_column(col, justify="right")
     rank = 0
     for row in t.rows:
@@ -130,9 +130,9 @@ def sweep_table(data: dict[str, Any]) -> None:
             *(Text(printable(row["values"].get(name, "-"))) for name in t.names),
             _pct(row.get("val_accuracy")) if finished else printable(str(row.get("status"))),
             fmt_int(int(row.get("parameters") or 0)),
-            f"{float(row.get('seconds') or 0):.1f}",
+            f"{float(row.get('seconds') or 0):.1f} s",
         )
-    print_table(_console, table, optional=("s", "params"))
+    print_table(_console, table, optional=("time", "params"))
 
 
 def footer(data: dict[str, Any], folder: Path) -> None:

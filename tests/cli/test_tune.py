@@ -34,7 +34,7 @@ def test_grid_table_best_first_and_the_test_split_once(cli, tmp_path: Path) -> N
     assert ranked == sorted(ranked, reverse=True)
     assert data["best"] == data["trials"][0]["trial"]
     header = table.splitlines()[1].split()
-    assert header == ["#", "trial", "lr", "val", "acc", "params", "s"]
+    assert header == ["#", "trial", "lr", "val", "acc", "params", "time"]
 
 
 def test_random_search_is_seeded(cli, tmp_path: Path) -> None:
