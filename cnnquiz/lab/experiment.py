@@ -34,7 +34,7 @@ _GIN_NAMES = {field: gin for gin, field in TRAIN_PARAMS.items()}
 
 def as_bindings(overrides: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
     """Command-line settings split: the experiment's (``--lr 0.01``) as gin bindings
-    (``train.lr = 0.01``), so ``operative.gin`` holds them; the machine's (device, threads, size,
+    (``train.lr = 0.01``), so ``operative.gin`` holds them; the machine's (device, threads,
     strict) left as overrides. None values (not given) are dropped."""
     bindings, rest = [], {}
     for name, value in overrides.items():

@@ -38,8 +38,9 @@ from cnnquiz.yamlio import read_text
 BUNDLED = Path(__file__).with_name("lab.gin")  # the commented lab file: `--gin lab` names it
 OPERATIVE = "operative.gin"  # the run folder's copy of gin's operative config
 
-# train.<name> -> TrainConfig field; the rest of TrainConfig (device, threads, size, strict)
-# is about the machine and the data, not the experiment: the command line's options.
+# train.<name> -> TrainConfig field; the rest of TrainConfig (device, threads, strict) is about
+# the machine, not the experiment: the command line's options. ``size`` (the images' pixels)
+# changes the result, so operative.gin keeps it.
 TRAIN_PARAMS = {
     "epochs": "epochs",
     "batch_size": "batch",
@@ -49,6 +50,7 @@ TRAIN_PARAMS = {
     "weight_decay": "weight_decay",
     "schedule": "schedule",
     "seed": "seed",
+    "size": "size",
 }
 _TRAIN_DEFAULTS = {gin: getattr(TrainConfig(), field) for gin, field in TRAIN_PARAMS.items()}
 
