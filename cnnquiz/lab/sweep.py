@@ -120,14 +120,16 @@ def plan_sweep(
 
 def _same_data(setups: list[TrialSetup]) -> None:
     """The data are read once, so every trial must read the same: the seed draws the demo's
-    images and splits a folder (a sweep over seeds is a sweep over data: run them apart)."""
-    first = setups[0].config.seed
-    if any(s.config.seed != first for s in setups[1:]):
-        raise CnnquizError(
-            "train.seed changes the data, which a sweep reads once for all trials; "
-            "set it outside the search",
-            "tune",
-        )
+    images and splits a folder, the size sets their pixels (a sweep over either is a sweep
+    over data: run those apart)."""
+    for name in ("seed", "size"):
+        first = getattr(setups[0].config, name)
+        if any(getattr(s.config, name) != first for s in setups[1:]):
+            raise CnnquizError(
+                f"train.{name} changes the data, which a sweep reads once for all trials; "
+                "set it outside the search",
+                "tune",
+            )
 
 
 def _plan(sweep: Sweep, k: int, threads: tuple[int, str]) -> Plan:

@@ -3,6 +3,7 @@ evaluated once for the best, a record that survives a stop."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -106,9 +107,10 @@ def test_bad_value_stops_before_anything_is_made(tmp_path: Path, tiny) -> None:
     assert not (tmp_path / record.SWEEPS).exists()
 
 
-def test_settings_that_change_the_data_stay_outside(tmp_path: Path, tiny) -> None:
-    with pytest.raises(CnnquizError, match="train.seed changes the data"):
-        _sweep(tmp_path, tiny, "train.seed=1,2")
+@pytest.mark.parametrize("name", ["seed", "size"])
+def test_settings_that_change_the_data_stay_outside(tmp_path: Path, tiny, name: str) -> None:
+    with pytest.raises(CnnquizError, match=f"train.{name} changes the data"):
+        _sweep(tmp_path, tiny, f"train.{name}=16,24")
 
 
 def test_resolve_and_damaged_records(tmp_path: Path) -> None:
@@ -134,3 +136,35 @@ def test_ranked_puts_unfinished_last() -> None:
         {"trial": 5, "status": "cancelled", "val_accuracy": 0.9},
     ]
     assert [t["trial"] for t in record.ranked(trials)] == [3, 2, 4, 1, 5]
+
+
+HAS_MLFLOW = importlib.util.find_spec("mlflow") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not HAS_MLFLOW, reason="mlflow is not installed: pip install -e '.[mlflow]' (.ci/run does)"
+)
+def test_mlflow_parent_run_with_a_nested_run_per_trial(tmp_path: Path, tiny) -> None:
+    from mlflow import MlflowClient
+
+    from cnnquiz.train.tracking import Tracking
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    warnings: list[str] = []
+    sweep = _sweep(tmp_path, tiny, "train.lr=0.03,0.003")
+    result = run_sweep(sweep, tracking=Tracking(uri, warn=warnings.append))
+    assert warnings == []
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("cnnquiz")
+    found = {r.info.run_name: r for r in client.search_runs([experiment.experiment_id])}
+    parent = found.pop(f"sweep-{sweep.id}")
+    assert parent.data.params["kind"] == "grid" and parent.data.params["trials"] == "2"
+    assert parent.data.metrics["test_accuracy"] == pytest.approx(result["test_accuracy"])
+    assert parent.data.metrics["best_val_accuracy"] == pytest.approx(result["best_val_accuracy"])
+    assert len(found) == 2
+    for run in found.values():
+        assert run.data.tags["mlflow.parentRunId"] == parent.info.run_id
+        assert run.data.params["train.lr"] in ("0.03", "0.003")
+    lrs = sorted(r.data.params["train.lr"] for r in found.values())
+    assert lrs == ["0.003", "0.03"]
