@@ -156,3 +156,21 @@ class TestSpace:
             with pytest.raises(SpecError, match="trials") as info:
                 space.draw(n, 0)
             assert info.value.where == "--random"
+
+
+def test_the_bundled_example_space() -> None:
+    from pathlib import Path
+
+    from cnnquiz.lab.space import load_space
+
+    path = Path(__file__).parents[2] / "examples" / "space.gin"
+    space = load_space(path)
+    assert [d.kind for d in space.dimensions] == [
+        "loguniform",
+        "choice",
+        "choice",
+        "uniform",
+        "choice",
+    ]
+    trials = space.draw(8, 1)
+    assert len({tuple(t.bindings) for t in trials}) == 8
