@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cnnquiz.cli import train_lab
 from cnnquiz.cli.common import Subcommands, non_negative_int, positive_int, print_json
 from cnnquiz.train.config import DEVICES, OPTIMIZERS, RATES, SCHEDULES, Range
 
@@ -88,40 +89,12 @@ def _add_train(sub: Subcommands) -> None:
         help="then train a dense network of similar size on the same data, same budget",
     )
     _add_settings(train)
-    _add_lab(train)
+    train_lab.add_lab(train)
     train.add_argument(
         "--runs-dir", metavar="DIR", help="where run folders go (default: data dir/runs)"
     )
     train.add_argument("--json", action="store_true", help="print one JSON object at the end")
     train.set_defaults(run=run_train)
-
-
-def _add_lab(train: argparse.ArgumentParser) -> None:
-    """The lab's options (issue 15): gin files, bindings, MLflow, a look before training."""
-    train.add_argument(
-        "--gin",
-        metavar="FILE.gin",
-        action="append",
-        help="the network and settings from a gin file (repeatable; `lab` names the bundled, "
-        "commented lab.gin); instead of --config",
-    )
-    train.add_argument(
-        "--bind",
-        metavar="'NAME = VALUE'",
-        action="append",
-        help="one gin binding after the files, such as 'train.lr = 0.003' (repeatable)",
-    )
-    train.add_argument(
-        "--mlflow",
-        metavar="URI",
-        help="log the run to MLflow (default: $MLFLOW_TRACKING_URI), e.g. sqlite:///mlflow.db",
-    )
-    train.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="show the network's figures and the settings (with --gin: the operative config), "
-        "then stop before training",
-    )
 
 
 def _add_settings(train: argparse.ArgumentParser) -> None:
@@ -220,7 +193,7 @@ def run_train(args: argparse.Namespace) -> int:
     if not quiet:
         render.plan(plan)
     if args.dry_run:
-        return _dry_run(plan, quiet)
+        return train_lab.dry_run(plan, quiet)
     from cnnquiz.train.tracking import Tracking
 
     tracking = Tracking.from_env(args.mlflow)
@@ -228,6 +201,7 @@ def run_train(args: argparse.Namespace) -> int:
     outcome = _execute(plan, root, quiet, tracking)
     if not quiet:
         render.outcome(outcome)
+        train_lab.tracked(tracking)
     dense = None
     if args.compare_dense and not outcome.result.cancelled:
         baseline = dense_plan(plan)
@@ -275,7 +249,7 @@ def _plan(args: argparse.Namespace) -> Any:
             "no such file" if not Path(args.config).exists() else "is not a file", args.config
         )
     if args.gin or args.bind:
-        return _lab_plan(args, overrides)
+        return train_lab.lab_plan(args, overrides)
     return prepare(demo=args.demo, data_dir=args.data, config_path=args.config, overrides=overrides)
 
 
@@ -287,44 +261,6 @@ def _execute(plan: Any, root: Path, quiet: bool, tracking: Any) -> Any:
         return execute(plan, root, tracking=tracking)
     with render.ProgressReporter() as reporter:
         return execute(plan, root, reporter, tracking=tracking)
-
-
-def _lab_plan(args: argparse.Namespace, overrides: dict[str, Any]) -> Any:
-    """``--gin``/``--bind``: the configurable CNN and its settings from gin; the experiment's
-    command-line settings (``--lr``) become bindings, so the run's operative.gin holds them."""
-    from cnnquiz.errors import CnnquizError
-    from cnnquiz.lab import experiment
-    from cnnquiz.lab.gin_config import configure, resolve_gin
-
-    if args.config:
-        raise CnnquizError("--gin replaces --config: the gin file sets the network", "--config")
-    bindings, machine = experiment.as_bindings(overrides)
-    lab = configure([resolve_gin(g) for g in args.gin or []], [*(args.bind or []), *bindings])
-    config = experiment.settings(lab, machine)
-    data = experiment.load_data(config, args.demo, args.data)
-    return experiment.make_plan(lab, data, config)
-
-
-def _dry_run(plan: Any, quiet: bool) -> int:
-    """What would train, and nothing trained: the plan is shown already; with --gin the
-    operative config too (``--json``: the plan's figures and the gin values)."""
-    from cnnquiz.lab.gin_config import OPERATIVE
-
-    if quiet:
-        print_json(
-            {
-                "name": plan.name,
-                "params": plan.figures.params,
-                "trainable": plan.figures.trainable,
-                "ram_estimate_bytes": plan.ram.total,
-                "config": plan.config.as_dict(),
-                "gin": plan.params,
-            }
-        )
-    elif OPERATIVE in plan.files:
-        print(f"\n{OPERATIVE} (every value this run would use):\n")
-        print(plan.files[OPERATIVE].rstrip())
-    return 0
 
 
 def run_predict(args: argparse.Namespace) -> int:

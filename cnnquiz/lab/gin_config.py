@@ -101,6 +101,12 @@ def resolve_gin(name: str | Path) -> Path:
     raise SpecError(what, str(name))
 
 
+def shown(name: str) -> str:
+    """A gin file's name as output shows it: the bundled one as ``bundled lab.gin``, not by
+    where the package happens to be installed."""
+    return "bundled lab.gin" if Path(name) == BUNDLED else name
+
+
 @cache
 def _configurables() -> tuple[Callable[..., dict[str, Any]], Callable[..., dict[str, Any]]]:
     """``cnn`` and ``train`` registered with gin once per process (registering twice fails)."""
@@ -172,7 +178,7 @@ def configure(
     where = _locator(sources, bindings)
     settings = _train_config(train_values, where)
     checked = check_cnn(cnn_values, where)
-    first = sources[0][0] if sources else "--bind"
+    first = shown(sources[0][0]) if sources else "--bind"
     network = cnn_network(checked, input_shape, classes, _train_mapping(settings), first)
     params = {f"cnn.{k}": v for k, v in checked.items()}
     params |= {f"train.{k}": getattr(settings, f) for k, f in TRAIN_PARAMS.items()}
@@ -183,7 +189,12 @@ def _train_config(values: Mapping[str, Any], where: Callable[[str], str]) -> Tra
     """The ``train`` values as a ``TrainConfig``, each checked as a spec's ``train:`` value is."""
     config = TrainConfig()
     for name, value in values.items():
-        config = from_mapping({TRAIN_PARAMS[name]: value}, where(f"train.{name}"), config)
+        field = TRAIN_PARAMS[name]
+        try:
+            config = from_mapping({field: value}, "train", config)
+        except SpecError as exc:  # "batch must be ..." said as the gin file names it
+            message = exc.message.removeprefix(field)
+            raise SpecError(f"train.{name}{message}", where(f"train.{name}")) from None
     return config
 
 

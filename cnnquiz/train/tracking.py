@@ -61,10 +61,10 @@ def explain(exc: BaseException, uri: str) -> str:
         fix = "pip install mlflow (the full package, not mlflow-skinny)"
     elif "filesystem tracking backend" in text or "FileStore" in text:
         cause = f"MLflow 3 refuses a plain folder ({uri}) as its store"
-        fix = f"--mlflow {FIX} (or MLFLOW_TRACKING_URI={FIX})"
+        fix = f"use --mlflow {FIX} (or MLFLOW_TRACKING_URI={FIX})"
     elif "Max retries exceeded" in text or "Failed to establish" in text or "timed out" in text:
         cause = f"cannot reach the MLflow server at {uri}"
-        fix = f"start it (mlflow server), or log to a local file: --mlflow {FIX}"
+        fix = f"start it (mlflow server), or use a local file: --mlflow {FIX}"
     else:
         first = f"{type(exc).__name__}: {text}"
         cause = first if len(first) <= 200 else first[:197] + "..."

@@ -112,7 +112,7 @@ def test_a_plain_folder_as_mlflow_store_warns_once_and_the_run_is_kept(tmp_path)
     [
         (["--bind", "train.lr = fast"], "--bind 'train.lr = fast'", "cannot read 'fast'"),
         (["--bind", "cnn.pooling = 'avg'"], "--bind \"cnn.pooling = 'avg'\"", "'max' or 'gap'"),
-        (["--gin", "lab", "--config", "examples/demo.yaml"], "--config", "--gin replaces"),
+        (["--gin", "lab", "--config", "examples/demo.yaml"], "--config", "not both"),
         (["--gin", "nope.gin"], "nope.gin", "no such gin file"),
     ],
 )
