@@ -88,7 +88,9 @@ def _add_machine(tune: argparse.ArgumentParser) -> None:
         "--threads", type=threads_arg, help="CPU threads (default auto; 0: every core)"
     )
     tune.add_argument(
-        "--size", type=positive_int, help="images resized to SIZE x SIZE (default: 32 demo, 64)"
+        "--size",
+        type=positive_int,
+        help="images resized to SIZE x SIZE (the binding train.size; default: 32 demo, 64)",
     )
 
 
@@ -125,9 +127,10 @@ def run_tune(args: argparse.Namespace) -> int:
     from cnnquiz.train.tracking import Tracking
 
     kind, trials, settings = _trials(args)
-    base = list(args.bind) + ([f"train.epochs = {args.epochs}"] if args.epochs else [])
+    base = list(args.bind)  # --epochs and --size are bindings too, so operative.gin holds them
+    base += [f"train.{k} = {getattr(args, k)}" for k in ("epochs", "size") if getattr(args, k)]
     settings |= {"gin": list(args.gin), "bind": base, "data": args.data or "demo"}
-    machine = {k: getattr(args, k) for k in ("device", "threads", "size")}
+    machine = {k: getattr(args, k) for k in ("device", "threads")}
     setup = setups.gin_setup(args.gin, base, {k: v for k, v in machine.items() if v is not None})
     planned = sweep.plan_sweep(
         kind,
@@ -154,6 +157,9 @@ def run_tune(args: argparse.Namespace) -> int:
     else:
         render.sweep_table(result)
         render.footer(result, planned.folder)
+        from cnnquiz.cli.train_lab import tracked
+
+        tracked(tracking)  # the parent run and its nested trials, when MLflow is on
     if result.get("status") == "stopped":
         print("cnnquiz: stopped: the trials that finished are kept", file=sys.stderr)
         return 130

@@ -104,6 +104,20 @@ def _binding_name(name: str, where: str) -> str:
     return name
 
 
+def _literals(text: str, where: str) -> Any:
+    """Gin literals separated by commas, read as one list (an error quotes the text as given)."""
+    try:
+        return literal(f"[{text}]", where)
+    except SpecError as exc:
+        if "not a gin literal" not in exc.message:
+            raise
+        raise SpecError(
+            f"{text.strip()!r} is not gin literals separated by commas (numbers, 'strings', "
+            "tuples, True/False/None)",
+            where,
+        ) from None
+
+
 # ---- grid ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Axis:
@@ -120,7 +134,7 @@ def parse_grid(text: str) -> Axis:
     if not eq or not rest.strip():
         raise SpecError("expected NAME=VALUE,VALUE,... (e.g. train.lr=0.01,0.003)", where)
     name = _binding_name(name, where)
-    values = literal(f"[{rest}]", where)
+    values = _literals(rest, where)
     if not isinstance(values, list) or not values:  # "1],[2" reads as a tuple of lists
         raise SpecError(f"expected values separated by commas, got {rest.strip()!r}", where)
     seen: list[Any] = []
@@ -269,7 +283,7 @@ def _dimension(name: str, value: str, where: str) -> Dimension:
         raise SpecError(
             f"unknown distribution {kind}(); expected {', '.join(DISTRIBUTIONS)}", where
         )
-    args = literal(f"[{match[2]}]", where)
+    args = _literals(match[2], where)
     if not isinstance(args, list) or not args:
         raise SpecError(f"{kind}() needs its values, e.g. {kind}{_EXAMPLE[kind]}", where)
     if kind == "choice":

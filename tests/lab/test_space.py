@@ -42,8 +42,8 @@ class TestGrid:
             ("train.lr", "expected NAME=VALUE"),
             ("train.lr=", "expected NAME=VALUE"),
             ("lr=0.1", "not a gin binding name"),
-            ("train.lr=0.1,,0.2", "not a gin literal"),
-            ("train.lr=__import__('os')", "not a gin literal"),
+            ("train.lr=0.1,,0.2", "not gin literals separated by commas"),
+            ("train.lr=__import__('os')", "not gin literals"),
             ("train.lr=1],[2", "separated by commas"),
             ("train.lr=1e999", "not a finite number"),
             ("train.lr=0.1,0.1", "given twice"),
@@ -143,6 +143,7 @@ class TestSpace:
             ("a.b = choice(1, 2)\nc.d choice(1)\n", 2, "expected a binding"),
             ("a.b = choice(1, 2)\nc.d = os.system('x')\n", 2, "not a gin literal"),
             ("a.b = choice(1, 2)\nc.d = @fn()\n", 2, "not a gin literal"),
+            ("a.b = choice(1, @fn)\n", 1, "not gin literals separated by commas"),
         ],
     )
     def test_errors_name_file_and_line(self, text: str, line: int | None, message: str) -> None:
