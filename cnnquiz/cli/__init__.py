@@ -14,7 +14,7 @@ from cnnquiz import __version__
 from cnnquiz.cli.common import Parser
 from cnnquiz.errors import CnnquizError
 
-SUBCOMMANDS = ("calc", "bank", "quiz", "train", "stats", "zoo", "export", "exam", "app")
+SUBCOMMANDS = ("calc", "bank", "quiz", "train", "tune", "stats", "zoo", "export", "exam", "app")
 
 
 def build_parser() -> Parser:

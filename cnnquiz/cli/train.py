@@ -170,6 +170,7 @@ def _add_runs(sub: Subcommands) -> None:
     )
     runs_parser.add_argument("--runs-dir", metavar="DIR", help="where run folders are")
     runs_parser.add_argument("--json", action="store_true", help="print the runs as JSON")
+    runs_parser.add_argument("--sweep", metavar="LAST|ID", help="a sweep's trials, best first")
     runs_parser.set_defaults(run=run_runs)
 
 
@@ -302,6 +303,9 @@ def run_predict(args: argparse.Namespace) -> int:
 def run_runs(args: argparse.Namespace) -> int:
     from cnnquiz.train import runs
 
+    if args.sweep:  # cnnquiz tune's record (cli/sweep_render)
+        from cnnquiz.cli.sweep_render import show_sweep
+        return show_sweep(args.sweep, _runs_root(args), args.json)
     root = _runs_root(args)
     found = runs.list_runs(root)
     if args.json:

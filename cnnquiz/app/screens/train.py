@@ -53,6 +53,7 @@ class TrainScreen(Screen):
         Binding("ctrl+r", "train", "Train"),
         Binding("escape", "cancel", "Cancel / Home"),
         Binding("ctrl+o", "predict", "Predict"),
+        Binding("ctrl+s", "sweeps", "Sweeps"),
         Binding("f2", "app.switch_mode('home')", "Home"),
     ]
 
@@ -208,6 +209,13 @@ class TrainScreen(Screen):
             self._status("cancelling after this step…", "italic")
         else:
             self.app.switch_mode("home")
+
+    def action_sweeps(self) -> None:
+        """The sweeps ``cnnquiz tune`` made, newest first (``screens/sweep.py``)."""
+        from cnnquiz.app.screens.sweep import SweepScreen
+        from cnnquiz.paths import runs_dir
+
+        self.app.push_screen(SweepScreen(runs_dir()))
 
     # ---- messages from the worker ----------------------------------------------------------
     def on_train_screen_progress(self, m: TrainScreen.Progress) -> None:
