@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from cnnquiz.bank.quantities import (
@@ -108,7 +109,7 @@ def _normal_choices(choices: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[st
     return texts, tuple(squash(t) for t in texts)
 
 
-def parse_choice(text: str, choices: list[str]) -> int:
+def parse_choice(text: str, choices: Sequence[str]) -> int:
     """A choice by its text (case and spacing ignored) or its letter: ``b``, ``B)``, ``(b)``."""
     s = normalize_text(text)
     if not s:
@@ -148,7 +149,7 @@ def parse_choice(text: str, choices: list[str]) -> int:
     )
 
 
-def parse_multi(text: str, choices: list[str]) -> frozenset[int]:
+def parse_multi(text: str, choices: Sequence[str]) -> frozenset[int]:
     """Several choices: letters ``a,c``, ``ac``, ``a c``, ``(a) (c)`` or texts separated by , or ;."""
     s = normalize_text(text)
     if not s:
