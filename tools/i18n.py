@@ -18,7 +18,7 @@ import argparse
 import gettext
 import io
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -32,7 +32,7 @@ LOCALE = PACKAGE / "locale"
 POT = LOCALE / "cnnquiz.pot"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # a fixed date in the template's header: regenerating it changes the file only when a message does
-CREATED = datetime(2026, 12, 1, tzinfo=timezone.utc)
+CREATED = datetime(2026, 12, 1, tzinfo=UTC)
 WIDTH = 100
 VERSION = "0.1"  # the catalogs' version, not cnnquiz's: it changes when the messages do
 

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from cnnquiz import i18n
 from cnnquiz.i18n import N_, _
 
-# Textual's own label for Ctrl+P in the footer, and the key names the help screen writes
+# Textual's own label for Ctrl+P in the footer: marked here so that the catalog has it
 N_("palette")
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
 
 from cnnquiz.bank.quantities import (
     BYTE_UNITS,
@@ -99,7 +101,15 @@ def letter(index: int) -> str:
     return "abcdefghijklmnopqrstuvwxyz"[index]
 
 
-def parse_choice(text: str, choices: list[str]) -> int:
+@lru_cache(maxsize=4096)
+def _normal_choices(choices: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The choices as answers are compared with them: normalized, and letters and digits only.
+    A question's choices are the same at every answer, so they are normalized once."""
+    texts = tuple(normalize_text(c) for c in choices)
+    return texts, tuple(squash(t) for t in texts)
+
+
+def parse_choice(text: str, choices: Sequence[str]) -> int:
     """A choice by its text (case and spacing ignored) or its letter: ``b``, ``B)``, ``(b)``."""
     s = normalize_text(text)
     if not s:
@@ -108,10 +118,9 @@ def parse_choice(text: str, choices: list[str]) -> int:
                 last=letter(len(choices) - 1)
             )
         )
-    texts = [normalize_text(c) for c in choices]
+    texts, loose = _normal_choices(tuple(choices))
     if s in texts:
         return texts.index(s)
-    loose = [squash(t) for t in texts]
     if (
         squash(s) and loose.count(squash(s)) == 1
     ):  # "binary crossentropy" for "Binary cross-entropy"
@@ -140,12 +149,12 @@ def parse_choice(text: str, choices: list[str]) -> int:
     )
 
 
-def parse_multi(text: str, choices: list[str]) -> frozenset[int]:
+def parse_multi(text: str, choices: Sequence[str]) -> frozenset[int]:
     """Several choices: letters ``a,c``, ``ac``, ``a c``, ``(a) (c)`` or texts separated by , or ;."""
     s = normalize_text(text)
     if not s:
         raise NotAnAnswer(_("empty answer; type letters like a,c or the texts of the choices"))
-    texts = [normalize_text(c) for c in choices]
+    texts = _normal_choices(tuple(choices))[0]
     if s in texts:
         return frozenset({texts.index(s)})
     compact = re.sub(r"[\s,;/&()+]|\band\b|\ben\b", "", s)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, overload
 
 from cnnquiz import lines
+from cnnquiz.i18n import _
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_DRAWS = 200
@@ -163,6 +164,6 @@ def working(author: str | None, steps: tuple[str, ...], answer_text: str) -> str
     if author and author.strip():
         parts.append(author.strip())
     lines = "\n".join(f"- {s}" for s in steps)
-    parts.append(f"**Working** (from the calculator):\n\n{lines}")
-    parts.append(f"**Answer:** {answer_text}")
+    parts.append(_("**Working** (from the calculator):") + f"\n\n{lines}")
+    parts.append(_("**Answer:** {answer}").format(answer=answer_text))
     return "\n\n".join(parts)

@@ -208,14 +208,14 @@ def _shape(key: ShapeKey, text: str, traps: tuple[Trap, ...]) -> Outcome:
 
 
 def _choice(key: ChoiceKey, text: str) -> Outcome:
-    index = parse_choice(text, list(key.choices))
+    index = parse_choice(text, key.choices)
     if index == key.choice:
         return "correct", None
     return "wrong", key.feedback.get(key.choices[index])
 
 
 def _multi(key: MultiKey, text: str) -> Outcome:
-    picked = parse_multi(text, list(key.choices))
+    picked = parse_multi(text, key.choices)
     want = key.picks
     if picked == want:
         return "correct", None

@@ -40,9 +40,7 @@ class NumberKey:
     def close(self, value: Decimal, target: Decimal | None = None) -> bool:
         """Whether ``value`` is ``target`` (the key's number) within the key's tolerance."""
         target = self.number if target is None else target
-        allowed = max(self.rel_tol * abs(target), self.abs_tol) + _EPS * max(
-            abs(target), Decimal(1)
-        )
+        allowed = max(self.rel_tol * abs(target), self.abs_tol) + _EPS * max(abs(target), Decimal(1))
         return abs(value - target) <= allowed
 
 

@@ -7,6 +7,7 @@ The goal numbers are those of the exam's list of learning goals (the course's se
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,15 @@ GOALS_FILE = ROOT / "questions" / "nl" / "goals.yaml"
 EXAM_GOALS = [f"1.{n}" for n in range(1, 13)] + [f"2.{n}" for n in range(1, 14)]
 
 
-def _ids(paths: list[Path]) -> set[str]:
+@cache
+def _banks(language: str) -> list:
+    """The bundled banks in ``language``, read once for this module (seconds for all of them)."""
+    return load_banks(bundled_bank_paths(language))
+
+
+def _ids(language: str) -> set[str]:
     """Every question id of these banks, and the id of every multi-part item (its group)."""
-    questions = [q for bank in load_banks(paths) for q in bank.questions]
+    questions = [q for bank in _banks(language) for q in bank.questions]
     return {q.id for q in questions} | {q.group for q in questions if q.group}
 
 
@@ -53,8 +60,9 @@ def test_every_goal_has_a_description(goals):
     assert all(str(g.get("description") or "").strip() for g in goals)
 
 
+@pytest.mark.slow
 def test_every_id_a_goal_names_is_a_dutch_question(goals):
-    known = _ids(bundled_bank_paths("nl"))
+    known = _ids("nl")
     unknown = sorted(
         {f"{g['number']}: {qid}" for g in goals for qid in g.get("questions") or []}
         - {
@@ -67,22 +75,23 @@ def test_every_id_a_goal_names_is_a_dutch_question(goals):
     assert unknown == [], f"goals.yaml names ids no Dutch bank has: {unknown}"
 
 
+@pytest.mark.slow
 def test_every_mirrors_names_an_english_question():
-    dutch = bundled_bank_paths("nl")
-    if not dutch:
+    if not bundled_bank_paths("nl"):
         pytest.skip("no Dutch banks bundled yet")
-    english = _ids(bundled_bank_paths("en"))
+    english = _ids("en")
     wrong = sorted(
         f"{q.where}: {q.id} mirrors {q.mirrors!r}"
-        for bank in load_banks(dutch)
+        for bank in _banks("nl")
         for q in bank.questions
         if q.mirrors and q.mirrors not in english
     )
     assert wrong == [], f"mirrors naming no English question: {wrong}"
 
 
+@pytest.mark.slow
 def test_dutch_banks_are_dutch_and_english_banks_english():
-    for bank in load_banks(bundled_bank_paths("nl")):
+    for bank in _banks("nl"):
         assert bank.language == "nl", bank.path
-    for bank in load_banks(bundled_bank_paths("en")):
+    for bank in _banks("en"):
         assert bank.language == "en", bank.path

@@ -125,13 +125,14 @@ def test_a_dutch_quiz_accepts_numbers_as_the_notes_write_them(cli):
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    assert (
-        "> 2,800\nNot an answer: '2,800' reads as 2,8 (in this question the comma is the decimal "
-        "sign and a dot groups thousands); for 2800 write 2800 or 2.800. Try again.\n"
-        "> 2.800\nCorrect: 2.800\n"
+    assert (  # the quiz in Dutch too (nl-ui's catalog)
+        "> 2,800\nGeen antwoord: '2,800' lees ik als 2,8 (in deze vraag is de komma het "
+        "decimaalteken en groepeert een punt de duizendtallen); voor 2800 schrijf je 2800 of "
+        "2.800. Probeer opnieuw.\n"
+        "> 2.800\nJuist: 2.800\n"
     ) in text
-    assert "Correct: 3,6 MB\n" in text
-    assert "Correct: 12,6 MB\n" in text
-    assert "Correct: 150.528\n" in text
-    assert "Correct: 0,5\n" in text
-    assert "Correct: onwaar\n" in text
+    assert "Juist: 3,6 MB\n" in text
+    assert "Juist: 12,6 MB\n" in text
+    assert "Juist: 150.528\n" in text
+    assert "Juist: 0,5\n" in text
+    assert "Juist: onwaar\n" in text
