@@ -139,7 +139,7 @@ def parse_choice(text: str, choices: Sequence[str]) -> int:
     if (
         m
         and ord(m.group(1)) - ord("a") < len(choices)
-        and m.group(2) == texts[ord(m.group(1)) - ord("a")]
+        and normalize_text(m.group(2)) == texts[ord(m.group(1)) - ord("a")]
     ):
         return ord(m.group(1)) - ord("a")
     raise NotAnAnswer(

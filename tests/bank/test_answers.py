@@ -181,3 +181,11 @@ def test_truefalse(text, value):
 def test_not_truefalse(text):
     with pytest.raises(NotAnAnswer):
         parse_truefalse(text)
+
+
+def test_a_key_written_letter_then_text_reads_back_when_the_choice_starts_with_a_quote():
+    # bank check's own round trip typed "B) `valid`: no padding" and read it as no choice: the
+    # text after the letter was compared unnormalised with the normalised choice
+    choices = ["`same`: output as big as the input", "`valid`: no padding"]
+    assert parse_choice("B) `valid`: no padding", choices) == 1
+    assert parse_choice("a) `same`: output as big as the input", choices) == 0
