@@ -29,7 +29,7 @@ from cnnquiz.bank.quantities import (
     read_number,
     shown,
 )
-from cnnquiz.i18n import _
+from cnnquiz.i18n import N_, _
 from cnnquiz.limits import MAX_DIM
 
 TRUE_WORDS = frozenset("true t yes y waar w juist ja j sand correct right 1".split())
@@ -195,7 +195,7 @@ def parse_truefalse(text: str, language: str = "en") -> bool:
     return _not_truefalse(text, _(words))
 
 
-TRUE_FALSE_WORDS = {"en": "true/false, yes/no or t/f", "nl": "waar/onwaar or ja/nee"}
+TRUE_FALSE_WORDS = {"en": N_("true/false, yes/no or t/f"), "nl": N_("waar/onwaar or ja/nee")}
 """What a true/false message offers, by the question's language."""
 
 
