@@ -98,10 +98,11 @@ def run_make(args: argparse.Namespace) -> int:
     from cnnquiz.bank import bundled_bank_paths
     from cnnquiz.instruct.exam import students_from
     from cnnquiz.instruct.exam_files import FORMATS, make_exam, write_exam
-    from cnnquiz.instruct.source import choose, load_proven
+    from cnnquiz.instruct.source import choose, load_proven, speak_their_language
 
     students = students_from(args.students)
     banks = load_proven(args.banks or bundled_bank_paths(), verify=not args.no_verify)
+    speak_their_language(b.language for b in banks)
     questions = choose(banks, args.topic, args.difficulty, args.count, args.seed)
     selection = {
         "topics": args.topic,
@@ -151,6 +152,7 @@ def run_remake(args: argparse.Namespace) -> int:
     from cnnquiz.instruct.exam_manifest import read_exam
 
     exam = read_exam(Path(args.folder))
+    _speak_the_exams_language(exam)
     folder = Path(args.output)
     if folder.resolve() == Path(args.folder).resolve():
         raise CnnquizError("write the papers again into another folder", "-o")
@@ -167,6 +169,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     exam = read_exam(folder)
+    _speak_the_exams_language(exam)
     grades = grade_exam(exam, Path(args.answers))
     written = write_scores(grades, folder)
     if args.json:
@@ -175,6 +178,12 @@ def run_grade(args: argparse.Namespace) -> int:
     _print_grades(grades)
     print(f"wrote {', '.join(p.name for p in written)} in {folder}")
     return 0
+
+
+def _speak_the_exams_language(exam: Exam) -> None:
+    from cnnquiz.instruct.source import speak_their_language
+
+    speak_their_language(s.item.question.language for p in exam.papers for s in p.slots)
 
 
 def _print_grades(grades: Grades) -> None:

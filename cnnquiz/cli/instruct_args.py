@@ -66,10 +66,11 @@ def selected(args: argparse.Namespace) -> list[Exported]:
     """The questions the arguments choose from proven banks, each with its proven variants
     (``--variants``, or one where the command has none)."""
     from cnnquiz.bank import bundled_bank_paths
-    from cnnquiz.instruct.source import choose, export, load_proven
+    from cnnquiz.instruct.source import choose, export, load_proven, speak_their_language
 
     banks = load_proven(args.banks or bundled_bank_paths(), verify=not args.no_verify)
     not_a_bank(getattr(args, "output", None), banks)
+    speak_their_language(b.language for b in banks)
     questions = choose(banks, args.topic, args.difficulty, args.count, args.seed)
     return export(questions, getattr(args, "variants", 1), args.seed)
 

@@ -161,3 +161,36 @@ def test_a_bank_of_only_the_required_fields_exports_and_makes_an_exam(cli, tmp_p
     shutil.copyfile(tmp_path / "exam" / "answers.csv", sheet)
     graded = cli("exam", "grade", str(tmp_path / "exam"), str(sheet), "--json")
     assert graded.returncode == 0, graded.stderr
+
+
+DUTCH = Path(__file__).parents[2] / "docs" / "examples" / "mijn-bank.yaml"
+
+
+def test_a_dutch_banks_export_says_its_known_mistakes_in_dutch(cli):
+    done = cli("export", "gift", str(DUTCH), "--no-verify")
+    assert done.returncode == 0, done.stderr
+    assert "=%0%2700:0#je bent de bias vergeten\\: 2.700 + 100 \\= 2.800" in done.stdout
+    assert "forgot" not in done.stdout
+
+
+def test_a_dutch_exam_is_graded_in_dutch(cli, tmp_path):
+    folder = tmp_path / "examen"
+    made_ = cli(
+        "exam",
+        "make",
+        str(DUTCH),
+        "--students",
+        "1",
+        "--format",
+        "md",
+        "--no-verify",
+        "-o",
+        str(folder),
+    )
+    assert made_.returncode == 0, made_.stderr
+    sheet = tmp_path / "typed.csv"
+    sheet.write_text("student,question,answer\n01,nl-voorbeeld-parameters,2700\n", "utf-8")
+    graded = cli("exam", "grade", str(folder), str(sheet))
+    assert graded.returncode == 0, graded.stderr
+    row = next(r for r in (folder / "graded.csv").read_text("utf-8").splitlines() if "2700" in r)
+    assert ",wrong," in row and "je bent de bias vergeten" in row
