@@ -187,7 +187,9 @@ def _speak_the_exams_language(exam: Exam) -> None:
 
 
 def _print_grades(grades: Grades) -> None:
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
     from cnnquiz.instruct.exam_scores import percent
     from cnnquiz.textsafe import printable
@@ -207,7 +209,7 @@ def _print_grades(grades: Grades) -> None:
             str(c["blank"]),
             f"{percent(t):.0f}",
         )
-    print_table(out, students)
+    print_table(out, students, wrap=("student",))  # a long name wraps, the figures stay
     out.print()
     questions = Table(box=None, pad_edge=False, title="Per question", title_justify="left")
     for name in ("question", "correct", "wrong", "invalid", "blank", "% correct"):
@@ -226,10 +228,9 @@ def _print_grades(grades: Grades) -> None:
     out.print()
     review = grades.to_review
     print(f"to review: {fmt_count(len(review), 'invalid answer')} (neither right nor wrong)")
-    for g in review:
-        print(
-            printable(
-                f"  {grades.answers_file}:{g.line}: student {g.student.number} question "
-                f"{g.slot.label} ({g.slot.id}): {g.typed!r}: {g.message}"
-            )
+    for g in review:  # wrapped between words, indented, on a terminal; one line when piped
+        line = (
+            f"{grades.answers_file}:{g.line}: student {g.student.number} question "
+            f"{g.slot.label} ({g.slot.id}): {g.typed!r}: {g.message}"
         )
+        out.print(Padding(Text(printable(line)), (0, 0, 0, 2)))

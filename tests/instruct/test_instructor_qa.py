@@ -194,3 +194,38 @@ def test_a_dutch_exam_is_graded_in_dutch(cli, tmp_path):
     assert graded.returncode == 0, graded.stderr
     row = next(r for r in (folder / "graded.csv").read_text("utf-8").splitlines() if "2700" in r)
     assert ",wrong," in row and "je bent de bias vergeten" in row
+
+
+@pytest.mark.slow
+def test_exam_grade_fits_an_80_column_terminal_and_pipes_one_line_per_item(cli, tmp_path):
+    """A long name wraps in its column and each answer to review wraps between words; piped,
+    every item to review stays one line (for grep)."""
+    from tests.cli.test_output_width import on_terminal
+
+    names = tmp_path / "class.txt"
+    names.write_text("Maximiliaan Alexander van der Berghe-Vandenbroucke de Tweede\nJo\n", "utf-8")
+    bank = tmp_path / "required.yaml"
+    bank.write_text(REQUIRED_ONLY, encoding="utf-8")
+    folder = tmp_path / "e"
+    made_ = cli(
+        "exam",
+        "make",
+        str(bank),
+        "--students",
+        str(names),
+        "--format",
+        "md",
+        "--no-verify",
+        "-o",
+        str(folder),
+    )
+    assert made_.returncode == 0, made_.stderr
+    sheet = tmp_path / "typed.csv"
+    sheet.write_text("student,question,answer\n01,r-num,12 MBB extra words to wrap\n", "utf-8")
+    screen = on_terminal("exam", "grade", str(folder), str(sheet))
+    shown = [line for line in screen.splitlines() if not line.startswith("wrote ")]
+    assert max(len(line) for line in shown) <= 80, screen
+    assert "van der" in screen and "0/2" in screen
+    piped = cli("exam", "grade", str(folder), str(sheet))
+    review = [line for line in piped.stdout.splitlines() if "typed.csv:2:" in line]
+    assert len(review) == 1 and review[0].startswith("  ") and "12 MBB" in review[0]
