@@ -229,3 +229,16 @@ def test_exam_grade_fits_an_80_column_terminal_and_pipes_one_line_per_item(cli, 
     piped = cli("exam", "grade", str(folder), str(sheet))
     review = [line for line in piped.stdout.splitlines() if "typed.csv:2:" in line]
     assert len(review) == 1 and review[0].startswith("  ") and "12 MBB" in review[0]
+
+
+def test_a_dutch_anki_note_writes_its_mistakes_and_truth_words_the_dutch_way():
+    from cnnquiz.instruct.anki import note_fields
+    from cnnquiz.instruct.source import export
+
+    items = {
+        e.question.id: e.items[0] for e in export(choose(load_proven([DUTCH], verify=False)), 1)
+    }
+    _, _, answer, mistakes, *_ = note_fields(items["nl-voorbeeld-parameters"])
+    assert answer == "2.800" and "<li>2.700: " in mistakes and "2,700:" not in mistakes
+    _, choices, answer, *_ = note_fields(items["nl-voorbeeld-pooling"])
+    assert choices == "<li><p>waar</p></li><li><p>onwaar</p></li>" and answer == "onwaar"
