@@ -22,6 +22,7 @@ from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.instruct.source import proven_item, spread_seeds
 from cnnquiz.study.select import units
 from cnnquiz.textsafe import printable
+from cnnquiz.yamlio import file_size
 
 MAX_STUDENTS = 999  # a class, not a population: each paper is typeset and proven
 _PAPER_NUMBER = re.compile(r"(\d{1,6})([a-z]?)")
@@ -100,6 +101,7 @@ def students_from(text: str) -> list[Student]:
         )
     names: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    file_size(path, "a file of names, one per line")  # no device, pipe or 2 GB file
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:

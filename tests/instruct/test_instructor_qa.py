@@ -242,3 +242,69 @@ def test_a_dutch_anki_note_writes_its_mistakes_and_truth_words_the_dutch_way():
     assert answer == "2.800" and "<li>2.700: " in mistakes and "2,700:" not in mistakes
     _, choices, answer, *_ = note_fields(items["nl-voorbeeld-pooling"])
     assert choices == "<li><p>waar</p></li><li><p>onwaar</p></li>" and answer == "onwaar"
+
+
+@pytest.fixture
+def small_exam(tmp_path):
+    from cnnquiz.instruct.exam_manifest import read_exam
+
+    folder = tmp_path / "exam"
+    write_exam(made(tmp_path, students="2"), folder, formats=("md",))
+    return read_exam(folder)
+
+
+def test_a_sheet_with_bom_and_crlf_from_a_spreadsheet_grades(small_exam, tmp_path):
+    from cnnquiz.instruct.exam_grade import grade_exam
+
+    qid = small_exam.papers[0].slots[0].id
+    sheet = tmp_path / "typed.csv"
+    sheet.write_bytes(f"\ufeffStudent;Question;Answer\r\n01;{qid};x\r\n".encode())
+    graded = grade_exam(small_exam, sheet)
+    row = next(g for g in graded.answers if g.student.number == "01" and g.slot.id == qid)
+    assert row.typed == "x" and row.line == 2 and row.status != "blank"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"student,answer\n01,1\n", "typed.csv:1: no column 'question'"),
+        (b"student,question,answer\n01,1,caf\xe9\n", "typed.csv: not UTF-8 text"),
+        (b"student,question,answer\n01,1," + b"a" * 200_000 + b"\n", "field larger than"),
+        (b"\x00\xff" * 100, "typed.csv: not UTF-8 text"),
+        (b"", "typed.csv:1: no column 'student', 'question', 'answer'"),
+    ],
+    ids=["missing-column", "latin-1", "huge-field", "binary", "empty"],
+)
+def test_bad_sheets_are_one_line_errors(small_exam, tmp_path, content, message):
+    from cnnquiz.instruct.exam_grade import grade_exam
+
+    sheet = tmp_path / "typed.csv"
+    sheet.write_bytes(content)
+    with pytest.raises(CnnquizError, match=message):
+        grade_exam(small_exam, sheet)
+
+
+def test_a_sheet_past_the_size_limit_or_a_device_is_refused_before_reading(small_exam, tmp_path):
+    from cnnquiz.instruct.exam_grade import grade_exam
+    from cnnquiz.limits import MAX_FILE_BYTES
+
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.write(b"student,question,answer\n")
+        f.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(CnnquizError, match="big.csv: is larger than 10 MB"):
+        grade_exam(small_exam, big)
+    with pytest.raises(CnnquizError, match="/dev/zero: is not a regular file"):
+        grade_exam(small_exam, Path("/dev/zero"))
+
+
+def test_a_class_list_that_is_a_device_or_too_big_is_refused(tmp_path):
+    from cnnquiz.limits import MAX_FILE_BYTES
+
+    big = tmp_path / "class.txt"
+    with big.open("wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(CnnquizError, match="class.txt: is larger than 10 MB"):
+        students_from(str(big))
+    with pytest.raises(CnnquizError, match="not a number of students nor a file"):
+        students_from("/dev/zero")
