@@ -98,10 +98,11 @@ def run_make(args: argparse.Namespace) -> int:
     from cnnquiz.bank import bundled_bank_paths
     from cnnquiz.instruct.exam import students_from
     from cnnquiz.instruct.exam_files import FORMATS, make_exam, write_exam
-    from cnnquiz.instruct.source import choose, load_proven
+    from cnnquiz.instruct.source import choose, load_proven, speak_their_language
 
     students = students_from(args.students)
     banks = load_proven(args.banks or bundled_bank_paths(), verify=not args.no_verify)
+    speak_their_language(b.language for b in banks)
     questions = choose(banks, args.topic, args.difficulty, args.count, args.seed)
     selection = {
         "topics": args.topic,
@@ -151,6 +152,7 @@ def run_remake(args: argparse.Namespace) -> int:
     from cnnquiz.instruct.exam_manifest import read_exam
 
     exam = read_exam(Path(args.folder))
+    _speak_the_exams_language(exam)
     folder = Path(args.output)
     if folder.resolve() == Path(args.folder).resolve():
         raise CnnquizError("write the papers again into another folder", "-o")
@@ -167,6 +169,7 @@ def run_grade(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     exam = read_exam(folder)
+    _speak_the_exams_language(exam)
     grades = grade_exam(exam, Path(args.answers))
     written = write_scores(grades, folder)
     if args.json:
@@ -177,8 +180,16 @@ def run_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _speak_the_exams_language(exam: Exam) -> None:
+    from cnnquiz.instruct.source import speak_their_language
+
+    speak_their_language(s.item.question.language for p in exam.papers for s in p.slots)
+
+
 def _print_grades(grades: Grades) -> None:
+    from rich.padding import Padding
     from rich.table import Table
+    from rich.text import Text
 
     from cnnquiz.instruct.exam_scores import percent
     from cnnquiz.textsafe import printable
@@ -198,7 +209,7 @@ def _print_grades(grades: Grades) -> None:
             str(c["blank"]),
             f"{percent(t):.0f}",
         )
-    print_table(out, students)
+    print_table(out, students, wrap=("student",))  # a long name wraps, the figures stay
     out.print()
     questions = Table(box=None, pad_edge=False, title="Per question", title_justify="left")
     for name in ("question", "correct", "wrong", "invalid", "blank", "% correct"):
@@ -217,10 +228,9 @@ def _print_grades(grades: Grades) -> None:
     out.print()
     review = grades.to_review
     print(f"to review: {fmt_count(len(review), 'invalid answer')} (neither right nor wrong)")
-    for g in review:
-        print(
-            printable(
-                f"  {grades.answers_file}:{g.line}: student {g.student.number} question "
-                f"{g.slot.label} ({g.slot.id}): {g.typed!r}: {g.message}"
-            )
+    for g in review:  # wrapped between words, indented, on a terminal; one line when piped
+        line = (
+            f"{grades.answers_file}:{g.line}: student {g.student.number} question "
+            f"{g.slot.label} ({g.slot.id}): {g.typed!r}: {g.message}"
         )
+        out.print(Padding(Text(printable(line)), (0, 0, 0, 2)))

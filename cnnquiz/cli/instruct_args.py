@@ -4,11 +4,15 @@ which questions, which variants, and the questions they choose, proven."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cnnquiz.cli.common import int_at_least, positive_int
+from cnnquiz.errors import CnnquizError
 
 if TYPE_CHECKING:
+    from cnnquiz.bank.model import Bank
     from cnnquiz.instruct.source import Exported
 
 
@@ -62,8 +66,19 @@ def selected(args: argparse.Namespace) -> list[Exported]:
     """The questions the arguments choose from proven banks, each with its proven variants
     (``--variants``, or one where the command has none)."""
     from cnnquiz.bank import bundled_bank_paths
-    from cnnquiz.instruct.source import choose, export, load_proven
+    from cnnquiz.instruct.source import choose, export, load_proven, speak_their_language
 
     banks = load_proven(args.banks or bundled_bank_paths(), verify=not args.no_verify)
+    not_a_bank(getattr(args, "output", None), banks)
+    speak_their_language(b.language for b in banks)
     questions = choose(banks, args.topic, args.difficulty, args.count, args.seed)
     return export(questions, getattr(args, "variants", 1), args.seed)
+
+
+def not_a_bank(output: str | None, banks: Sequence[Bank]) -> None:
+    """Refuse ``-o`` naming one of the banks read: the export would replace the bank."""
+    if output in (None, "-"):
+        return
+    target = Path(output).resolve()
+    if any(b.path.resolve() == target for b in banks):
+        raise CnnquizError(f"{output} is a bank being exported; write to another file", "-o")

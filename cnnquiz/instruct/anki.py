@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnnquiz.bank.answers import format_shape, letter
-from cnnquiz.bank.keys import ChoiceKey, MultiKey, NumberKey, TextKey, TrueFalseKey, key_text
+from cnnquiz.bank.keys import (
+    TRUTH_WORDS,
+    ChoiceKey,
+    MultiKey,
+    NumberKey,
+    TextKey,
+    TrueFalseKey,
+    key_text,
+)
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct.markup import to_html, xml_safe
 
@@ -100,7 +108,8 @@ def note_fields(item: Item) -> list[str]:
     key = item.key
     choices = ""
     if item.kind in CHOICE_KINDS:
-        options = item.choices if item.choices is not None else ["true", "false"]
+        words = TRUTH_WORDS.get(item.question.language, TRUTH_WORDS["en"])
+        options = item.choices if item.choices is not None else [words[1], words[0]]
         choices = "".join(f"<li>{to_html(c)}</li>" for c in options)
     answer = escape(item.answer_text)
     hints = "".join(to_html(h) for h in item.hints)
@@ -120,7 +129,7 @@ def _mistakes(item: Item, key: Any) -> str:
     lines: list[str] = []
     for trap in item.traps:
         if isinstance(key, NumberKey) and not isinstance(trap.value, tuple):
-            shown = key_text(replace(key, number=trap.value))
+            shown = key_text(replace(key, number=trap.value), item.question.language)
         elif isinstance(trap.value, tuple):
             shown = format_shape(trap.value)
         else:

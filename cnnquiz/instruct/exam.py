@@ -21,6 +21,8 @@ from cnnquiz.bank.model import Item, Question
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.instruct.source import proven_item, spread_seeds
 from cnnquiz.study.select import units
+from cnnquiz.textsafe import printable
+from cnnquiz.yamlio import file_size
 
 MAX_STUDENTS = 999  # a class, not a population: each paper is typeset and proven
 _PAPER_NUMBER = re.compile(r"(\d{1,6})([a-z]?)")
@@ -87,7 +89,7 @@ class Exam:
 def students_from(text: str) -> list[Student]:
     """The students ``--students`` names: a count (``30``: students 01 to 30) or a file with one
     name per line (blank lines and ``#`` comments skipped), numbered in the file's order."""
-    if text.strip().isdigit():
+    if text.strip().isascii() and text.strip().isdigit():
         n = int(text)
         if not 1 <= n <= MAX_STUDENTS:
             raise CnnquizError(f"a class of 1 to {MAX_STUDENTS} students, got {n}", "--students")
@@ -99,8 +101,13 @@ def students_from(text: str) -> list[Student]:
         )
     names: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for line_no, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-        name = line.strip()
+    file_size(path, "a file of names, one per line")  # no device, pipe or 2 GB file
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise SpecError("not UTF-8 text (save the list as UTF-8)", str(path)) from None
+    for line_no, line in enumerate(lines, 1):
+        name = printable(line).strip()
         if not name or name.startswith("#"):
             continue
         if name.casefold() in seen:

@@ -21,8 +21,12 @@ from cnnquiz.bank.model import Bank, Question
 from cnnquiz.errors import CnnquizError
 from cnnquiz.instruct.exam import Exam, Student, make_papers
 from cnnquiz.instruct.exam_manifest import MANIFEST, bank_files, write_manifest
+from cnnquiz.instruct.exam_scores import FILES as SCORE_FILES
+from cnnquiz.textsafe import printable
 
 FORMATS = ("pdf", "md", "html")
+# what an instructor types or grading writes: never replaced without --force
+_KEPT = ("answers.csv", *SCORE_FILES)
 
 
 def make_exam(
@@ -36,7 +40,8 @@ def make_exam(
     """The exam: the banks' hashes, and a paper per student."""
     used = {q.path for q in questions}
     files = bank_files([b for b in banks if b.path in used])
-    return Exam(title, seed, files, make_papers(questions, students, seed), selection)
+    papers = make_papers(questions, students, seed)
+    return Exam(printable(title), seed, files, papers, selection)
 
 
 def write_exam(
@@ -45,15 +50,23 @@ def write_exam(
     """Every file of the exam in ``folder`` (made if need be); the paths written, in order.
 
     A folder that already holds an exam's manifest is refused unless ``force``: its papers
-    may be printed already, and only their manifest can grade them."""
+    may be printed already, and only their manifest can grade them; so is one holding an
+    ``answers.csv`` or scores (typed answers are never replaced without ``force``)."""
+    if folder.exists() and not folder.is_dir():
+        raise CnnquizError("not a folder", str(folder))
     if (folder / MANIFEST).exists() and not force:
         raise CnnquizError(
             f"{folder / MANIFEST} exists: an exam was made here already (its papers may be "
             "printed); choose another folder, or --force to replace it",
             "-o",
         )
-    if folder.exists() and not folder.is_dir():
-        raise CnnquizError("not a folder", str(folder))
+    kept = [name for name in _KEPT if (folder / name).exists()]
+    if kept and not force:
+        raise CnnquizError(
+            f"{folder / kept[0]} exists: typed answers or scores of an exam may be in it; "
+            "choose another folder, or --force to replace it",
+            "-o",
+        )
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
@@ -97,7 +110,7 @@ def _write_key_csv(exam: Exam, path: Path) -> Path:
         for paper in exam.papers:
             for s in paper.slots:
                 row = [paper.student.number, paper.student.name or "", s.label, s.id]
-                out.writerow([*row, s.item.answer_text])
+                out.writerow([printable(c) for c in (*row, s.item.answer_text)])
     return path
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from cnnquiz.bank.model import grade
 from cnnquiz.errors import SpecError
 from cnnquiz.instruct.exam import Exam, Paper, Slot, Student, paper_number
+from cnnquiz.yamlio import file_size
 
 COLUMNS = ("student", "question", "answer")
 STATUSES = ("correct", "wrong", "invalid", "blank")
@@ -137,6 +138,7 @@ def read_answers(exam: Exam, path: Path) -> dict[tuple[str, str], tuple[str, int
 
 
 def _rows(path: Path) -> Iterator[tuple[list[str], int]]:
+    file_size(path, "a CSV of answers (student, question, answer)")  # no device, pipe, 2 GB
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

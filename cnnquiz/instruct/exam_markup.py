@@ -15,17 +15,25 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cnnquiz.textsafe import printable
+
 _SPECIAL = re.compile(r"([\\#$*_@<>`\[\]~=\-+/'\".])")
 
 
 def text(s: str) -> str:
     """``s`` as typst markup that shows exactly ``s`` (line breaks become spaces)."""
-    return _SPECIAL.sub(r"\\\1", s.replace("\r", "").replace("\n", " "))
+    return _SPECIAL.sub(r"\\\1", printable(s).replace("\r", "").replace("\n", " "))
 
 
 def string(s: str) -> str:
     """``s`` as a typst string literal."""
-    escaped = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+    escaped = (
+        printable(s)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "")
+    )
     return f'"{escaped.replace(chr(9), chr(92) + "t")}"'
 
 
@@ -35,7 +43,7 @@ def markdown(source: str) -> str:
     from markdown_it.tree import SyntaxTreeNode
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return _blocks(SyntaxTreeNode(md.parse(source)))
+    return _blocks(SyntaxTreeNode(md.parse(printable(source))))
 
 
 def _blocks(node: Any) -> str:

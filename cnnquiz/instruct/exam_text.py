@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cnnquiz.instruct.exam import Exam, Paper, Slot, stem_and_parts
+from cnnquiz.textsafe import printable
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -33,13 +34,13 @@ def how_to_answer(slot: Slot) -> str:
 
 
 def letters(slot: Slot) -> list[tuple[str, str]]:
-    return [(chr(ord("a") + i), c) for i, c in enumerate(slot.item.choices or ())]
+    return [(chr(ord("a") + i), printable(c)) for i, c in enumerate(slot.item.choices or ())]
 
 
 def unit_texts(unit: Sequence[Slot]) -> tuple[str, list[tuple[Slot, str]]]:
     """The unit's shared text ("" for a single question) and each slot with its own text."""
     stem, texts = stem_and_parts(unit)
-    return stem, list(zip(unit, texts, strict=True))
+    return printable(stem), [(s, printable(t)) for s, t in zip(unit, texts, strict=True)]
 
 
 def number_of(unit: Sequence[Slot]) -> str:
@@ -81,11 +82,14 @@ def key_markdown(exam: Exam) -> str:
     for paper in exam.papers:
         out.append(f"## Exam {paper.student.title}")
         rows = ["| number | question | key |", "|---|---|---|"]
-        rows += [f"| {s.label} | `{s.id}` | {_cell(s.item.answer_text)} |" for s in paper.slots]
+        rows += [
+            f"| {s.label} | `{s.id}` | {_cell(printable(s.item.answer_text))} |"
+            for s in paper.slots
+        ]
         out.append("\n".join(rows))
         for s in paper.slots:
-            out.append(f"### {s.label} · `{s.id}`: {s.item.answer_text}")
-            out.append(s.item.explanation.strip() or "(no worked solution in the bank)")
+            out.append(f"### {s.label} · `{s.id}`: {printable(s.item.answer_text)}")
+            out.append(printable(s.item.explanation).strip() or "(no worked solution in the bank)")
     return "\n\n".join(out) + "\n"
 
 
@@ -168,15 +172,15 @@ def key_html(exam: Exam) -> str:
             for s in paper.slots:
                 yield (
                     f"<tr><td>{s.label}</td><td><code>{html.escape(s.id)}</code></td>"
-                    f"<td>{html.escape(s.item.answer_text)}</td></tr>"
+                    f"<td>{html.escape(printable(s.item.answer_text))}</td></tr>"
                 )
             yield "</table>"
             for s in paper.slots:
                 yield (
                     f"<h3>{s.label} · <code>{html.escape(s.id)}</code>: "
-                    f"{html.escape(s.item.answer_text)}</h3>"
+                    f"{html.escape(printable(s.item.answer_text))}</h3>"
                 )
-                yield md.render(s.item.explanation or "(no worked solution in the bank)")
+                yield md.render(printable(s.item.explanation) or "(no worked solution in the bank)")
             yield "</section>"
 
     return _page(f"{exam.title}: answer key", sections())

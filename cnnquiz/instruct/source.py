@@ -70,6 +70,17 @@ def load_proven(paths: Iterable[Path | str], verify: bool = True) -> list[Bank]:
     return banks
 
 
+def speak_their_language(languages: Iterable[str]) -> None:
+    """Speak the banks' language (``i18n.use``) when they are all written in one that cnnquiz
+    speaks, so what the calculator adds to a question (a known mistake's feedback, the worked
+    steps, the grader's messages) reads in the bank's language, as the quiz shows it."""
+    from cnnquiz import i18n
+
+    found = set(languages)
+    if len(found) == 1 and (language := found.pop()) in i18n.LANGUAGES:
+        i18n.use(language)
+
+
 def choose(
     banks: Sequence[Bank],
     topics: Sequence[str] = (),

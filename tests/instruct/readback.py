@@ -45,6 +45,10 @@ def parse_gift(text: str) -> list[dict]:
         encoding="utf-8",
         timeout=120,
     )
+    if not done.stdout.strip():
+        raise AssertionError(
+            f"parse_gift.js printed nothing (exit {done.returncode}): {done.stderr}"
+        )
     parsed = json.loads(done.stdout)
     if isinstance(parsed, dict):
         line = parsed.get("line")

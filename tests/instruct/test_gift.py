@@ -76,6 +76,7 @@ def test_the_test_banks_reads_back_as_written(path):
     check_all(exported([path]))
 
 
+@needs_parser
 def test_hostile_text_reads_back_as_written():
     """GIFT's specials, XML, HTML, a cloze box, escape sequences and unicode in every field."""
     check_all(exported([HOSTILE]))
