@@ -145,8 +145,10 @@ HAS_MLFLOW = importlib.util.find_spec("mlflow") is not None
 @pytest.mark.skipif(
     not HAS_MLFLOW, reason="mlflow is not installed: pip install -e '.[mlflow]' (.ci/run does)"
 )
-def test_mlflow_parent_run_with_a_nested_run_per_trial(tmp_path: Path, tiny) -> None:
+def test_mlflow_parent_run_with_a_nested_run_per_trial(tmp_path: Path, tiny, monkeypatch) -> None:
     from mlflow import MlflowClient
+
+    monkeypatch.chdir(tmp_path)  # a sqlite: store keeps artifacts in ./mlruns
 
     from cnnquiz.train.tracking import Tracking
 
