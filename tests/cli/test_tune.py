@@ -124,6 +124,9 @@ def test_a_folder_without_a_test_split(cli, tmp_path: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert "this data has no test split." in out.stdout
-    assert "This data has no test split, so that is the only figure, and it is optimistic" in out.stdout
+    assert (
+        "This data has no test split, so that is the only figure, and it is optimistic"
+        in out.stdout
+    )
     (warning,) = out.stderr.strip().splitlines()
     assert warning.startswith("cnnquiz: warning: skipped") and "broken.png" in warning
