@@ -94,7 +94,7 @@ def plan_sweep(
     data: Dataset | None = None,
 ) -> Sweep:
     """Every trial's setup checked first (a bad value stops before anything trains), then the
-    data read once (``data``: already read, as the benchmark and the tests pass them), then the
+    data read once (``data``: already read, as the tests pass a small slice), then the
     sweep's folder made."""
     if demo == (data_dir is not None):
         raise CnnquizError("give either --demo or --data DIR", "tune")
