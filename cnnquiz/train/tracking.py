@@ -13,7 +13,8 @@ to MLflow through ``MlflowClient`` with that URI, never through mlflow's global 
 A run opened while another is open is nested under it (MLflow's ``mlflow.parentRunId`` tag,
 which its UI shows as a tree). ``log_training`` logs one finished training run: its params,
 one metric point per epoch (``step`` = epoch), the summary's numbers, and the run folder as
-artifacts (config.yaml, the gin files, metrics, weights).
+artifacts (config.yaml, the gin files, metrics, weights); with a ``sqlite:`` store they go to
+``mlruns/`` beside the database file, wherever the run starts.
 
 Any failure of the backend (mlflow or its database extras missing, MLflow 3 refusing a plain
 folder, a server that does not answer) is one ``cnnquiz: warning: MLflow: ...`` line naming the
@@ -70,6 +71,16 @@ def explain(exc: BaseException, uri: str) -> str:
         cause = first if len(first) <= 200 else first[:197] + "..."
         fix = f"check the URI {uri!r}; a local store that works: --mlflow {FIX}"
     return f"MLflow: {cause}; {fix}. Not logged; the run folder is kept."
+
+
+def artifact_location(uri: str) -> str | None:
+    """Where a new experiment keeps its files: for a ``sqlite:`` store, ``mlruns/`` beside the
+    database file (mlflow's default is ``./mlruns`` in whatever folder the run starts from);
+    None (mlflow's choice) for other stores."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix) or uri[len(prefix) :] in ("", ":memory:"):
+        return None
+    return (Path(uri[len(prefix) :]).expanduser().resolve().parent / "mlruns").as_uri()
 
 
 class TrackedRun:
@@ -178,7 +189,9 @@ class Tracking:
             client = MlflowClient(tracking_uri=self.uri)
             found = client.get_experiment_by_name(self.experiment)
             self._experiment_id = (
-                found.experiment_id if found else client.create_experiment(self.experiment)
+                found.experiment_id
+                if found
+                else client.create_experiment(self.experiment, artifact_location(self.uri or ""))
             )
             self._client = (client, entities)
         return self._client

@@ -97,6 +97,19 @@ def test_a_training_run_logs_params_metrics_per_epoch_and_artifacts(tmp_path):
         "operative.gin",
     ]
     assert "mlflow.parentRunId" not in run.data.tags
+    # the files beside the database, not in ./mlruns of wherever the test runs
+    assert run.info.artifact_uri.startswith((tmp_path / "mlruns").as_uri())
+    assert (tmp_path / "mlruns").is_dir()
+
+
+def test_a_sqlite_store_keeps_artifacts_beside_its_file(tmp_path, monkeypatch):
+    from cnnquiz.train.tracking import artifact_location
+
+    monkeypatch.chdir(tmp_path)
+    assert artifact_location("sqlite:///mlflow.db") == (tmp_path / "mlruns").as_uri()
+    assert artifact_location("sqlite:////data/x/m.db") == "file:///data/x/mlruns"
+    assert artifact_location("sqlite:///:memory:") is None
+    assert artifact_location("http://127.0.0.1:5000") is None
 
 
 @needs_mlflow
