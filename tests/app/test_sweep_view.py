@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,14 @@ from cnnquiz.app.screens.sweep import SweepScreen, sparkline
 from tests.fakes import FakeProgress, sync
 
 MINI = Path(__file__).parents[1] / "fixtures" / "app" / "mini.yaml"
-RUNS = Path(__file__).parents[1] / "fixtures" / "app" / "runs"
+SWEEPS = Path(__file__).parents[1] / "fixtures" / "sweeps"  # two sweeps' sweep.json
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> Path:
+    """A runs folder whose sweeps/ holds the two fixture sweeps."""
+    shutil.copytree(SWEEPS, tmp_path / "runs" / "sweeps")
+    return tmp_path / "runs"
 
 
 def test_sparkline_scales_from_0_to_1() -> None:
@@ -26,8 +34,8 @@ def _cells(table: DataTable) -> list[list[str]]:
 
 @pytest.mark.slow
 @sync
-async def test_sweep_view_from_the_train_screen(monkeypatch) -> None:
-    monkeypatch.setenv("CNNQUIZ_HOME", str(RUNS.parent))  # its runs/ holds two sweeps
+async def test_sweep_view_from_the_train_screen(monkeypatch, runs: Path) -> None:
+    monkeypatch.setenv("CNNQUIZ_HOME", str(runs.parent))
     app = make_app([MINI], progress=FakeProgress(), seed=1)
     async with app.run_test(size=(100, 30)) as pilot:
         app.switch_mode("train")
@@ -51,8 +59,8 @@ async def test_sweep_view_from_the_train_screen(monkeypatch) -> None:
         await pilot.pause()
         rows = _cells(screen.query_one("#sweep-table", DataTable))
         assert rows == [
-            ["1", "1", "0.0123", "50.0%", sparkline([0.3, 0.5]), "24,292", "9.5"],
-            ["", "2", "1.5", "diverged", "", "24,292", "1.2"],
+            ["1", "1", "0.0123", "50.0%", sparkline([0.3, 0.5]), "24,292", "9.5 s"],
+            ["", "2", "1.5", "diverged", "", "24,292", "1.2 s"],
         ]
         verdict = str(screen.query_one("#sweep-verdict", Static).render())
         assert verdict.startswith("Stopped after 2 of 3 trials")
@@ -74,11 +82,11 @@ async def test_no_sweeps_yet_says_how_to_make_one(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_snapshot_80x24(snap_compare) -> None:
+def test_snapshot_80x24(snap_compare, runs: Path) -> None:
     app = make_app([MINI], progress=FakeProgress(), seed=1, clock=lambda: 0.0)
 
     async def open_view(pilot) -> None:
-        app.push_screen(SweepScreen(RUNS))
+        app.push_screen(SweepScreen(runs))
         await pilot.pause()
         await pilot.pause()
 
