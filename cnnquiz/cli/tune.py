@@ -141,6 +141,9 @@ def run_tune(args: argparse.Namespace) -> int:
         runs_root=runs_root(args.runs_dir),
         settings=settings,
     )
+    from cnnquiz.cli.train_render import warn_skipped
+
+    warn_skipped(planned.data.skipped)  # unreadable images, one line each on stderr
     tracking = Tracking.from_env(args.mlflow)
     tracking.check()  # a backend that fails warns now, before the trials
     reporter = render.SweepProgress(quiet=args.json)

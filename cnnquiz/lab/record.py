@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,6 @@ class TrialRecord:
     seconds: float  # the whole trial: building, training, validation, writing
     run: str  # the trial's run folder, inside the sweep's
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def trial_record(

@@ -94,7 +94,7 @@ def plan_sweep(
     data: Dataset | None = None,
 ) -> Sweep:
     """Every trial's setup checked first (a bad value stops before anything trains), then the
-    data read once (``data``: already read, as the benchmark and the tests pass them), then the
+    data read once (``data``: already read, as the tests pass a small slice), then the
     sweep's folder made."""
     if demo == (data_dir is not None):
         raise CnnquizError("give either --demo or --data DIR", "tune")
@@ -110,7 +110,7 @@ def plan_sweep(
                 exc.message = f"{said}: {exc.message}"
             raise
     base = setups[0]
-    _same_data(setups)
+    _same_data(setups, "--grid" if kind == "grid" else str(settings.get("space", "--space")))
     data = data or load_data(base.config, demo, data_dir)
     folder = runs.new_run_dir(runs_root / record.SWEEPS, kind)
     sweep = Sweep(folder, kind, list(trials), setups, data, settings)
@@ -118,7 +118,7 @@ def plan_sweep(
     return sweep
 
 
-def _same_data(setups: list[TrialSetup]) -> None:
+def _same_data(setups: list[TrialSetup], where: str) -> None:
     """The data are read once, so every trial must read the same: the seed draws the demo's
     images and splits a folder, the size sets their pixels (a sweep over either is a sweep
     over data: run those apart)."""
@@ -128,7 +128,7 @@ def _same_data(setups: list[TrialSetup]) -> None:
             raise CnnquizError(
                 f"train.{name} changes the data, which a sweep reads once for all trials; "
                 "set it outside the search",
-                "tune",
+                where,
             )
 
 

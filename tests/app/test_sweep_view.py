@@ -51,8 +51,8 @@ async def test_sweep_view_from_the_train_screen(monkeypatch) -> None:
         await pilot.pause()
         rows = _cells(screen.query_one("#sweep-table", DataTable))
         assert rows == [
-            ["1", "1", "0.0123", "50.0%", sparkline([0.3, 0.5]), "24,292", "9.5"],
-            ["", "2", "1.5", "diverged", "", "24,292", "1.2"],
+            ["1", "1", "0.0123", "50.0%", sparkline([0.3, 0.5]), "24,292", "9.5 s"],
+            ["", "2", "1.5", "diverged", "", "24,292", "1.2 s"],
         ]
         verdict = str(screen.query_one("#sweep-verdict", Static).render())
         assert verdict.startswith("Stopped after 2 of 3 trials")

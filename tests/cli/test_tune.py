@@ -106,3 +106,27 @@ def test_ctrl_c_stops_after_the_current_trial(tmp_path: Path) -> None:
     data = json.loads((folder / "sweep.json").read_text())
     assert data["status"] == "stopped" and len(data["trials"]) == 1
     assert data["trials"][0]["status"] == "finished" and data["test_accuracy"] is not None
+
+
+def test_a_folder_without_a_test_split(cli, tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = tmp_path / "cars"
+    for split in ("train", "valid"):
+        for i in range(6):
+            for name, colour in (("car", (220, 30, 30)), ("truck", (30, 30, 220))):
+                (root / split / name).mkdir(parents=True, exist_ok=True)
+                Image.new("RGB", (20, 20), colour).save(root / split / name / f"{i}.png")
+    (root / "train" / "car" / "broken.png").write_bytes(b"not a png")
+    out = cli(
+        "tune", "--data", str(root), "--grid", "train.batch_size=4,8", *FAST,
+        "--runs-dir", str(tmp_path / "runs"),
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "this data has no test split." in out.stdout
+    assert (
+        "This data has no test split, so that is the only figure, and it is optimistic"
+        in out.stdout
+    )
+    (warning,) = out.stderr.strip().splitlines()
+    assert warning.startswith("cnnquiz: warning: skipped") and "broken.png" in warning

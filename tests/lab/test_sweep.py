@@ -53,6 +53,7 @@ class Recorder(SweepReporter):
         return self.stop_after is not None and len(self.lines) >= 2 * self.stop_after
 
 
+@pytest.mark.slow  # trains
 def test_grid_compares_on_validation_and_tests_only_the_best(tmp_path: Path, tiny) -> None:
     sweep = _sweep(tmp_path, tiny, "train.lr=0.03,0.003", "train.batch_size=32,64")
     reporter = Recorder()
@@ -81,6 +82,7 @@ def test_grid_compares_on_validation_and_tests_only_the_best(tmp_path: Path, tin
     assert record.load(record.resolve("LAST", tmp_path)) == result
 
 
+@pytest.mark.slow  # trains
 def test_stop_keeps_what_finished(tmp_path: Path, tiny) -> None:
     sweep = _sweep(tmp_path, tiny, "train.lr=0.03,0.01,0.003")
     result = run_sweep(sweep, Recorder(stop_after=1))
@@ -89,6 +91,7 @@ def test_stop_keeps_what_finished(tmp_path: Path, tiny) -> None:
     assert result["best"] == 1 and result["test_accuracy"] is not None
 
 
+@pytest.mark.slow  # trains
 def test_a_diverged_trial_is_kept_but_never_best(tmp_path: Path, tiny) -> None:
     base = [*BASE, "train.optimizer = 'sgd'", "train.schedule = 'constant'"]
     sweep = _sweep(tmp_path, tiny, "train.lr=1e30,0.01", base=base)
@@ -145,8 +148,10 @@ HAS_MLFLOW = importlib.util.find_spec("mlflow") is not None
 @pytest.mark.skipif(
     not HAS_MLFLOW, reason="mlflow is not installed: pip install -e '.[mlflow]' (.ci/run does)"
 )
-def test_mlflow_parent_run_with_a_nested_run_per_trial(tmp_path: Path, tiny) -> None:
+def test_mlflow_parent_run_with_a_nested_run_per_trial(tmp_path: Path, tiny, monkeypatch) -> None:
     from mlflow import MlflowClient
+
+    monkeypatch.chdir(tmp_path)  # a sqlite: store keeps artifacts in ./mlruns
 
     from cnnquiz.train.tracking import Tracking
 

@@ -116,7 +116,7 @@ class SweepScreen(Screen):
     def _fill(table: DataTable, data: dict[str, Any]) -> None:
         t = record.table(data)
         table.add_columns("#", "trial", *(printable(s) for s in t.short))
-        table.add_columns("val acc", "curve", "params", "s")
+        table.add_columns("val acc", "curve", "params", "time")
         rank = 0
         for row in t.rows:
             finished = row.get("status") == "finished"
@@ -129,5 +129,5 @@ class SweepScreen(Screen):
                 _right(_pct(row.get("val_accuracy")) if finished else str(row.get("status"))),
                 Text(sparkline(curve), style="green"),
                 _right(f"{int(row.get('parameters') or 0):,}"),
-                _right(f"{float(row.get('seconds') or 0):.1f}"),
+                _right(f"{float(row.get('seconds') or 0):.1f} s"),
             )
