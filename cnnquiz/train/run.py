@@ -171,9 +171,12 @@ def execute(
     saved = None
     if measure:
         from cnnquiz.torchcheck.autograd import measure_saved
+        from cnnquiz.train.interrupt import held_back
 
-        saved = measure_saved(plan.network, plan.config.batch, figures=plan.figures).total_bytes
-    outcome = Outcome(plan, result, run_dir, saved)
+        with held_back() as pressed:  # Ctrl+C now: measured, saved, and the run cancelled
+            saved = measure_saved(plan.network, plan.config.batch, figures=plan.figures)
+        result.cancelled = result.cancelled or bool(pressed)
+    outcome = Outcome(plan, result, run_dir, saved.total_bytes if saved else None)
     epochs = [asdict(m) for m in result.epochs]
     status = "cancelled" if result.cancelled else "finished"
     runs.save_weights(result.model, run_dir)

@@ -50,3 +50,78 @@ def test_an_unset_macro_on_the_command_line_is_exit_2_not_a_traceback(cli, tmp_p
         result.stderr
         == f"cnnquiz: error: {path}:1: %f is used but never set: add a line `f = <value>`\n"
     )
+
+
+def _tiny_plan():
+    from cnnquiz.lab.experiment import make_plan
+    from cnnquiz.train.data import demo_dataset
+
+    lab = configure([], ["cnn.filters = (4,)", "train.epochs = 1", "train.size = 8"])
+    return make_plan(lab, demo_dataset(0, split=(64, 32, 32), size=8))
+
+
+def _pressing_ctrl_c(real):
+    """``real`` that Ctrl+C interrupts while it runs, as a student's key press does."""
+    import os
+    import signal
+
+    def pressed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    return pressed
+
+
+@pytest.mark.slow  # trains
+def test_ctrl_c_while_testing_keeps_the_finished_run_as_cancelled(tmp_path, monkeypatch):
+    import json
+
+    from cnnquiz.train import loop
+    from cnnquiz.train.run import execute
+
+    calls = []
+    real = loop.evaluate
+
+    def evaluate(*args, **kwargs):  # the epoch's validation, then the test split: Ctrl+C there
+        calls.append(1)
+        return (_pressing_ctrl_c(real) if len(calls) == 2 else real)(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "evaluate", evaluate)
+    outcome = execute(_tiny_plan(), tmp_path, measure=False)
+    assert len(calls) == 2 and outcome.result.cancelled
+    assert len(outcome.result.epochs) == 1 and outcome.result.test_accuracy is not None
+    assert (outcome.run_dir / "weights.safetensors").is_file()
+    info = json.loads((outcome.run_dir / "run.json").read_text(encoding="utf-8"))
+    assert info["status"] == "cancelled"
+
+
+@pytest.mark.slow  # trains
+def test_ctrl_c_while_measuring_memory_still_saves_the_weights(tmp_path, monkeypatch):
+    from cnnquiz.torchcheck import autograd
+    from cnnquiz.train.run import execute
+
+    monkeypatch.setattr(autograd, "measure_saved", _pressing_ctrl_c(autograd.measure_saved))
+    outcome = execute(_tiny_plan(), tmp_path)
+    assert outcome.result.cancelled and (outcome.run_dir / "weights.safetensors").is_file()
+
+
+@pytest.mark.slow  # trains
+def test_ctrl_c_while_validating_ends_the_run_with_the_epochs_before(tmp_path, monkeypatch):
+    from cnnquiz.train import loop
+    from cnnquiz.train.run import execute
+
+    monkeypatch.setattr(loop, "evaluate", _first_raises(loop.evaluate))
+    outcome = execute(_tiny_plan(), tmp_path, measure=False)
+    assert outcome.result.cancelled and outcome.result.epochs == []
+
+
+def _first_raises(real):
+    calls = []
+
+    def evaluate(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    return evaluate
