@@ -125,3 +125,19 @@ def _first_raises(real):
         return real(*args, **kwargs)
 
     return evaluate
+
+
+@pytest.mark.slow  # starts an interpreter
+@pytest.mark.parametrize("args", [["train", "--demo", "--gin", "lab", "--dry-run"], ["runs"]])
+def test_a_reader_that_stops_early_is_exit_0_without_a_traceback(args, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CNNQUIZ_HOME": str(tmp_path), "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "cnnquiz", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None
+    process.stdout.close()  # as `| head -0` does: every write meets a closed pipe
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and b"Traceback" not in err
