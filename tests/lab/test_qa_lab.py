@@ -141,3 +141,21 @@ def test_a_reader_that_stops_early_is_exit_0_without_a_traceback(args, tmp_path)
     process.stdout.close()  # as `| head -0` does: every write meets a closed pipe
     _, err = process.communicate(timeout=120)
     assert process.returncode == 0 and b"Traceback" not in err
+
+
+def test_a_network_bigger_than_the_machine_is_refused_before_anything_is_made(
+    tmp_path, monkeypatch
+):
+    from cnnquiz.errors import CnnquizError
+    from cnnquiz.train import run
+
+    plan = _tiny_plan()
+    monkeypatch.setattr(run, "physical_memory", lambda: plan.ram.total - 1)
+    with pytest.raises(CnnquizError) as err:
+        run.execute(plan, tmp_path / "runs")
+    assert "training needs about" in str(err.value) and "of memory" in str(err.value)
+    assert not (tmp_path / "runs").exists()
+    monkeypatch.setattr(run, "physical_memory", lambda: plan.ram.total)
+    run.check_fits(plan)  # exactly enough: no complaint
+    monkeypatch.setattr(run, "physical_memory", lambda: None)
+    run.check_fits(plan)  # a system that does not say: no complaint
