@@ -159,3 +159,11 @@ def test_a_network_bigger_than_the_machine_is_refused_before_anything_is_made(
     run.check_fits(plan)  # exactly enough: no complaint
     monkeypatch.setattr(run, "physical_memory", lambda: None)
     run.check_fits(plan)  # a system that does not say: no complaint
+
+
+@pytest.mark.slow  # starts an interpreter
+def test_an_escape_sequence_in_a_grid_argument_never_reaches_the_terminal(cli):
+    result = cli("tune", "--demo", "--grid", "cnn.na\x1b[2Jme=1")
+    assert result.returncode == 2 and "\x1b" not in result.stderr
+    assert result.stderr.startswith("cnnquiz: error: --grid cnn.na")
+    assert result.stderr.count("\n") == 1
