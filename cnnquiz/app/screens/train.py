@@ -53,7 +53,7 @@ class TrainScreen(Screen):
         Binding("ctrl+r", "train", "Train"),
         Binding("escape", "cancel", "Cancel / Home"),
         Binding("ctrl+o", "predict", "Predict"),
-        Binding("ctrl+s", "sweeps", "Sweeps"),
+        Binding("ctrl+s", "sweeps", "Sweeps", show=False),  # the status line says it: 80 cols
         Binding("f2", "app.switch_mode('home')", "Home"),
     ]
 
@@ -140,7 +140,7 @@ class TrainScreen(Screen):
         table = self.query_one("#train-epochs-table", DataTable)
         table.add_columns("epoch", "train loss", "train acc", "val loss", "val acc", "img/s")
         self.query_one("#train-status", Static).update(
-            Text("Ctrl+R trains the default CNN on the embedded shapes", style="dim")
+            Text("Ctrl+R: train\nCtrl+S: sweeps", style="dim")  # two lines fit at 80 columns
         )
 
     # ---- settings -> a run -----------------------------------------------------------------
