@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except CnnquizError as exc:
-        print(f"cnnquiz: error: {exc}", file=sys.stderr)
+        from cnnquiz.textsafe import printable  # an argument's escape sequences stay inert
+
+        print(f"cnnquiz: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print("cnnquiz: interrupted", file=sys.stderr)

@@ -115,6 +115,14 @@ def _console_class() -> type:
             width = None if to_terminal() else PIPE_RULE_WIDTH
             self.print(Rule(title, **kwargs), width=width)
 
+        def on_broken_pipe(self) -> None:
+            """The reader stopped (``| head -3``): Rich quiets stdout and exits 1; exit 0, as
+            ``main`` does for a ``print`` that meets the same closed pipe."""
+            try:
+                super().on_broken_pipe()
+            except SystemExit:
+                raise SystemExit(0) from None
+
     return WholeLinesConsole
 
 

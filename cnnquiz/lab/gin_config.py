@@ -169,9 +169,7 @@ def configure(
             _parse(text, name)
         for binding in bindings:
             _parse(binding, f"--bind {binding!r}")
-        with gin.unlock_config():
-            cnn_values = cnn()
-            train_values = train()
+        cnn_values, train_values = _call_configurables(cnn, train, sources, bindings)
         operative = gin.operative_config_str()
     finally:
         gin.clear_config()
@@ -183,6 +181,44 @@ def configure(
     params = {f"cnn.{k}": v for k, v in checked.items()}
     params |= {f"train.{k}": getattr(settings, f) for k, f in TRAIN_PARAMS.items()}
     return LabConfig(network, settings, params, operative, sources, tuple(bindings))
+
+
+def _call_configurables(
+    cnn: Callable[..., dict[str, Any]],
+    train: Callable[..., dict[str, Any]],
+    sources: Sequence[tuple[str, str]],
+    bindings: Sequence[str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """gin's values of ``cnn`` and ``train``; what fails while gin makes them (an undefined
+    ``%macro``, an ``@reference()`` that needs arguments) as a one-line ``SpecError``."""
+    import gin  # type: ignore[import-untyped,unused-ignore]
+
+    try:
+        with gin.unlock_config():
+            return cnn(), train()
+    except (TypeError, ValueError, KeyError) as exc:
+        message, _ = _gin_message(exc)
+        text = str(exc)
+        scope = re.search(r"configurable 'macro' .* in scope '([\w.]+)'", text)
+        if scope:  # gin calls an unset %name as a configurable named 'macro', without a value
+            name = scope.group(1)
+            message = f"%{name} is used but never set: add a line `{name} = <value>`"
+            needle = f"%{name}"
+        else:
+            needle = "@"
+        raise SpecError(message, _first_with(needle, sources, bindings)) from None
+
+
+def _first_with(needle: str, sources: Sequence[tuple[str, str]], bindings: Sequence[str]) -> str:
+    """The file:line or ``--bind`` where ``needle`` is written first (the first file if none)."""
+    for name, text in sources:
+        for number, line in enumerate(text.splitlines(), 1):
+            if needle in line.split("#")[0]:
+                return f"{name}:{number}"
+    for binding in bindings:
+        if needle in binding:
+            return f"--bind {binding!r}"
+    return sources[0][0] if sources else "--bind"
 
 
 def _train_config(values: Mapping[str, Any], where: Callable[[str], str]) -> TrainConfig:

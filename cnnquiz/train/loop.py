@@ -25,6 +25,7 @@ from cnnquiz.torchcheck.build import to_module
 from cnnquiz.torchcheck.graph import Graph, Model
 from cnnquiz.train.config import TrainConfig
 from cnnquiz.train.data import Dataset, Split
+from cnnquiz.train.interrupt import held_back
 from cnnquiz.train.networks import ends_in_softmax
 
 EVAL_BATCH = 512  # images per forward when evaluating (no gradients kept, so larger is fine)
@@ -189,7 +190,10 @@ def train(
             break
         history.append(metrics)
         reporter.epoch_end(metrics)
-    return _finish(model, loop, data, history, threads, cancelled)
+    with held_back() as pressed:  # Ctrl+C while testing: finish, keep the run, as cancelled
+        result = _finish(model, loop, data, history, threads, cancelled)
+    result.cancelled = result.cancelled or bool(pressed)
+    return result
 
 
 @dataclass
@@ -279,7 +283,10 @@ def _epoch(loop: _Loop, epoch: int) -> EpochMetrics | None:
     seconds = time.perf_counter() - start
     if not finished:
         return None
-    val_loss, val_acc, _ = evaluate(loop.net, loop.valid, loop.n_classes)
+    try:
+        val_loss, val_acc, _ = evaluate(loop.net, loop.valid, loop.n_classes)
+    except KeyboardInterrupt:  # while validating: as during the steps, this epoch unfinished
+        return None
     if not math.isfinite(val_loss):  # finite losses, weights gone to inf: the same end
         raise diverged(val_loss, epoch, None, loop.steps, loop.config.lr)
     n = loop.n

@@ -152,6 +152,7 @@ def execute(
     """
     from cnnquiz.train.loop import Diverged, train
 
+    check_fits(plan)
     run_dir = runs.new_run_dir(runs_root, plan.name)
     for name, text in plan.files.items():
         (run_dir / name).write_text(text, encoding="utf-8")
@@ -171,9 +172,12 @@ def execute(
     saved = None
     if measure:
         from cnnquiz.torchcheck.autograd import measure_saved
+        from cnnquiz.train.interrupt import held_back
 
-        saved = measure_saved(plan.network, plan.config.batch, figures=plan.figures).total_bytes
-    outcome = Outcome(plan, result, run_dir, saved)
+        with held_back() as pressed:  # Ctrl+C now: measured, saved, and the run cancelled
+            saved = measure_saved(plan.network, plan.config.batch, figures=plan.figures)
+        result.cancelled = result.cancelled or bool(pressed)
+    outcome = Outcome(plan, result, run_dir, saved.total_bytes if saved else None)
     epochs = [asdict(m) for m in result.epochs]
     status = "cancelled" if result.cancelled else "finished"
     runs.save_weights(result.model, run_dir)
@@ -187,6 +191,32 @@ def execute(
     )
     runs.mlflow_log(run_dir, plan.params or config, epochs, outcome.summary(), tracking)
     return outcome
+
+
+def physical_memory() -> int | None:
+    """This machine's memory in bytes (None where the system does not say)."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_fits(plan: Plan) -> None:
+    """Refuse a CPU run whose textbook estimate is more than the machine's whole memory, before
+    torch allocates it (``cnn.dense_units = (65536, 65536)`` is 68,800 MB): swapping for hours
+    or being killed is worse than one line. ``--dry-run`` still shows the figures."""
+    memory = physical_memory()
+    if not memory or plan.ram.total <= memory or plan.config.device == "cuda":
+        return
+    mb = f"{plan.ram.total / 1e6:,.0f} MB"
+    raise CnnquizError(
+        f"training needs about {mb} (the textbook estimate for a batch of {plan.ram.batch}), "
+        f"more than this machine's {memory / 1e6:,.0f} MB of memory; use fewer filters or dense "
+        "units, a smaller batch or image size (--dry-run shows the figures)",
+        plan.network.source or plan.name,
+    )
 
 
 def _info(plan: Plan, started: str, status: str) -> dict[str, Any]:
