@@ -15,18 +15,14 @@ The plan carries the gin files and ``operative.gin`` (written into the run folde
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cnnquiz.errors import CnnquizError
 from cnnquiz.lab.gin_config import OPERATIVE, TRAIN_PARAMS, LabConfig
-from cnnquiz.net.arithmetic import analyze
-from cnnquiz.net.memory import training_ram
 from cnnquiz.train.config import TrainConfig, with_overrides
 from cnnquiz.train.data import DEMO_SIZE, Dataset, demo_dataset, folder_dataset
-from cnnquiz.train.networks import fit_to_data
-from cnnquiz.train.run import Plan
+from cnnquiz.train.run import Plan, plan_for
 
 FOLDER_SIZE = 64  # a student's images are resized to 64x64 unless --size says otherwise
 _GIN_NAMES = {field: gin for gin, field in TRAIN_PARAMS.items()}
@@ -84,18 +80,6 @@ def make_plan(lab: LabConfig, data: Dataset, config: TrainConfig | None = None) 
     """The lab's network fitted to ``data`` (its input, one output per class), ready to train
     with ``config`` (default: the lab's own settings)."""
     config = config or lab.train
-    network = fit_to_data(lab.network, data.image_shape, len(data.classes), adapt_output=True)
-    network = replace(network, source=lab.network.source)
-    figures = analyze(network)
-    threads, why = config.thread_choice()
-    return Plan(
-        network,
-        config,
-        data,
-        figures,
-        training_ram(figures, config.batch, config.optimizer),
-        threads,
-        why,
-        files=run_files(lab),
-        params=lab.params_text(),
+    return plan_for(
+        lab.network, config, data, adapt_output=True, files=run_files(lab), params=lab.params_text()
     )

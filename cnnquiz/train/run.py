@@ -122,8 +122,17 @@ def prepare(
         else:
             size = (64, 64)  # the default network on a student's folder
         data = folder_dataset(data_dir, size, channels, config.seed, config.strict)
+    return plan_for(network, config, data, adapt_output=config_path is None)
+
+
+def plan_for(
+    network: Network, config: TrainConfig, data: Dataset, adapt_output: bool, **extra: Any
+) -> Plan:
+    """The plan to train ``network`` fitted to ``data`` (its input, and with ``adapt_output`` one
+    output per class) with ``config``: the figures, the RAM estimate and the threads;
+    ``extra`` fills the plan's other fields (the lab's files and params)."""
     fitted = networks.fit_to_data(
-        network, data.image_shape, len(data.classes), adapt_output=config_path is None
+        network, data.image_shape, len(data.classes), adapt_output=adapt_output
     )
     figures = analyze(fitted)
     threads, why = config.thread_choice()
@@ -135,6 +144,7 @@ def prepare(
         training_ram(figures, config.batch, config.optimizer),
         threads,
         why,
+        **extra,
     )
 
 
