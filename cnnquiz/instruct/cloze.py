@@ -142,15 +142,9 @@ def _numerical(item: Item) -> list[Answer]:
 
 
 def _short(item: Item) -> list[Answer]:
-    key = item.key
-    if isinstance(key, ShapeKey):
-        right, wrong = lms.accepted_shapes(key), lms.wrong_shapes(item)
-    else:
-        assert isinstance(key, TextKey)
-        right = key.spellings
-        wrong = tuple(((w,), why) for w, why in key.feedback.items())
+    right, wrong = lms.short_answers(item)
     answers: list[Answer] = [("=", lms.short_answer(s), None) for s in right]
-    answers += [("%0%", lms.short_answer(s), why) for spellings, why in wrong for s in spellings]
+    answers += [("%0%", lms.short_answer(s), why) for s, why in wrong]
     return answers
 
 

@@ -11,7 +11,7 @@ Every question is titled and given an idnumber (``// [id:...]``, Moodle 4+) from
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TextIO
 
 from cnnquiz.bank.keys import ChoiceKey, MultiKey, ShapeKey, TextKey, TrueFalseKey
@@ -78,8 +78,8 @@ def _answers(item: Item) -> str:
     key = item.key
     if item.kind == "numeric":
         return _numerical(item)
-    if isinstance(key, ShapeKey):
-        return _short(lms.accepted_shapes(key), lms.wrong_shapes(item))
+    if isinstance(key, ShapeKey | TextKey):
+        return _short(item)
     if isinstance(key, ChoiceKey):
         return "".join(
             f"\n\t{'=' if i == key.choice else '~'}{escape(c)}{_feedback(key.feedback.get(c))}"
@@ -90,8 +90,7 @@ def _answers(item: Item) -> str:
     if isinstance(key, TrueFalseKey):
         why = key.feedback.get(str(not key.truth).lower())
         return ("TRUE" if key.truth else "FALSE") + _feedback(why)
-    assert isinstance(key, TextKey)
-    return _short(key.spellings, tuple(((w,), why) for w, why in key.feedback.items()))
+    raise AssertionError(f"no GIFT answer for {type(key).__name__}")
 
 
 def _numerical(item: Item) -> str:
@@ -101,13 +100,10 @@ def _numerical(item: Item) -> str:
     return "#" + "".join(lines)
 
 
-def _short(right: Iterable[str], wrong: Iterable[tuple[tuple[str, ...], str]]) -> str:
+def _short(item: Item) -> str:
+    right, wrong = lms.short_answers(item)
     lines = [f"\n\t={escape(lms.short_answer(s))}" for s in right]
-    lines += [
-        f"\n\t=%0%{escape(lms.short_answer(s))}{_feedback(why)}"
-        for spellings, why in wrong
-        for s in spellings
-    ]
+    lines += [f"\n\t=%0%{escape(lms.short_answer(s))}{_feedback(why)}" for s, why in wrong]
     return "".join(lines)
 
 

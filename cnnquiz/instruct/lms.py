@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, NotAnAnswer, parse_quantity
-from cnnquiz.bank.keys import ChoiceKey, MultiKey, NumberKey, ShapeKey
+from cnnquiz.bank.keys import ChoiceKey, MultiKey, NumberKey, ShapeKey, TextKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct.source import Exported
 
@@ -117,6 +117,18 @@ def wrong_shapes(item: Item) -> tuple[tuple[tuple[str, ...], str], ...]:
         for t in item.traps
         if isinstance(t.value, tuple) and t.value != key.shape
     )
+
+
+def short_answers(item: Item) -> tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]:
+    """A shape or text question as Moodle's short answer: the accepted spellings, and each
+    wrong spelling the bank or the calculator names with why it is wrong (unescaped)."""
+    key = item.key
+    if isinstance(key, ShapeKey):
+        right, wrong = accepted_shapes(key), wrong_shapes(item)
+    else:
+        assert isinstance(key, TextKey)
+        right, wrong = key.spellings, tuple(((w,), why) for w, why in key.feedback.items())
+    return right, tuple((s, why) for spellings, why in wrong for s in spellings)
 
 
 def shares(n: int) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from cnnquiz.bank.keys import ChoiceKey, MultiKey, ShapeKey, TextKey, TrueFalseKey
+from cnnquiz.bank.keys import ChoiceKey, MultiKey, TrueFalseKey
 from cnnquiz.bank.model import Item
 from cnnquiz.instruct import cloze, lms
 from cnnquiz.instruct.markup import to_html, xml_safe
@@ -149,19 +149,12 @@ def _numerical(element: ET.Element, item: Item) -> None:
 
 
 def _short(element: ET.Element, item: Item) -> None:
-    key = item.key
     ET.SubElement(element, "usecase").text = "0"
-    if isinstance(key, ShapeKey):
-        right, wrong = lms.accepted_shapes(key), lms.wrong_shapes(item)
-    else:
-        assert isinstance(key, TextKey)
-        right = key.spellings
-        wrong = tuple(((w,), why) for w, why in key.feedback.items())
+    right, wrong = lms.short_answers(item)
     for spelling in right:
         _answer(element, "100", lms.short_answer(spelling), None)
-    for spellings, why in wrong:
-        for spelling in spellings:
-            _answer(element, "0", lms.short_answer(spelling), why)
+    for spelling, why in wrong:
+        _answer(element, "0", lms.short_answer(spelling), why)
 
 
 def _choices(element: ET.Element, item: Item) -> None:
