@@ -231,3 +231,16 @@ def int_at_least(minimum: int, what: str, maximum: int = MAX_DIM) -> Callable[[s
 
 positive_int = int_at_least(1, "a positive integer")
 non_negative_int = int_at_least(0, "a whole number of at least 0")
+
+
+def add_banks_and_topic(parser: argparse.ArgumentParser, banks_help: str) -> None:
+    """``BANK_OR_DIR...`` and ``--topic T`` (repeatable), as the quiz and the instructors'
+    commands read them."""
+    parser.add_argument("banks", nargs="*", metavar="BANK_OR_DIR", help=banks_help)
+    parser.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only questions on this topic (repeatable; part of a name will do)",
+    )

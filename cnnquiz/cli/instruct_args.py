@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cnnquiz.cli.common import int_at_least, positive_int
+from cnnquiz.cli.common import add_banks_and_topic, int_at_least, positive_int
 from cnnquiz.errors import CnnquizError
 
 if TYPE_CHECKING:
@@ -19,16 +19,7 @@ if TYPE_CHECKING:
 def add_selection_args(parser: argparse.ArgumentParser, variants: int | None = None) -> None:
     """BANK... --topic --difficulty --count --seed --no-verify, and --variants when a default is
     given (an exam draws one variant per student instead)."""
-    parser.add_argument(
-        "banks", nargs="*", metavar="BANK_OR_DIR", help="bank files or folders (default: bundled)"
-    )
-    parser.add_argument(
-        "--topic",
-        action="append",
-        default=[],
-        metavar="T",
-        help="only questions on this topic (repeatable; part of a name will do)",
-    )
+    add_banks_and_topic(parser, "bank files or folders (default: bundled)")
     parser.add_argument(
         "--difficulty",
         action="append",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from cnnquiz.cli import language
-from cnnquiz.cli.common import Subcommands, positive_int
+from cnnquiz.cli.common import Subcommands, add_banks_and_topic, positive_int
 from cnnquiz.cli.quiz_words import heading, is_word, score_lines
 from cnnquiz.i18n import _
 from cnnquiz.textsafe import printable
@@ -43,16 +43,7 @@ def register(sub: Subcommands) -> None:
         "screen readers: type ? for a hint, skip to see the answer, quit (or Ctrl-D) to stop "
         "with the score so far.",
     )
-    parser.add_argument(
-        "banks", nargs="*", metavar="BANK_OR_DIR", help="bank files or folders of *.yaml"
-    )
-    parser.add_argument(
-        "--topic",
-        action="append",
-        default=[],
-        metavar="T",
-        help="only questions on this topic (repeatable; part of a name will do)",
-    )
+    add_banks_and_topic(parser, "bank files or folders of *.yaml")
     parser.add_argument(
         "--count",
         type=positive_int,
