@@ -18,7 +18,7 @@ from typing import Any
 from cnnquiz.bank.answers import BYTE_UNITS, UNIT_NAMES, format_shape
 from cnnquiz.bank.keys import NumberKey, ShapeKey, plain, round_sig
 from cnnquiz.bank.loader import Problem, read_banks
-from cnnquiz.bank.model import Item, Question, grade, key_mismatch
+from cnnquiz.bank.model import Bank, Item, Question, grade, key_mismatch
 from cnnquiz.errors import CnnquizError
 from cnnquiz.net.arithmetic import analyze
 from cnnquiz.net.network import Network
@@ -32,6 +32,7 @@ EXIT_KINDS = {"invalid": 2, "key": 1, "selftest": 1, "verify": 1}
 class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    banks: list[Bank] = field(default_factory=list)  # the banks read (a bad file is not one)
 
     @property
     def errors(self) -> list[Problem]:
@@ -68,7 +69,7 @@ def check_banks(
 ) -> CheckReport:
     """Load every bank under ``paths``, report all problems, and prove every key."""
     banks, problems = read_banks(paths)
-    report = CheckReport(problems)
+    report = CheckReport(problems, banks=banks)
     questions = [q for b in banks for q in b.questions]
     report.counts = {
         "banks": len(banks),

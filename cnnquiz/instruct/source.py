@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnnquiz.bank.check import check_banks
-from cnnquiz.bank.loader import read_banks
 from cnnquiz.bank.model import Bank, Item, Question, grade
 from cnnquiz.errors import CnnquizError, SpecError
 from cnnquiz.study.select import filter_by_topic, flatten, in_bank_order, sample, units
@@ -55,7 +54,6 @@ def category_name(name: str) -> str:
 def load_proven(paths: Iterable[Path | str], verify: bool = True) -> list[Bank]:
     """The banks under ``paths``, if ``bank check`` accepts every one of them; otherwise a
     SpecError naming the first error (file:line) and how many more there are."""
-    paths = list(paths)
     report = check_banks(paths, verify=verify)
     errors = sorted(report.errors, key=lambda p: (p.path, p.line or 0))
     if errors:
@@ -66,8 +64,7 @@ def load_proven(paths: Iterable[Path | str], verify: bool = True) -> list[Bank]:
             "(cnnquiz bank check lists every problem)",
             f"{first.path}:{first.line}" if first.line else first.path,
         )
-    banks, _ = read_banks(paths)
-    return banks
+    return report.banks
 
 
 def speak_their_language(languages: Iterable[str]) -> None:
