@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from cnnquiz.instruct.markup import parser
 from cnnquiz.textsafe import printable
 
 _SPECIAL = re.compile(r"([\\#$*_@<>`\[\]~=\-+/'\".])")
@@ -39,11 +40,9 @@ def string(s: str) -> str:
 
 def markdown(source: str) -> str:
     """The Markdown ``source`` as typst markup."""
-    from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
 
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return _blocks(SyntaxTreeNode(md.parse(printable(source))))
+    return _blocks(SyntaxTreeNode(parser().parse(printable(source))))
 
 
 def _blocks(node: Any) -> str:

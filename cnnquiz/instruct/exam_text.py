@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cnnquiz.instruct.exam import Exam, Paper, Slot, stem_and_parts
+from cnnquiz.instruct.markup import parser
 from cnnquiz.textsafe import printable
 
 if TYPE_CHECKING:
@@ -112,12 +113,6 @@ pre { background: #f4f4f4; padding: 0.5em; }
 """
 
 
-def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
 def _page(title: str, body: Iterator[str]) -> str:
     return (
         f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
@@ -126,7 +121,7 @@ def _page(title: str, body: Iterator[str]) -> str:
 
 
 def papers_html(exam: Exam) -> str:
-    md = _markdown()
+    md = parser()
     return _page(exam.title, (_paper_html(md, exam.title, p) for p in exam.papers))
 
 
@@ -162,7 +157,7 @@ def _paper_html(md: MarkdownIt, title: str, paper: Paper) -> str:
 
 
 def key_html(exam: Exam) -> str:
-    md = _markdown()
+    md = parser()
 
     def sections() -> Iterator[str]:
         yield f"<h1>{html.escape(exam.title)}: answer key</h1>"

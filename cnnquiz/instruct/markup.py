@@ -16,7 +16,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @functools.cache
-def _markdown() -> Any:
+def parser() -> Any:
+    """The one Markdown reader of the exports and the exams: CommonMark with tables, raw HTML
+    kept as text; made once (markdown-it is imported only when something is exported)."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -24,7 +26,7 @@ def _markdown() -> Any:
 
 def to_html(markdown: str) -> str:
     """The Markdown as HTML (no trailing newline); empty for empty text."""
-    return str(_markdown().render(xml_safe(markdown))).strip()
+    return str(parser().render(xml_safe(markdown))).strip()
 
 
 def xml_safe(text: str) -> str:
